@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Modules follow the data's path:
+//   checkpoint formats (WeightKitCheckpoints) -> inspection and reports (WeightKitInspection) -> CLI (weightkit).
+// C libraries come in as system-library targets found through pkg-config (Sources/C*).
+let package = Package(
+    name: "WeightKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "WeightKitCheckpoints", targets: ["WeightKitCheckpoints"]),
+        .library(name: "WeightKitInspection", targets: ["WeightKitInspection"]),
+        .executable(name: "weightkit", targets: ["weightkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "WeightKitCheckpoints",
+            dependencies: [
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "WeightKitInspection",
+            dependencies: ["WeightKitCheckpoints"]
+        ),
+        .executableTarget(
+            name: "weightkit",
+            dependencies: [
+                "WeightKitCheckpoints",
+                "WeightKitInspection",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "WeightKitCheckpointsTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitInspection"]
+        ),
+        .testTarget(
+            name: "WeightKitCLITests",
+            dependencies: ["WeightKitCheckpoints"]
+        ),
+    ]
+)

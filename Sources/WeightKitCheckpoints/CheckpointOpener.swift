@@ -1,0 +1,61 @@
+/// Opens any checkpoint WeightKit reads, recognising the format by content, not by name.
+public enum CheckpointOpener {
+    /// What a path holds, judged from its first bytes (or, for a directory, its contents).
+    public static func detectFormat(_ path: String) throws -> CheckpointFormat {
+        if FileSystem.isDirectory(path) { return .shardedSafetensors }
+        let file = try MappedFile(path: path)
+        let b = file.bytes
+        if b.count >= 8, WKCFormat.magic.indices.allSatisfy({ b[$0] == WKCFormat.magic[$0] }) { return .wkc }
+        // A JSON document with a weight_map is a shard index.
+        var i = 0
+        while i < min(b.count, 4096), [0x20, 0x09, 0x0A, 0x0D].contains(b[i]) { i += 1 }
+        if i < b.count, b[i] == UInt8(ascii: "{"), b.count < (64 << 20) {
+            if case .object(let o)? = try? JSONParser.parse(b), o["weight_map"] != nil { return .shardedSafetensors }
+        }
+        // safetensors: 8-byte little-endian length, then a JSON object (possibly after spaces).
+        if b.count >= 9 {
+            let n = b.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian
+            var j = 8
+            while j < b.count, j < 8 + 4096, b[j] == 0x20 { j += 1 }
+            if n > 0, n <= SafetensorsHeader.maximumHeaderLength, j < b.count, b[j] == UInt8(ascii: "{") { return .safetensors }
+        }
+        throw UnrecognizedFormat(path: path, size: b.count)
+    }
+
+    public static func open(_ path: String) throws -> any Checkpoint {
+        guard FileSystem.exists(path) else { throw FileError(path: path, operation: "open", code: 2) }
+        if FileSystem.isDirectory(path) { return try openDirectory(path) }
+        switch try detectFormat(path) {
+        case .wkc: return try WKCReader.open(path)
+        case .shardedSafetensors: return try SafetensorsReader.openSharded(index: path)
+        case .safetensors: return try SafetensorsReader.open(path)
+        }
+    }
+
+    /// A directory: its `*.safetensors.index.json`, or its single `.safetensors` / `.wkc` file.
+    static func openDirectory(_ path: String) throws -> any Checkpoint {
+        let names = try FileSystem.contents(ofDirectory: path)
+        let indexes = names.filter { $0.hasSuffix(".safetensors.index.json") }
+        if indexes.count == 1 { return try SafetensorsReader.openSharded(index: FileSystem.join(path, indexes[0])) }
+        if indexes.count > 1 { throw AmbiguousDirectory(path: path, candidates: indexes) }
+        let singles = names.filter { $0.hasSuffix(".safetensors") || $0.hasSuffix(".wkc") }
+        if singles.count == 1 { return try open(FileSystem.join(path, singles[0])) }
+        if singles.isEmpty { throw UnrecognizedFormat(path: path, size: nil) }
+        throw AmbiguousDirectory(path: path, candidates: singles)
+    }
+}
+
+public struct UnrecognizedFormat: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var size: Int?
+    public var description: String {
+        if size == nil { return "\(path): directory holds no checkpoint (no *.safetensors.index.json, .safetensors or .wkc file)" }
+        return "\(path): not a checkpoint WeightKit reads (not safetensors, a safetensors index, or .wkc)"
+    }
+}
+
+public struct AmbiguousDirectory: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var candidates: [String]
+    public var description: String { "\(path): directory holds several checkpoints (\(candidates.joined(separator: ", "))); name one" }
+}

@@ -1,0 +1,107 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What `--dtype` asks for: keep every tensor's dtype, or re-encode the floating-point ones.
+public enum DTypePolicy: String, Sendable, CaseIterable {
+    case keep, f32, f16, bf16
+
+    /// The dtype a tensor of `dtype` gets. Integers, booleans and the exotic float formats
+    /// (FP8, FP4/6) are never touched.
+    public func target(for dtype: DType) -> DType {
+        guard [.f32, .f16, .bf16, .f64].contains(dtype) else { return dtype }
+        switch self {
+        case .keep: return dtype
+        case .f32: return .f32
+        case .f16: return .f16
+        case .bf16: return .bf16
+        }
+    }
+}
+
+/// The container a conversion writes, chosen from the destination's extension.
+public enum OutputFormat: String, Sendable {
+    case safetensors, wkc
+
+    public init(destination: String) throws {
+        if destination.hasSuffix(".wkc") { self = .wkc } else if destination.hasSuffix(".safetensors") { self = .safetensors } else {
+            throw UnknownOutputFormat(destination: destination)
+        }
+    }
+}
+
+public struct UnknownOutputFormat: Error, Sendable, CustomStringConvertible {
+    public var destination: String
+    public var description: String { "\(destination): cannot tell the output format from the name (use a .safetensors or .wkc extension)" }
+}
+
+public struct ConversionSummary: Sendable {
+    public var tensors: Int
+    public var bytesWritten: Int
+    public var casts: [String: Int]
+}
+
+/// Converts any opened checkpoint to safetensors or `.wkc`, names preserved.
+public enum Converter {
+    public static func convert(_ source: any Checkpoint, to destination: String, dtype: DTypePolicy = .keep,
+                               progress: ProgressHandler? = nil) throws -> ConversionSummary {
+        let format = try OutputFormat(destination: destination)
+        let views = try source.tensors.map { try source.view($0) }
+        let outputs = views.map { OutputTensor(name: $0.name, dtype: dtype.target(for: $0.dtype), source: $0) }
+        var casts: [String: Int] = [:]
+        for o in outputs where o.needsConversion { casts["\(o.source.dtype.rawValue)->\(o.dtype.rawValue)", default: 0] += 1 }
+        switch format {
+        case .safetensors:
+            var metadata = source.metadata
+            if source.format == .shardedSafetensors { metadata = metadata.filter { !$0.key.hasPrefix("index.") } }
+            try SafetensorsWriter.write(outputs, metadata: metadata, to: destination, progress: progress)
+        case .wkc:
+            try writeWKC(outputs, source: source, casts: casts, to: destination, progress: progress)
+        }
+        return ConversionSummary(tensors: outputs.count, bytesWritten: FileSystem.fileSize(destination) ?? 0, casts: casts)
+    }
+
+    private static func writeWKC(_ outputs: [OutputTensor], source: any Checkpoint, casts: [String: Int],
+                                 to destination: String, progress: ProgressHandler?) throws {
+        // The source files' SHA-256 digests are computed on another core while the data is
+        // written; the header is completed with them at the end.
+        var paths = source.files
+        if source.format == .shardedSafetensors { paths.insert(source.path, at: 0) }
+        let files = try paths.map { try MappedFile(path: $0) }
+        nonisolated(unsafe) var digests = [String](repeating: String(repeating: "0", count: 64), count: files.count)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            for (i, f) in files.enumerated() { digests[i] = SHA256Digest.hex(of: f.bytes) }
+        }
+        let transforms: [JSONValue] = casts.keys.sorted().map { key in
+            let parts = key.split(separator: "-", maxSplits: 1).map(String.init)
+            return .object(["kind": .string("cast"), "from": .string(parts[0]), "to": .string(String(parts[1].dropFirst())), "tensors": .int(casts[key]!)])
+        }
+        var model: WKCModelSection? = nil
+        if let w = source as? WKCCheckpoint {
+            model = w.model
+        } else if let cfg = source.modelConfig, let type = cfg["model_type"]?.stringValue {
+            model = WKCModelSection(architecture: type, config: cfg)
+        }
+        let provenance = WKCProvenance(
+            sourceName: FileSystem.lastComponent(of: source.path), sourceFormat: source.format.rawValue,
+            sourceFiles: files.enumerated().map { .init(name: FileSystem.lastComponent(of: $1.path), bytes: $1.size, sha256: digests[$0]) },
+            tool: WeightKitVersion.tool, created: utcTimestamp(), transforms: transforms)
+        try WKCWriter.write(outputs, metadata: source.metadata, model: model, provenance: provenance, completeProvenance: { p in
+            group.wait()
+            for i in p.sourceFiles.indices { p.sourceFiles[i].sha256 = digests[i] }
+        }, to: destination, progress: progress)
+    }
+
+    /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func utcTimestamp() -> String {
+        var t = time(nil)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
+    }
+}

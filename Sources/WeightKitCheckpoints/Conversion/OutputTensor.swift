@@ -1,0 +1,97 @@
+/// A tensor on its way into a file: where its bytes come from, and the dtype it should have
+/// there (a float source may be re-encoded as F32, F16 or BF16; anything else is copied as is).
+public struct OutputTensor: Sendable {
+    public var name: String
+    public var dtype: DType
+    public var source: TensorView
+
+    public init(name: String, dtype: DType, source: TensorView) {
+        self.name = name
+        self.dtype = dtype
+        self.source = source
+    }
+
+    /// The source tensor unchanged.
+    public init(_ source: TensorView) { self.init(name: source.name, dtype: source.dtype, source: source) }
+
+    public var shape: [Int] { source.shape }
+    public var byteCount: Int { dtype == source.dtype ? source.bytes.count : dtype.byteCount(elements: source.elementCount) ?? 0 }
+    public var needsConversion: Bool { dtype != source.dtype }
+}
+
+/// What a writer refuses.
+public enum CheckpointWriteError: Error, Sendable, Equatable, CustomStringConvertible {
+    case reservedTensorName(file: String, tensor: String)
+    case duplicateTensorName(file: String, tensor: String)
+    case unsupportedConversion(file: String, tensor: String, from: DType, to: DType)
+    case emptyTensorName(file: String)
+
+    public var description: String {
+        switch self {
+        case let .reservedTensorName(f, t): return "\(f): cannot write a tensor named '\(t)': the name is reserved"
+        case let .duplicateTensorName(f, t): return "\(f): cannot write tensor '\(t)' twice"
+        case let .unsupportedConversion(f, t, from, to): return "\(f): tensor '\(t)': cannot convert \(from.rawValue) to \(to.rawValue)"
+        case let .emptyTensorName(f): return "\(f): cannot write a tensor with an empty name"
+        }
+    }
+}
+
+/// Reports progress in bytes written so far, out of a total.
+public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int) -> Void
+
+enum TensorDataEmitter {
+    static let chunk = 1 << 20
+
+    /// Checks names and conversions before anything is written.
+    static func validate(_ tensors: [OutputTensor], file: String, reserved: Set<String>) throws {
+        var seen = Set<String>()
+        for t in tensors {
+            if t.name.isEmpty { throw CheckpointWriteError.emptyTensorName(file: file) }
+            if reserved.contains(t.name) { throw CheckpointWriteError.reservedTensorName(file: file, tensor: t.name) }
+            if !seen.insert(t.name).inserted { throw CheckpointWriteError.duplicateTensorName(file: file, tensor: t.name) }
+            if t.needsConversion {
+                let floats: Set<DType> = [.f32, .f16, .bf16, .f64]
+                guard floats.contains(t.source.dtype), [.f32, .f16, .bf16].contains(t.dtype) else {
+                    throw CheckpointWriteError.unsupportedConversion(file: file, tensor: t.name, from: t.source.dtype, to: t.dtype)
+                }
+            }
+        }
+    }
+
+    /// Writes one tensor's bytes, converting if needed, and returns the CRC-32 of what was written.
+    static func emit(_ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool,
+                     progress: (Int) -> Void) throws -> UInt32 {
+        var c: UInt32 = 0
+        if !t.needsConversion {
+            let bytes = t.source.bytes
+            var off = 0
+            while off < bytes.count {
+                let n = min(chunk, bytes.count - off)
+                let piece = UnsafeRawBufferPointer(rebasing: bytes[off..<(off + n)])
+                try writer.write(piece)
+                if crc { c = CRC32.checksum(piece, initial: c, parallel: false) }
+                off += n
+                progress(n)
+            }
+            return c
+        }
+        let inSize = t.source.dtype.byteSize!
+        let outSize = t.dtype.byteSize!
+        let perChunk = chunk / 4
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: perChunk * outSize, alignment: 64)
+        defer { buffer.deallocate() }
+        let count = t.source.elementCount
+        var start = 0
+        while start < count {
+            let n = min(perChunk, count - start)
+            let src = UnsafeRawBufferPointer(rebasing: t.source.bytes[(start * inSize)..<((start + n) * inSize)])
+            ElementDecoding.convert(src, from: t.source.dtype, to: t.dtype, into: buffer.baseAddress!, count: n)
+            let out = UnsafeRawBufferPointer(rebasing: buffer[0..<(n * outSize)])
+            try writer.write(out)
+            if crc { c = CRC32.checksum(out, initial: c, parallel: false) }
+            progress(n * outSize)
+            start += n
+        }
+        return c
+    }
+}

@@ -1,0 +1,75 @@
+/// The container formats WeightKit reads. Detected from content, never from the file name.
+public enum CheckpointFormat: String, Sendable, CaseIterable {
+    case safetensors
+    case shardedSafetensors = "safetensors-sharded"
+    case wkc
+}
+
+/// What every checkpoint reader offers: an ordered tensor list, lookup by name, string metadata,
+/// and the model config when the checkpoint carries or sits beside one.
+public protocol Checkpoint: AnyObject, Sendable {
+    /// The path the user opened (a file, an index file or a directory).
+    var path: String { get }
+    var format: CheckpointFormat { get }
+    /// Tensors in file order.
+    var tensors: [TensorInfo] { get }
+    /// Files holding tensor bytes; `TensorInfo.fileIndex` indexes this list.
+    var files: [String] { get }
+    var metadata: [String: String] { get }
+    /// A model configuration object (Hugging Face config.json, a `.wkc` model section...), if any.
+    var modelConfig: JSONValue? { get }
+
+    func info(named name: String) -> TensorInfo?
+    /// A borrowed view of one tensor's bytes.
+    func view(_ info: TensorInfo) throws -> TensorView
+}
+
+extension Checkpoint {
+    public func tensor(named name: String) throws -> TensorView {
+        guard let info = info(named: name) else { throw TensorNotFound(file: path, tensor: name) }
+        return try view(info)
+    }
+
+    public var totalParameters: Int { tensors.reduce(0) { $0 + $1.elementCount } }
+    public var totalBytes: Int { tensors.reduce(0) { $0 + $1.byteCount } }
+}
+
+public struct TensorNotFound: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var tensor: String
+    public var description: String { "\(file): no tensor named '\(tensor)'" }
+}
+
+/// A checkpoint whose tensors are byte ranges of memory-mapped files (safetensors, sharded
+/// safetensors, `.wkc`). Validation happens in the format readers before one is built.
+public final class MappedCheckpoint: Checkpoint, @unchecked Sendable {
+    public let path: String
+    public let format: CheckpointFormat
+    public let tensors: [TensorInfo]
+    public let metadata: [String: String]
+    public let modelConfig: JSONValue?
+    public let mappedFiles: [MappedFile]
+    private let index: [String: Int]
+
+    public var files: [String] { mappedFiles.map(\.path) }
+
+    public init(path: String, format: CheckpointFormat, files: [MappedFile], tensors: [TensorInfo],
+                metadata: [String: String], modelConfig: JSONValue?) {
+        self.path = path
+        self.format = format
+        self.mappedFiles = files
+        self.tensors = tensors
+        self.metadata = metadata
+        self.modelConfig = modelConfig
+        var index = [String: Int](minimumCapacity: tensors.count)
+        for (i, t) in tensors.enumerated() { index[t.name] = i }
+        self.index = index
+    }
+
+    public func info(named name: String) -> TensorInfo? { index[name].map { tensors[$0] } }
+
+    public func view(_ info: TensorInfo) throws -> TensorView {
+        let file = mappedFiles[info.fileIndex]
+        return TensorView(info: info, bytes: file.bytes(at: info.byteOffset, count: info.byteCount), owner: file)
+    }
+}

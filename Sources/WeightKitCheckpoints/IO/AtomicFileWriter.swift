@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a file so that it appears complete or not at all: the bytes go to a temporary file in
+/// the destination's directory, which is fsync'ed and then renamed over the destination (and the
+/// directory fsync'ed). If the writer is dropped without `commit()`, the temporary file is removed.
+/// A killed process can leave only a `.<name>.weightkit-tmp-*` file, never a partial destination.
+public final class AtomicFileWriter {
+    public let destination: String
+    public let temporaryPath: String
+    private var fd: Int32
+    var fileDescriptor: Int32 { fd }
+    private var committed = false
+    public private(set) var bytesWritten = 0
+
+    public init(destination: String) throws(FileError) {
+        self.destination = destination
+        let (dir, base) = splitPath(destination)
+        var template = Array("\(dir)/.\(base).weightkit-tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw FileError(path: destination, operation: "create a temporary file in \(dir)") }
+        self.fd = fd
+        self.temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        // mkstemp creates 0600; give the result the usual permissions (umask applies).
+        let mask = umask(0)
+        umask(mask)
+        fchmod(fd, 0o666 & ~mask)
+    }
+
+    deinit {
+        if !committed {
+            if fd >= 0 { close(fd) }
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends bytes, retrying short writes.
+    public func write(_ buffer: UnsafeRawBufferPointer) throws(FileError) {
+        guard var p = buffer.baseAddress else { return }
+        var remaining = buffer.count
+        while remaining > 0 {
+            let n = Glibc_write(fd, p, min(remaining, 1 << 30))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: destination, operation: "write (temporary file \(temporaryPath))")
+            }
+            remaining -= n
+            p += n
+            bytesWritten += n
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(FileError) {
+        var err: FileError?
+        bytes.withUnsafeBytes { buf in
+            do throws(FileError) { try self.write(buf) } catch { err = error }
+        }
+        if let err { throw err }
+    }
+
+    public func writeZeros(_ count: Int) throws(FileError) {
+        guard count > 0 else { return }
+        try write([UInt8](repeating: 0, count: count))
+    }
+
+    /// Makes the file durable and moves it into place.
+    public func commit() throws(FileError) {
+        guard fsync(fd) == 0 else { throw FileError(path: destination, operation: "fsync (temporary file \(temporaryPath))") }
+        guard close(fd) == 0 else { fd = -1; throw FileError(path: destination, operation: "close (temporary file \(temporaryPath))") }
+        fd = -1
+        guard rename(temporaryPath, destination) == 0 else { throw FileError(path: destination, operation: "rename \(temporaryPath) to it") }
+        committed = true
+        let (dir, _) = splitPath(destination)
+        let dfd = open(dir, O_RDONLY | O_CLOEXEC)
+        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+    }
+}
+
+@inline(__always)
+private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, p, n)
+    #else
+    return Darwin.write(fd, p, n)
+    #endif
+}
+
+/// Directory and last component of a path ("." when there is no directory part).
+func splitPath(_ path: String) -> (directory: String, name: String) {
+    guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+    let dir = String(path[..<slash])
+    return (dir.isEmpty ? "/" : dir, String(path[path.index(after: slash)...]))
+}
+
+extension AtomicFileWriter {
+    /// Overwrites bytes already written (used to fill in a header once checksums are known).
+    public func overwrite(_ bytes: [UInt8], at offset: Int) throws(FileError) {
+        let n = bytes.withUnsafeBytes { buf in pwrite(fileDescriptor, buf.baseAddress, buf.count, off_t(offset)) }
+        guard n == bytes.count else { throw FileError(path: destination, operation: "write the header (temporary file \(temporaryPath))") }
+    }
+}

@@ -1,0 +1,79 @@
+/// Writes `.wkc` files atomically. Tensors keep the order given (a graph-ready file lists them in
+/// the order the graph binds them); each starts at a 64-byte boundary. The header is written with
+/// placeholder checksums, the data is streamed while its CRC-32s are computed, then the header is
+/// filled in (checksums are fixed-width hex; the header is padded with spaces to the length first
+/// reserved), all before the rename. `completeProvenance`, when given, runs after the data is
+/// written and may fill in fields of the same width (the source digests computed meanwhile).
+public enum WKCWriter {
+    public static func write(_ tensors: [OutputTensor], metadata: [String: String] = [:], model: WKCModelSection? = nil,
+                             provenance: WKCProvenance? = nil, completeProvenance: ((inout WKCProvenance) -> Void)? = nil,
+                             to path: String, progress: ProgressHandler? = nil) throws {
+        try TensorDataEmitter.validate(tensors, file: path, reserved: [])
+        var offsets: [Int] = []
+        var end = 0
+        for t in tensors {
+            let start = WKCFormat.align(end)
+            offsets.append(start)
+            end = start + t.byteCount
+        }
+        let dataSize = end
+        var provenance = provenance
+        func header(_ crcs: [UInt32]) -> [UInt8] {
+            let list: [JSONValue] = tensors.indices.map { i in
+                let t = tensors[i]
+                let hex = String(crcs[i], radix: 16)
+                return .object([
+                    "name": .string(t.name),
+                    "dtype": .string(t.dtype.rawValue),
+                    "shape": .array(t.shape.map { .int($0) }),
+                    "offset": .int(offsets[i]),
+                    "length": .int(t.byteCount),
+                    "crc32": .string(String(repeating: "0", count: 8 - hex.count) + hex),
+                ])
+            }
+            let root: JSONValue = .object([
+                "data_size": .int(dataSize),
+                "metadata": .stringMap(metadata),
+                "model": model.map { .object(["architecture": .string($0.architecture), "config": $0.config]) } ?? .null,
+                "provenance": provenance?.json ?? .null,
+                "tensors": .array(list),
+            ])
+            return Array(root.serialized(indent: 1).utf8)
+        }
+        var headerBytes = header([UInt32](repeating: 0, count: tensors.count))
+        let dataStart = WKCFormat.align(WKCFormat.prefixSize + headerBytes.count)
+
+        let writer = try AtomicFileWriter(destination: path)
+        try writer.write(prefix(headerBytes))
+        try writer.write(headerBytes)
+        try writer.writeZeros(dataStart - writer.bytesWritten)
+        var crcs: [UInt32] = []
+        crcs.reserveCapacity(tensors.count)
+        var done = 0
+        for (i, t) in tensors.enumerated() {
+            try writer.writeZeros(dataStart + offsets[i] - writer.bytesWritten)
+            crcs.append(try TensorDataEmitter.emit(t, to: writer, crc: true) { n in
+                done += n
+                progress?(done, dataSize)
+            })
+        }
+        if var p = provenance, let completeProvenance {
+            completeProvenance(&p)
+            provenance = p
+        }
+        let reserved = headerBytes.count
+        headerBytes = header(crcs)
+        precondition(headerBytes.count <= reserved, "header grew while filling in checksums")
+        headerBytes += [UInt8](repeating: 0x20, count: reserved - headerBytes.count)
+        try writer.overwrite(prefix(headerBytes) + headerBytes, at: 0)
+        try writer.commit()
+    }
+
+    private static func prefix(_ header: [UInt8]) -> [UInt8] {
+        var p = WKCFormat.magic
+        withUnsafeBytes(of: WKCFormat.version.littleEndian) { p += $0 }
+        withUnsafeBytes(of: CRC32.checksum(header).littleEndian) { p += $0 }
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { p += $0 }
+        return p
+    }
+}

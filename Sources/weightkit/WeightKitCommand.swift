@@ -1,0 +1,45 @@
+import ArgumentParser
+import WeightKitCheckpoints
+
+/// The `weightkit` command line: a thin layer over the WeightKit libraries.
+///
+/// Exit codes: 0 success, 1 a check or verification failed, 2 bad input or usage.
+@main
+struct WeightKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weightkit",
+        abstract: "Inspect, convert and check transformer checkpoints (safetensors, .wkc).",
+        discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.",
+        version: WeightKitVersion.string,
+        subcommands: [InspectCommand.self, ConvertCommand.self, CheckCommand.self]
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            exit(withError: code)
+        } catch let failure as CommandFailure {
+            Terminal.printError(failure.message)
+            exit(withError: ExitCode(failure.code))
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            if code == .validationFailure || error is ValidationError || code.rawValue == 64 {
+                // Usage errors: ArgumentParser's own message, but our exit code.
+                Terminal.printError(fullMessage(for: error))
+                exit(withError: ExitCode(2))
+            }
+            // Anything a library threw: bad input.
+            Terminal.printError("error: \(error)")
+            exit(withError: ExitCode(2))
+        }
+    }
+}
+
+/// A failure with a chosen exit code and message.
+struct CommandFailure: Error {
+    var message: String
+    var code: Int32
+}
