@@ -14,7 +14,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -22,12 +21,16 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        // Platform calls that Swift's Glibc module hides (they need _GNU_SOURCE).
+        .target(name: "CWeightKitPlatform"),
         .target(
             name: "WeightKitCheckpoints",
-            dependencies: [
-                "CZlib",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["CZlib", "CLibCrypto", "CWeightKitPlatform"]
         ),
         .target(
             name: "WeightKitInspection",

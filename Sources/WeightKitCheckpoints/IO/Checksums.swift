@@ -1,5 +1,5 @@
 import CZlib
-import Crypto
+import CLibCrypto
 import Dispatch
 
 /// CRC-32 (the zlib / PNG / gzip polynomial) of a byte range. Large ranges are split over the
@@ -48,18 +48,25 @@ public enum CRC32 {
     }
 }
 
-/// SHA-256 through swift-crypto (BoringSSL on Linux, CryptoKit on macOS).
+/// SHA-256 through OpenSSL's libcrypto (a system library, found by pkg-config). swift-crypto
+/// was the first choice, but on Linux it links all of Foundation and ICU, which tripled the
+/// start-up time of every `weightkit` command.
 public enum SHA256Digest {
     public static func hex(of bytes: UnsafeRawBufferPointer) -> String {
-        var hasher = SHA256()
+        guard let ctx = EVP_MD_CTX_new() else { fatalError("OpenSSL: EVP_MD_CTX_new failed") }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else { fatalError("OpenSSL: SHA-256 unavailable") }
         let step = 64 << 20
         var offset = 0
         while offset < bytes.count {
             let n = min(step, bytes.count - offset)
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]))
+            _ = EVP_DigestUpdate(ctx, bytes.baseAddress! + offset, n)
             offset += n
         }
-        return hasher.finalize().map { byte in
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(ctx, $0.baseAddress, &length) }
+        return digest.map { byte in
             let s = String(byte, radix: 16)
             return byte < 16 ? "0" + s : s
         }.joined()

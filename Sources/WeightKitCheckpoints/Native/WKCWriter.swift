@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Writes `.wkc` files atomically. Tensors keep the order given (a graph-ready file lists them in
 /// the order the graph binds them); each starts at a 64-byte boundary. The header is written with
 /// placeholder checksums, the data is streamed while its CRC-32s are computed, then the header is
@@ -47,16 +49,31 @@ public enum WKCWriter {
         try writer.write(prefix(headerBytes))
         try writer.write(headerBytes)
         try writer.writeZeros(dataStart - writer.bytesWritten)
-        var crcs: [UInt32] = []
-        crcs.reserveCapacity(tensors.count)
+        // Tensors copied unchanged are checksummed from their source bytes on another core while
+        // this one writes; converted tensors are checksummed as they are produced.
+        let checksums = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(1, tensors.count))
+        checksums.initialize(repeating: 0)
+        defer { checksums.deallocate() }
+        nonisolated(unsafe) let shared = checksums
+        let background = DispatchGroup()
+        let copied = tensors.indices.filter { !tensors[$0].needsConversion }
+        DispatchQueue.global().async(group: background) {
+            for i in copied { shared[i] = CRC32.checksum(tensors[i].source.bytes, parallel: false) }
+        }
         var done = 0
         for (i, t) in tensors.enumerated() {
             try writer.writeZeros(dataStart + offsets[i] - writer.bytesWritten)
-            crcs.append(try TensorDataEmitter.emit(t, to: writer, crc: true) { n in
+            let crc = try TensorDataEmitter.emit(t, to: writer, crc: t.needsConversion) { n in
                 done += n
                 progress?(done, dataSize)
-            })
+            }
+            if t.needsConversion { checksums[i] = crc }
         }
+        background.wait()
+        let crcs = Array(checksums)
+        // Flush the bulk data now, while a caller's own background work (the source digests)
+        // may still be running; the final commit then only flushes the header page.
+        try writer.sync()
         if var p = provenance, let completeProvenance {
             completeProvenance(&p)
             provenance = p

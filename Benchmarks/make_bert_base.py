@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Writes a bert-base-sized checkpoint (BertModel names and shapes, 109.5M F32 parameters,
+~438 MB) with random values, using the real safetensors package. For benchmarks only; never
+committed.  Usage: make_bert_base.py OUT.safetensors"""
+import sys
+
+import numpy as np
+from safetensors.numpy import save_file
+
+H, L, I, V, P, T = 768, 12, 3072, 30522, 512, 2
+rng = np.random.default_rng(0)
+
+
+def w(*shape):
+    return (rng.standard_normal(shape, dtype=np.float32) * 0.02).astype(np.float32)
+
+
+t = {
+    "embeddings.word_embeddings.weight": w(V, H),
+    "embeddings.position_embeddings.weight": w(P, H),
+    "embeddings.token_type_embeddings.weight": w(T, H),
+    "embeddings.LayerNorm.weight": np.ones(H, np.float32),
+    "embeddings.LayerNorm.bias": np.zeros(H, np.float32),
+    "embeddings.position_ids": np.arange(P, dtype=np.int64).reshape(1, P),
+    "pooler.dense.weight": w(H, H),
+    "pooler.dense.bias": np.zeros(H, np.float32),
+}
+for i in range(L):
+    p = f"encoder.layer.{i}."
+    for n in ("query", "key", "value"):
+        t[p + f"attention.self.{n}.weight"] = w(H, H)
+        t[p + f"attention.self.{n}.bias"] = w(H)
+    t[p + "attention.output.dense.weight"] = w(H, H)
+    t[p + "attention.output.dense.bias"] = w(H)
+    t[p + "attention.output.LayerNorm.weight"] = np.ones(H, np.float32)
+    t[p + "attention.output.LayerNorm.bias"] = np.zeros(H, np.float32)
+    t[p + "intermediate.dense.weight"] = w(I, H)
+    t[p + "intermediate.dense.bias"] = w(I)
+    t[p + "output.dense.weight"] = w(H, I)
+    t[p + "output.dense.bias"] = w(H)
+    t[p + "output.LayerNorm.weight"] = np.ones(H, np.float32)
+    t[p + "output.LayerNorm.bias"] = np.zeros(H, np.float32)
+save_file(t, sys.argv[1], metadata={"format": "pt"})
