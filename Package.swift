@@ -22,15 +22,20 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .systemLibrary(
-            name: "CLibCrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+            name: "CISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"]), .brew(["isa-l"])]
+        ),
+        .systemLibrary(
+            name: "CNettle",
+            pkgConfig: "nettle",
+            providers: [.apt(["nettle-dev"]), .brew(["nettle"])]
         ),
         // Platform calls that Swift's Glibc module hides (they need _GNU_SOURCE).
         .target(name: "CWeightKitPlatform"),
         .target(
             name: "WeightKitCheckpoints",
-            dependencies: ["CZlib", "CLibCrypto", "CWeightKitPlatform"]
+            dependencies: ["CZlib", "CISAL", "CNettle", "CWeightKitPlatform"]
         ),
         .target(
             name: "WeightKitInspection",
