@@ -88,7 +88,7 @@ extension InspectReport {
         if unfilteredCount != rows.count { summary += " (of \(unfilteredCount), filtered)" }
         summary += ", \(Formatting.grouped(totalParameters)) parameters, \(Formatting.bytes(totalBytes))"
         out += summary + "\n"
-        out += "  dtypes: " + dtypeSummary.map { "\($0.dtype.rawValue) \($0.tensors) tensors / \(Formatting.bytes($0.bytes))" }.joined(separator: "; ") + "\n"
+        out += "  dtypes: " + dtypeSummary.map { "\($0.dtype.rawValue) ×\($0.tensors) (\(Formatting.bytes($0.bytes)))" }.joined(separator: ", ") + "\n"
         if statsComputed {
             let nan = rows.reduce(0) { $0 + ($1.stats?.nanCount ?? 0) }, inf = rows.reduce(0) { $0 + ($1.stats?.infCount ?? 0) }
             out += "  non-finite values: \(nan) NaN, \(inf) Inf\n"

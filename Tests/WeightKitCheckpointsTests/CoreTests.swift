@@ -100,6 +100,7 @@ struct InspectionTests {
     @Test("statistics match a direct double-precision computation, NaN and Inf counted apart")
     func statistics() throws {
         let dir = try Fixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var values = (0..<3_000_001).map { Float(sin(Double($0) * 0.001)) * 3 + 0.5 }
         values[17] = .nan
         values[2_000_000] = .infinity

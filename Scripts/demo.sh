@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds weightkit, and runs the main job on a bundled fixture:
+# inspect a safetensors checkpoint, convert it to .wkc, check the result, convert it back.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash Scripts/install-deps.sh
+swift build --product weightkit 2>&1 | tail -1
+WK=$(swift build --show-bin-path)/weightkit
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+run() { echo; echo "\$ weightkit $*"; "$WK" "$@"; }
+run inspect Fixtures/safetensors/mixed.safetensors
+run inspect Fixtures/safetensors/sharded --group
+run convert Fixtures/safetensors/mixed.safetensors -o "$OUT/mixed.wkc"
+run check "$OUT/mixed.wkc"
+run convert "$OUT/mixed.wkc" -o "$OUT/mixed.f16.safetensors" --dtype f16
+run inspect "$OUT/mixed.f16.safetensors" --filter 'encoder.*' --stats

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages, a pinned Python environment for the interop tests
+# against the reference safetensors reader), builds, and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash Scripts/install-deps.sh
+if [ ! -x .venv-tests/bin/python ] || ! .venv-tests/bin/python -c "import safetensors" 2>/dev/null; then
+  python3 -m venv .venv-tests
+  .venv-tests/bin/pip install -q --disable-pip-version-check -r Fixtures/requirements-safetensors.txt
+fi
+export WEIGHTKIT_PYTHON="$PWD/.venv-tests/bin/python"
+swift build --build-tests 2>&1 | tail -1
+swift test 2>&1 | tee .build/test-output.txt | grep -E "^(✘|✔ Suite|✔ Test run|✘ Test run)|error:|failed" || true
+# Fail unless the test run reported success (swift test's exit status is kept by pipefail above,
+# but tee/grep would hide a crash of the runner itself).
+grep -qE "^✔ Test run with [0-9]+ tests? .*passed" .build/test-output.txt
+
