@@ -115,3 +115,39 @@ struct SafetensorsReaderTests {
 extension Tag {
     @Tag static var corpus: Self
 }
+
+@Suite("hostile safetensors headers")
+struct HostileHeaderTests {
+    func write(_ header: String, data: Int = 0) throws -> String {
+        let dir = try Fixture.scratchDirectory()
+        var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { [UInt8]($0) }
+        bytes += Array(header.utf8) + [UInt8](repeating: 0, count: data)
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/h.safetensors"))
+        return dir + "/h.safetensors"
+    }
+
+    @Test("a shape of a million ones is refused before it is built")
+    func hugeShape() throws {
+        let path = try write(#"{"a":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 1_000_000).joined(separator: ",") + #"],"data_offsets":[0,4]}}"#, data: 4)
+        #expect { _ = try SafetensorsReader.open(path) } throws: { e in (e as? SafetensorsProblems).map { caseName($0.first) } == "headerExceedsLimits" }
+    }
+
+    @Test("a rank above 64 is an invalid shape")
+    func rank65() throws {
+        let path = try write(#"{"a":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 65).joined(separator: ",") + #"],"data_offsets":[0,4]}}"#, data: 4)
+        #expect { _ = try SafetensorsReader.open(path) } throws: { e in (e as? SafetensorsProblems).map { caseName($0.first) } == "invalidShape" }
+    }
+
+    @Test("a header with 200,000 broken entries keeps 1,000 problems and counts the rest")
+    func manyProblems() throws {
+        let path = try write("{" + (0..<200_000).map { "\"t\($0)\":0" }.joined(separator: ",") + "}")
+        do {
+            _ = try SafetensorsReader.open(path)
+            Issue.record("accepted")
+        } catch let e as SafetensorsProblems {
+            #expect(e.problems.count == maximumReportedProblems)
+            #expect(e.omitted == 200_000 - maximumReportedProblems)
+            #expect(e.description.hasSuffix("… and 199000 more problems"))
+        }
+    }
+}

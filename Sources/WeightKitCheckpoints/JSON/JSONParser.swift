@@ -6,11 +6,65 @@
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var byteOffset: Int
+    /// True when the JSON may be valid but goes past a `JSONParser.Limits` bound.
+    public var exceedsLimit = false
     public var description: String { "\(message) at byte \(byteOffset)" }
 }
 
 public enum JSONParser {
     public static let maximumDepth = 128
+
+    /// Bounds for parsing untrusted input: the nesting depth (no stack overflow) and the length
+    /// of any one array (no allocation many times the input's size from `[0,0,0,…]`).
+    public struct Limits: Sendable {
+        public var maximumDepth: Int
+        public var maximumArrayLength: Int
+        public init(maximumDepth: Int = JSONParser.maximumDepth, maximumArrayLength: Int = .max) {
+            self.maximumDepth = maximumDepth
+            self.maximumArrayLength = maximumArrayLength
+        }
+    }
+
+    /// Walks the members of a top-level object one at a time, handing each key and parsed value
+    /// to `body` and keeping nothing, so memory stays bounded by the largest single member (and
+    /// `limits`). Returns nil when the document is an object; otherwise the root value's type
+    /// name ("an array", ...), parsed with the same limits.
+    public static func forEachMember(of bytes: UnsafeRawBufferPointer, limits: Limits,
+                                     _ body: (String, JSONValue) -> Void) throws(JSONParseError) -> String? {
+        var p = Parser(bytes: bytes)
+        p.limits = limits
+        p.skipWhitespace()
+        guard p.peek() == UInt8(ascii: "{") else {
+            let v = try p.parseValue(depth: 0)
+            p.skipWhitespace()
+            if p.index != bytes.count { throw p.error("unexpected data after the JSON value") }
+            return v.typeName
+        }
+        p.index += 1
+        p.skipWhitespace()
+        if p.peek() == UInt8(ascii: "}") {
+            p.index += 1
+        } else {
+            while true {
+                p.skipWhitespace()
+                guard p.peek() == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
+                let key = try p.parseString()
+                p.skipWhitespace()
+                guard p.peek() == UInt8(ascii: ":") else { throw p.error("expected ':' after key") }
+                p.index += 1
+                p.skipWhitespace()
+                body(key, try p.parseValue(depth: 1))
+                p.skipWhitespace()
+                guard let c = p.peek() else { throw p.error("unexpected end of JSON in an object") }
+                if c == UInt8(ascii: "}") { p.index += 1; break }
+                if c != UInt8(ascii: ",") { throw p.error("expected ',' or '}' in an object") }
+                p.index += 1
+            }
+        }
+        p.skipWhitespace()
+        if p.index != bytes.count { throw p.error("unexpected data after the JSON value") }
+        return nil
+    }
 
     /// Parses one JSON value surrounded by optional whitespace. The bytes must be valid UTF-8
     /// (check with `UTF8Validation.firstInvalidByte` first for a precise error).
@@ -41,10 +95,12 @@ public enum JSONParser {
 private struct Parser {
     let bytes: UnsafeRawBufferPointer
     var index = 0
+    var limits = JSONParser.Limits()
 
     init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     func error(_ message: String) -> JSONParseError { JSONParseError(message: message, byteOffset: index) }
+    func limitError(_ message: String) -> JSONParseError { JSONParseError(message: message, byteOffset: index, exceedsLimit: true) }
 
     @inline(__always) var atEnd: Bool { index >= bytes.count }
     @inline(__always) func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -82,7 +138,7 @@ private struct Parser {
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        if depth > JSONParser.maximumDepth { throw error("JSON nested deeper than \(JSONParser.maximumDepth) levels") }
+        if depth > limits.maximumDepth { throw limitError("JSON nested deeper than \(limits.maximumDepth) levels") }
         index += 1
         var entries: [(key: String, value: JSONValue)] = []
         skipWhitespace()
@@ -106,13 +162,14 @@ private struct Parser {
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        if depth > JSONParser.maximumDepth { throw error("JSON nested deeper than \(JSONParser.maximumDepth) levels") }
+        if depth > limits.maximumDepth { throw limitError("JSON nested deeper than \(limits.maximumDepth) levels") }
         index += 1
         var items: [JSONValue] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") { index += 1; return .array(items) }
         while true {
             skipWhitespace()
+            if items.count == limits.maximumArrayLength { throw limitError("array longer than \(limits.maximumArrayLength) elements") }
             items.append(try parseValue(depth: depth))
             skipWhitespace()
             guard let c = peek() else { throw error("unexpected end of JSON in an array") }

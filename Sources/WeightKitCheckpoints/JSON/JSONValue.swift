@@ -1,6 +1,6 @@
 /// A JSON document as parsed, keeping object keys in file order and keeping duplicates, so that
 /// callers can report them (safetensors' reference reader silently collapses duplicate keys).
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number's lexeme exactly as written, so integers of any size and the difference

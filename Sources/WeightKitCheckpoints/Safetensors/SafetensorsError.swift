@@ -7,6 +7,9 @@ public enum SafetensorsError: Error, Sendable, Equatable {
     case headerPastEndOfFile(file: String, declared: UInt64, fileSize: Int)
     case headerNotUTF8(file: String, byteOffset: Int)
     case headerNotJSON(file: String, detail: String)
+    /// Structure no real checkpoint has (arrays over 1024 elements, nesting over 8 levels),
+    /// refused before it can cost memory many times the file's size.
+    case headerExceedsLimits(file: String, detail: String)
     case headerNotObject(file: String, found: String)
     case metadataNotObject(file: String, found: String)
     case metadataValueNotString(file: String, key: String, found: String)
@@ -31,7 +34,7 @@ public enum SafetensorsError: Error, Sendable, Equatable {
     public var file: String {
         switch self {
         case .fileTooSmall(let f, _), .headerTooLarge(let f, _), .headerPastEndOfFile(let f, _, _),
-             .headerNotUTF8(let f, _), .headerNotJSON(let f, _), .headerNotObject(let f, _),
+             .headerNotUTF8(let f, _), .headerNotJSON(let f, _), .headerExceedsLimits(let f, _), .headerNotObject(let f, _),
              .metadataNotObject(let f, _), .metadataValueNotString(let f, _, _), .duplicateMetadataKey(let f, _),
              .duplicateTensorName(let f, _), .tensorEntryNotObject(let f, _, _), .missingField(let f, _, _),
              .unknownDType(let f, _, _), .invalidShape(let f, _, _), .invalidOffsets(let f, _, _),
@@ -57,6 +60,8 @@ extension SafetensorsError: CustomStringConvertible {
             return "\(f): header is not valid UTF-8 (bad byte at header offset \(off))"
         case let .headerNotJSON(f, d):
             return "\(f): header is not valid JSON: \(d)"
+        case let .headerExceedsLimits(f, d):
+            return "\(f): header goes past the limits for untrusted headers: \(d)"
         case let .headerNotObject(f, found):
             return "\(f): header must be a JSON object, found \(found)"
         case let .metadataNotObject(f, found):

@@ -1,3 +1,6 @@
+/// At most this many problems are kept per file (a hostile header can have millions).
+public let maximumReportedProblems = 1000
+
 /// The parsed and validated header of one safetensors file.
 public struct SafetensorsHeader: Sendable {
     public static let maximumHeaderLength: UInt64 = 100_000_000
@@ -23,47 +26,61 @@ public struct SafetensorsHeader: Sendable {
         let headerLength = Int(n)
         let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + headerLength)])
         if let bad = UTF8Validation.firstInvalidByte(headerBytes) { return fail(.headerNotUTF8(file: file, byteOffset: bad)) }
-        let root: JSONValue
-        do { root = try JSONParser.parse(headerBytes) } catch { return fail(.headerNotJSON(file: file, detail: error.description)) }
-        guard case .object(let object) = root else { return fail(.headerNotObject(file: file, found: root.typeName)) }
 
         var metadata: [String: String] = [:]
         var candidates: [(info: TensorInfo, start: Int, end: Int)] = []
-        var seen = Set<String>(minimumCapacity: object.count)
+        var seen = Set<String>()
         var reportedDuplicates = Set<String>()
-        for (name, value) in object.entries {
-            if !seen.insert(name).inserted {
-                if reportedDuplicates.insert(name).inserted { problems.append(.duplicateTensorName(file: file, tensor: name)) }
-                continue
+        var omitted = 0
+        func report(_ e: SafetensorsError) {
+            if problems.count < maximumReportedProblems { problems.append(e) } else { omitted += 1 }
+        }
+        // Members are validated as they are parsed, so a hostile header never exists as a whole
+        // JSON tree in memory; arrays inside a member are bounded (a shape has at most 64 dims).
+        let notObject: String?
+        do {
+            notObject = try JSONParser.forEachMember(of: headerBytes, limits: .init(maximumDepth: 8, maximumArrayLength: 1024)) { name, value in
+                if !seen.insert(name).inserted {
+                    if reportedDuplicates.insert(name).inserted { report(.duplicateTensorName(file: file, tensor: name)) }
+                    return
+                }
+                validateMember(name: name, value: value)
             }
+        } catch {
+            if error.exceedsLimit { return fail(.headerExceedsLimits(file: file, detail: error.description)) }
+            return fail(.headerNotJSON(file: file, detail: error.description))
+        }
+        if let notObject { return fail(.headerNotObject(file: file, found: notObject)) }
+
+        func validateMember(name: String, value: JSONValue) {
             if name == "__metadata__" {
                 guard case .object(let m) = value else {
-                    problems.append(.metadataNotObject(file: file, found: value.typeName)); continue
+                    report(.metadataNotObject(file: file, found: value.typeName)); return
                 }
-                for key in m.duplicateKeys() { problems.append(.duplicateMetadataKey(file: file, key: key)) }
+                for key in m.duplicateKeys() { report(.duplicateMetadataKey(file: file, key: key)) }
                 for (k, v) in m.entries {
                     guard case .string(let s) = v else {
-                        problems.append(.metadataValueNotString(file: file, key: k, found: v.typeName)); continue
+                        report(.metadataValueNotString(file: file, key: k, found: v.typeName)); continue
                     }
                     if metadata[k] == nil { metadata[k] = s }
                 }
-                continue
+                return
             }
             switch parseEntry(name: name, value: value, file: file) {
-            case .failure(let e): problems.append(e)
+            case .failure(let e): report(e)
             case .success(let (dtype, shape, start, end)):
                 guard let count = elementCount(of: shape), let needed = dtype.byteCount(elements: count) else {
                     if let count = elementCount(of: shape), !count.multipliedReportingOverflow(by: dtype.bitSize).overflow {
-                        problems.append(.notByteAligned(file: file, tensor: name, shape: shape, dtype: dtype))
+                        report(.notByteAligned(file: file, tensor: name, shape: shape, dtype: dtype))
                     } else {
-                        problems.append(.sizeOverflow(file: file, tensor: name, shape: shape, dtype: dtype))
+                        report(.sizeOverflow(file: file, tensor: name, shape: shape, dtype: dtype))
                     }
-                    continue
+                    return
                 }
-                guard end >= start else { problems.append(.invertedOffsets(file: file, tensor: name, start: start, end: end)); continue }
+                guard end >= start else { report(.invertedOffsets(file: file, tensor: name, start: start, end: end)); return }
                 guard end - start == needed else {
-                    problems.append(.byteCountMismatch(file: file, tensor: name, shape: shape, dtype: dtype, expected: needed, declared: end - start))
-                    continue
+                    report(.byteCountMismatch(file: file, tensor: name, shape: shape, dtype: dtype, expected: needed, declared: end - start))
+                    return
                 }
                 let info = TensorInfo(name: name, dtype: dtype, shape: shape, fileIndex: fileIndex,
                                       byteOffset: 8 + headerLength + start, byteCount: end - start)
@@ -78,19 +95,19 @@ public struct SafetensorsHeader: Sendable {
         var previous: String? = nil
         for c in candidates {
             if c.start > expected {
-                problems.append(.gapBeforeTensor(file: file, tensor: c.info.name, expectedStart: expected, start: c.start))
+                report(.gapBeforeTensor(file: file, tensor: c.info.name, expectedStart: expected, start: c.start))
             } else if c.start < expected, let previous {
-                problems.append(.overlappingTensors(file: file, tensor: c.info.name, previous: previous, start: c.start, previousEnd: expected))
+                report(.overlappingTensors(file: file, tensor: c.info.name, previous: previous, start: c.start, previousEnd: expected))
             }
             if c.end > dataSize {
-                problems.append(.dataPastEndOfFile(file: file, tensor: c.info.name, end: c.end, dataSize: dataSize))
+                report(.dataPastEndOfFile(file: file, tensor: c.info.name, end: c.end, dataSize: dataSize))
             }
             if c.end >= expected { expected = c.end; previous = c.info.name }
         }
         if expected < dataSize {
-            problems.append(.trailingBytes(file: file, dataEnd: expected, dataSize: dataSize))
+            report(.trailingBytes(file: file, dataEnd: expected, dataSize: dataSize))
         }
-        if !problems.isEmpty { return .failure(SafetensorsProblems(file: file, problems: problems)) }
+        if !problems.isEmpty { return .failure(SafetensorsProblems(file: file, problems: problems, omitted: omitted)) }
         return .success(SafetensorsHeader(tensors: candidates.map(\.info), metadata: metadata, headerLength: headerLength))
     }
 
@@ -102,6 +119,7 @@ public struct SafetensorsHeader: Sendable {
         }
         guard let shapeValue = entry["shape"], shapeValue != .null else { return .failure(.missingField(file: file, tensor: name, field: "shape")) }
         guard case .array(let dims) = shapeValue else { return .failure(.invalidShape(file: file, tensor: name, detail: "expected an array, found \(shapeValue.typeName)")) }
+        guard dims.count <= 64 else { return .failure(.invalidShape(file: file, tensor: name, detail: "rank \(dims.count) exceeds 64 dimensions")) }
         var shape: [Int] = []
         shape.reserveCapacity(dims.count)
         for (i, d) in dims.enumerated() {
@@ -125,7 +143,11 @@ public struct SafetensorsHeader: Sendable {
 public struct SafetensorsProblems: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var problems: [SafetensorsError]
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    /// Problems found beyond the first `maximumReportedProblems`, counted but not kept.
+    public var omitted: Int = 0
+    public var description: String {
+        problems.map(\.description).joined(separator: "\n") + (omitted > 0 ? "\n\(file): … and \(omitted) more problems" : "")
+    }
     /// The first problem (the one a caller usually reports first).
     public var first: SafetensorsError { problems[0] }
 }
