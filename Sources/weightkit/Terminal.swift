@@ -13,26 +13,10 @@ enum Terminal {
     /// Writes all of `text` to a file descriptor (1: standard output, 2: standard error).
     static func write(_ text: String, to fd: Int32 = 1) {
         var t = text
-        t.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc_write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
+        t.withUTF8 { _ = FileSystem.writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
-}
-
-@inline(__always)
-private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, p, n)
-    #else
-    return Darwin.write(fd, p, n)
-    #endif
 }
 
 /// A one-line progress bar on standard error, shown only on a terminal and only for jobs large

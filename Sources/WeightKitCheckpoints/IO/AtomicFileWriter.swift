@@ -40,18 +40,10 @@ public final class AtomicFileWriter {
 
     /// Appends bytes, retrying short writes.
     public func write(_ buffer: UnsafeRawBufferPointer) throws(FileError) {
-        guard var p = buffer.baseAddress else { return }
-        var remaining = buffer.count
-        while remaining > 0 {
-            let n = Glibc_write(fd, p, min(remaining, 1 << 30))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileError(path: destination, operation: "write (temporary file \(temporaryPath))")
-            }
-            remaining -= n
-            p += n
-            bytesWritten += n
+        guard FileSystem.writeAll(fd, buffer) else {
+            throw FileError(path: destination, operation: "write (temporary file \(temporaryPath))")
         }
+        bytesWritten += buffer.count
         startWritebackIfDue()
     }
 
@@ -98,15 +90,6 @@ public final class AtomicFileWriter {
         let dfd = open(dir, O_RDONLY | O_CLOEXEC)
         if dfd >= 0 { _ = fsync(dfd); close(dfd) }
     }
-}
-
-@inline(__always)
-private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, p, n)
-    #else
-    return Darwin.write(fd, p, n)
-    #endif
 }
 
 /// Directory and last component of a path ("." when there is no directory part).

@@ -59,9 +59,14 @@ public enum SHA256Digest {
         }
         var digest = [UInt8](repeating: 0, count: 32)
         digest.withUnsafeMutableBufferPointer { nettle_sha256_digest(&ctx, 32, $0.baseAddress) }
-        return digest.map { byte in
-            let s = String(byte, radix: 16)
-            return byte < 16 ? "0" + s : s
-        }.joined()
+        return digest.map { Hex.padded(UInt32($0), digits: 2) }.joined()
+    }
+}
+
+/// Fixed-width lower-case hexadecimal.
+public enum Hex {
+    public static func padded(_ value: UInt32, digits: Int = 8) -> String {
+        let s = String(value, radix: 16)
+        return s.count >= digits ? s : String(repeating: "0", count: digits - s.count) + s
     }
 }

@@ -39,6 +39,27 @@ public enum FileSystem {
         return [UInt8](file.bytes)
     }
 
+    /// Writes all of `buffer` to a file descriptor, retrying short writes and EINTR.
+    /// Returns false on an error (errno tells which).
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        guard var p = buffer.baseAddress else { return true }
+        var remaining = buffer.count
+        while remaining > 0 {
+            #if canImport(Glibc)
+            let n = Glibc.write(fd, p, min(remaining, 1 << 30))
+            #else
+            let n = Darwin.write(fd, p, min(remaining, 1 << 30))
+            #endif
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            remaining -= n
+            p += n
+        }
+        return true
+    }
+
     public static func join(_ dir: String, _ name: String) -> String {
         dir.hasSuffix("/") ? dir + name : dir + "/" + name
     }

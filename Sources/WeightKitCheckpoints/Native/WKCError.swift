@@ -40,7 +40,7 @@ public enum WKCError: Error, Sendable, Equatable {
 
 extension WKCError: CustomStringConvertible {
     public var description: String {
-        func hex(_ v: UInt32) -> String { let s = String(v, radix: 16); return String(repeating: "0", count: 8 - s.count) + s }
+        let hex = { (v: UInt32) in Hex.padded(v) }
         switch self {
         case let .fileTooSmall(f, n): return "\(f): not a .wkc file: \(n) bytes is shorter than the 24-byte prefix"
         case let .badMagic(f): return "\(f): not a .wkc file (wrong magic bytes)"

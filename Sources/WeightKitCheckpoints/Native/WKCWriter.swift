@@ -23,14 +23,13 @@ public enum WKCWriter {
         func header(_ crcs: [UInt32]) -> [UInt8] {
             let list: [JSONValue] = tensors.indices.map { i in
                 let t = tensors[i]
-                let hex = String(crcs[i], radix: 16)
                 return .object([
                     "name": .string(t.name),
                     "dtype": .string(t.dtype.rawValue),
                     "shape": .array(t.shape.map { .int($0) }),
                     "offset": .int(offsets[i]),
                     "length": .int(t.byteCount),
-                    "crc32": .string(String(repeating: "0", count: 8 - hex.count) + hex),
+                    "crc32": .string(Hex.padded(crcs[i])),
                 ])
             }
             let root: JSONValue = .object([
