@@ -2,13 +2,16 @@
 import PackageDescription
 
 // Modules follow the data's path:
-//   checkpoint formats (WeightKitCheckpoints) -> inspection and reports (WeightKitInspection) -> CLI (weightkit).
+//   checkpoint formats (WeightKitCheckpoints: core, safetensors, .wkc; WeightKitKeras: HDF5;
+//   WeightKitFormats: opens any of them) -> inspection and reports (WeightKitInspection) -> CLI (weightkit).
 // C libraries come in as system-library targets found through pkg-config (Sources/C*).
 let package = Package(
     name: "WeightKit",
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "WeightKitCheckpoints", targets: ["WeightKitCheckpoints"]),
+        .library(name: "WeightKitKeras", targets: ["WeightKitKeras"]),
+        .library(name: "WeightKitFormats", targets: ["WeightKitFormats"]),
         .library(name: "WeightKitInspection", targets: ["WeightKitInspection"]),
         .executable(name: "weightkit", targets: ["weightkit"]),
     ],
@@ -37,21 +40,41 @@ let package = Package(
             name: "WeightKitCheckpoints",
             dependencies: ["CZlib", "CISAL", "CNettle", "CWeightKitPlatform"]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]
+        ),
+        // Keras 2 / Keras 3 / Hugging Face TF checkpoints in HDF5, through libhdf5.
+        .target(
+            name: "WeightKitKeras",
+            dependencies: ["WeightKitCheckpoints", "CHDF5"]
+        ),
+        // One entry point that opens every format above.
+        .target(
+            name: "WeightKitFormats",
+            dependencies: ["WeightKitCheckpoints", "WeightKitKeras"]
+        ),
         .target(
             name: "WeightKitInspection",
-            dependencies: ["WeightKitCheckpoints"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats"]
         ),
         .executableTarget(
             name: "weightkit",
             dependencies: [
                 "WeightKitCheckpoints",
+                "WeightKitFormats",
                 "WeightKitInspection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "WeightKitCheckpointsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitInspection"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection"]
+        ),
+        .testTarget(
+            name: "WeightKitKerasTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitFormats", "WeightKitInspection"]
         ),
         .testTarget(
             name: "WeightKitCLITests",

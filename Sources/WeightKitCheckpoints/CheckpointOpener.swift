@@ -1,4 +1,5 @@
-/// Opens any checkpoint WeightKit reads, recognising the format by content, not by name.
+/// Opens the formats of this module (safetensors, sharded safetensors, `.wkc`), recognising the
+/// format by content, not by name. `WeightKitFormats.Checkpoints` adds the HDF5 formats.
 public enum CheckpointOpener {
     /// What a path holds, judged from its first bytes (or, for a directory, its contents).
     public static func detectFormat(_ path: String) throws -> CheckpointFormat {
@@ -29,6 +30,8 @@ public enum CheckpointOpener {
         case .wkc: return try WKCReader.open(path)
         case .shardedSafetensors: return try SafetensorsReader.openSharded(index: path)
         case .safetensors: return try SafetensorsReader.open(path)
+        case .kerasLegacyH5, .keras3WeightsH5:
+            throw UnrecognizedFormat(path: path, size: nil)  // detectFormat never returns these
         }
     }
 
@@ -48,14 +51,16 @@ public enum CheckpointOpener {
 public struct UnrecognizedFormat: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var size: Int?
+    public init(path: String, size: Int?) { self.path = path; self.size = size }
     public var description: String {
         if size == nil { return "\(path): directory holds no checkpoint (no *.safetensors.index.json, .safetensors or .wkc file)" }
-        return "\(path): not a checkpoint WeightKit reads (not safetensors, a safetensors index, or .wkc)"
+        return "\(path): not a checkpoint WeightKit reads (not safetensors, a safetensors index, .wkc or HDF5)"
     }
 }
 
 public struct AmbiguousDirectory: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var candidates: [String]
+    public init(path: String, candidates: [String]) { self.path = path; self.candidates = candidates }
     public var description: String { "\(path): directory holds several checkpoints (\(candidates.joined(separator: ", "))); name one" }
 }

@@ -1,4 +1,5 @@
 import WeightKitCheckpoints
+import WeightKitFormats
 
 /// The result of `weightkit check`: every structural problem and, for `.wkc`, every checksum
 /// or padding problem. Empty `problems` means the file passed.
@@ -16,7 +17,7 @@ public struct CheckReport: Sendable {
     /// Runs the full check. Throws only when the path cannot be read at all or is not a
     /// checkpoint; a malformed checkpoint comes back as a report with problems.
     public static func run(_ path: String, progress: ProgressHandler? = nil) throws -> CheckReport {
-        let format = try CheckpointOpener.detectFormat(path)
+        let format = try Checkpoints.detectFormat(path)
         var report = CheckReport(path: path, format: format, tensorCount: 0, checkedBytes: 0, notes: [], problems: [])
         switch format {
         case .safetensors:
@@ -41,6 +42,19 @@ public struct CheckReport: Sendable {
             } catch let e as ShardIndexError {
                 report.problems = [e.description]
             }
+        case .kerasLegacyH5, .keras3WeightsH5:
+            // libhdf5 validated the structure on open; reading every tensor checks the rest.
+            let c = try Checkpoints.open(path)
+            report.tensorCount = c.tensors.count
+            for t in c.tensors {
+                do {
+                    let v = try c.view(t)
+                    report.checkedBytes += v.bytes.count
+                } catch {
+                    report.problems.append("\(error)")
+                }
+            }
+            report.notes.append("HDF5 structure and every dataset readable; Keras HDF5 files carry no checksums")
         case .wkc:
             let file = try MappedFile(path: path)
             switch WKCHeader.validate(file.bytes, file: path) {

@@ -29,6 +29,11 @@ extension InspectReport {
                 "file": .string(files[r.info.fileIndex]),
                 "offset": .int(r.info.byteOffset),
             ]
+            if let a = r.annotation {
+                t["layer"] = .string(a.layer)
+                t["role"] = a.role.map { JSONValue.string($0) } ?? .null
+                t["position"] = a.position.map { JSONValue.int($0) } ?? .null
+            }
             if statsComputed {
                 t["stats"] = r.stats.map { s in .object([
                     "min": .double(s.min), "max": .double(s.max), "mean": .double(s.mean), "std": .double(s.std),
@@ -68,9 +73,14 @@ extension InspectReport {
             }
         } else {
             header = ["tensor", "dtype", "shape", "parameters", "bytes"]
+            let annotated = rows.contains { $0.annotation != nil }
+            if annotated { header += ["layer", "role", "#"] }
             if statsComputed { header += ["min", "max", "mean", "std", "nan", "inf"] }
             for r in rows {
                 var l = [r.info.name, r.info.dtype.rawValue, r.info.shapeDescription, Formatting.grouped(r.info.elementCount), Formatting.bytes(r.info.byteCount)]
+                if annotated {
+                    l += [r.annotation?.layer ?? "", r.annotation?.role ?? "-", r.annotation?.position.map(String.init) ?? "-"]
+                }
                 if statsComputed {
                     if let s = r.stats {
                         l += [Formatting.number(s.min), Formatting.number(s.max), Formatting.number(s.mean), Formatting.number(s.std), String(s.nanCount), String(s.infCount)]
@@ -81,7 +91,7 @@ extension InspectReport {
                 lines.append(l)
             }
         }
-        let rightAligned: Set<String> = ["count", "parameters", "bytes", "min", "max", "mean", "std", "nan", "inf"]
+        let rightAligned: Set<String> = ["count", "parameters", "bytes", "#", "min", "max", "mean", "std", "nan", "inf"]
         out += Formatting.table(header: header, rows: lines, rightAligned: Set(header.indices.filter { rightAligned.contains(header[$0]) }))
         out += "\n"
         var summary = "  \(rows.count) tensors"

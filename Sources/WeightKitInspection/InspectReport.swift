@@ -5,6 +5,8 @@ public struct InspectReport: Sendable {
     public struct Row: Sendable {
         public var info: TensorInfo
         public var stats: TensorStatistics?
+        /// Layer, role and position in the layer's weight order, where the format says them (Keras).
+        public var annotation: TensorAnnotation?
     }
     public var path: String
     public var format: CheckpointFormat
@@ -49,7 +51,8 @@ public struct InspectReport: Sendable {
             let views = try selected.map { try checkpoint.view($0) }
             computed = StatisticsCalculator.compute(views)
         }
-        rows = selected.enumerated().map { Row(info: $1, stats: stats ? computed[$0] : nil) }
+        let annotations = checkpoint.annotations
+        rows = selected.enumerated().map { Row(info: $1, stats: stats ? computed[$0] : nil, annotation: annotations[$1.name]) }
         statsComputed = stats
     }
 

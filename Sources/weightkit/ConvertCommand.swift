@@ -1,5 +1,6 @@
 import ArgumentParser
 import WeightKitCheckpoints
+import WeightKitFormats
 import WeightKitInspection
 
 extension DTypePolicy: ExpressibleByArgument {}
@@ -7,7 +8,7 @@ extension DTypePolicy: ExpressibleByArgument {}
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert between safetensors and .wkc, tensor names preserved.",
+        abstract: "Convert any checkpoint WeightKit reads to safetensors or .wkc, tensor names preserved.",
         discussion: "The output format follows DST's extension (.safetensors or .wkc). The output appears atomically: a failed or interrupted conversion leaves no partial file at DST.")
 
     @Argument(help: "Source checkpoint (file, shard index or directory).")
@@ -24,7 +25,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        let checkpoint = try CheckpointOpener.open(source)
+        let checkpoint = try Checkpoints.open(source)
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
         let summary = try Converter.convert(checkpoint, to: output, dtype: dtype, progress: bar.handler)
         bar.finish()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WeightKitCheckpoints
+import WeightKitFormats
 import WeightKitInspection
 
 struct InspectCommand: ParsableCommand {
@@ -20,11 +21,14 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Collapse layer numbers (encoder.layer.#.…) into one line per repeated tensor.")
     var group = false
 
+    @Flag(help: "Keras files: also list optimizer and metric state, which is otherwise skipped.")
+    var all = false
+
     @Option(help: "Only tensors whose name matches this glob (*, ?, [..]); a plain string matches names containing it.")
     var filter: String?
 
     func run() throws {
-        let checkpoint = try CheckpointOpener.open(path)
+        let checkpoint = try Checkpoints.open(path, options: .init(includeAll: all))
         let report = try InspectReport(checkpoint: checkpoint, filter: filter, stats: stats)
         if json {
             Terminal.write(report.json(grouped: group).serialized(indent: 2) + "\n")

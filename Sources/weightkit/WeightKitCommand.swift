@@ -8,7 +8,7 @@ import WeightKitCheckpoints
 struct WeightKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weightkit",
-        abstract: "Inspect, convert and check transformer checkpoints (safetensors, .wkc).",
+        abstract: "Inspect, convert and check transformer checkpoints (safetensors, .wkc, Keras and Hugging Face HDF5).",
         discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.",
         version: WeightKitVersion.string,
         subcommands: [InspectCommand.self, ConvertCommand.self, CheckCommand.self]

@@ -147,3 +147,47 @@ struct CLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
 }
+
+@Suite("weightkit on Keras / Hugging Face HDF5 files")
+struct CLIKerasTests {
+    @Test("inspect shows each tensor's layer, role and position")
+    func inspectKeras() throws {
+        let r = try CLI.run("inspect", CLI.fixture("keras/textclf_k2_weights.h5"))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("format: keras-legacy-h5"))
+        #expect(r.stdout.contains("layer") && r.stdout.contains("role"))
+        #expect(r.stdout.contains("transformer_block/dense/kernel:0"))
+    }
+
+    @Test("inspect --all adds the optimizer state of a full-model file")
+    func inspectAll() throws {
+        let plain = try JSONParser.parse(try CLI.run("inspect", CLI.fixture("keras/textclf_k2.h5"), "--json").stdout)
+        let all = try JSONParser.parse(try CLI.run("inspect", CLI.fixture("keras/textclf_k2.h5"), "--json", "--all").stdout)
+        #expect(plain["tensor_count"]?.intValue == 22)
+        #expect(all["tensor_count"]?.intValue == 67)
+    }
+
+    @Test("bad HDF5 input exits 2 with the file named and no HDF5 error stack on stderr",
+          arguments: ["keras/truncated.h5", "keras/not_keras.h5", "keras/dangling_weight.h5"])
+    func badInput(_ rel: String) throws {
+        let r = try CLI.run("inspect", CLI.fixture(rel))
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(CLI.fixture(rel)))
+        #expect(!r.stderr.contains("HDF5-DIAG") && !r.stderr.contains("#000"), "\(r.stderr)")
+    }
+
+    @Test("check and convert: h5 → wkc keeps every tensor's bytes")
+    func convertKeras() throws {
+        let dir = try CLI.scratch()
+        #expect(try CLI.run("check", CLI.fixture("keras/hf_bert/tf_model.h5")).status == 0)
+        let c = try CLI.run("convert", CLI.fixture("keras/hf_bert/tf_model.h5"), "-o", dir + "/bert.wkc")
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(try CLI.run("check", dir + "/bert.wkc").status == 0)
+        let a = try JSONParser.parse(try CLI.run("inspect", CLI.fixture("keras/hf_bert/tf_model.h5"), "--json", "--stats").stdout)
+        let b = try JSONParser.parse(try CLI.run("inspect", dir + "/bert.wkc", "--json", "--stats").stdout)
+        let sa = a["tensors"]?.arrayValue?.map { [$0["name"], $0["shape"], $0["stats"]] }
+        let sb = b["tensors"]?.arrayValue?.map { [$0["name"], $0["shape"], $0["stats"]] }
+        #expect(sa != nil && sa == sb)
+        #expect(b["architecture"]?.stringValue == "bert", "config.json beside tf_model.h5 becomes the model section")
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WeightKitCheckpoints
 import WeightKitInspection
+import WeightKitFormats
 
 /// Files WeightKit writes, read back by the reference `safetensors` package. Needs a Python with
 /// the pinned fixture requirements: `WEIGHTKIT_PYTHON=/path/to/python`. Scripts/test.sh sets it
@@ -49,8 +50,8 @@ struct InteropTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let mixed = Fixture.path("safetensors/mixed.safetensors")
         _ = try Converter.convert(try SafetensorsReader.open(mixed), to: dir + "/m.wkc", dtype: .bf16)
-        for path in [mixed, Fixture.path("safetensors/sharded"), dir + "/m.wkc"] {
-            let report = try InspectReport(checkpoint: try CheckpointOpener.open(path), stats: true)
+        for path in [mixed, Fixture.path("safetensors/sharded"), dir + "/m.wkc", Fixture.path("keras/textclf_k2.h5"), Fixture.path("keras/textclf_k3_bf16.weights.h5")] {
+            let report = try InspectReport(checkpoint: try Checkpoints.open(path), stats: true)
             try expectValid(report.json(grouped: true), schema: "inspect.schema.json", "inspect --json --stats --group of \(path)")
             try expectValid(try CheckReport.run(path).json, schema: "check.schema.json", "check --json of \(path)")
         }

@@ -3,6 +3,23 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     case safetensors
     case shardedSafetensors = "safetensors-sharded"
     case wkc
+    /// Keras 2 / Keras 3 legacy `.h5` and Hugging Face `tf_model.h5` (read by WeightKitKeras).
+    case kerasLegacyH5 = "keras-legacy-h5"
+    /// Keras 3 `.weights.h5` (read by WeightKitKeras).
+    case keras3WeightsH5 = "keras3-weights-h5"
+}
+
+/// Where a tensor sits in the source model, when the format says so (Keras layer name, the
+/// weight's role such as kernel / bias / gamma, its position in the layer's weight order).
+public struct TensorAnnotation: Sendable, Equatable {
+    public var layer: String
+    public var role: String?
+    public var position: Int?
+    public init(layer: String, role: String?, position: Int?) {
+        self.layer = layer
+        self.role = role
+        self.position = position
+    }
 }
 
 /// What every checkpoint reader offers: an ordered tensor list, lookup by name, string metadata,
@@ -19,12 +36,17 @@ public protocol Checkpoint: AnyObject, Sendable {
     /// A model configuration object (Hugging Face config.json, a `.wkc` model section...), if any.
     var modelConfig: JSONValue? { get }
 
+    /// Per-tensor placement in the source model (empty when the format has none).
+    var annotations: [String: TensorAnnotation] { get }
+
     func info(named name: String) -> TensorInfo?
     /// A borrowed view of one tensor's bytes.
     func view(_ info: TensorInfo) throws -> TensorView
 }
 
 extension Checkpoint {
+    public var annotations: [String: TensorAnnotation] { [:] }
+
     public func tensor(named name: String) throws -> TensorView {
         guard let info = info(named: name) else { throw TensorNotFound(file: path, tensor: name) }
         return try view(info)
@@ -37,6 +59,7 @@ extension Checkpoint {
 public struct TensorNotFound: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var tensor: String
+    public init(file: String, tensor: String) { self.file = file; self.tensor = tensor }
     public var description: String { "\(file): no tensor named '\(tensor)'" }
 }
 

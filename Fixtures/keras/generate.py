@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Writes the Keras / Hugging Face HDF5 fixtures with the real frameworks (versions pinned in
+Fixtures/requirements-keras.txt) and records, with h5py, what each file holds.
+
+    python3 -m venv .venv-keras && .venv-keras/bin/pip install -r Fixtures/requirements-keras.txt
+    .venv-keras/bin/python Fixtures/keras/generate.py
+
+Each framework runs in its own process (tf_keras and Keras 3 cannot share one). Outputs, all
+under Fixtures/keras/:
+  textclf_k2_weights.h5, textclf_k2.h5, textclf_k2.keras     tf_keras 2.21 (Keras 2)
+  textclf_k3_legacy.h5, textclf_k3.weights.h5, textclf_k3.keras,
+  textclf_k3_sharded.weights.json + shards                   Keras 3.15
+  textclf_k3_bf16.weights.h5, textclf_k3_bf16_legacy.h5,
+  textclf_k3_f16.weights.h5                                   Keras 3 with bf16 / f16 variables
+  split_attrs_k2.h5                                           weight_names split into pieces
+  hf_bert/tf_model.h5 + config.json                           TFBertModel (tiny, random)
+  hf_bert_cls/tf_model.h5 + config.json                       TFBertForSequenceClassification
+  hf_bert_sharded/tf_model-0000x-of-0000y.h5 + index          sharded TFBertModel
+  kerashub_bert.weights.h5                                    keras-hub BertBackbone (tiny)
+  <file>.h5py.json                                            per dataset: path, dtype, shape,
+                                                              sha256 of the stored bytes; the
+                                                              root attributes; for legacy files
+                                                              the layer_names / weight_names order
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES = 1000, 64, 32, 2, 32, 20, 4
+
+
+# ---- the Keras docs' text-classification transformer, for either Keras ------------------------
+
+MODEL_SOURCE = '''
+class TransformerBlock(layers.Layer):
+    def __init__(self, embed_dim, num_heads, ff_dim, rate=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.ffn = keras.Sequential([layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim)])
+        self.layernorm1 = layers.LayerNormalization(epsilon=1e-6)
+        self.layernorm2 = layers.LayerNormalization(epsilon=1e-6)
+        self.dropout1 = layers.Dropout(rate)
+        self.dropout2 = layers.Dropout(rate)
+
+    def call(self, inputs, training=False):
+        attn_output = self.att(inputs, inputs)
+        attn_output = self.dropout1(attn_output, training=training)
+        out1 = self.layernorm1(inputs + attn_output)
+        ffn_output = self.ffn(out1)
+        ffn_output = self.dropout2(ffn_output, training=training)
+        return self.layernorm2(out1 + ffn_output)
+
+
+class TokenAndPositionEmbedding(layers.Layer):
+    def __init__(self, maxlen, vocab_size, embed_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.pos_emb = layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
+
+    def call(self, x):
+        maxlen = tf.shape(x)[-1]
+        positions = tf.range(start=0, limit=maxlen, delta=1)
+        positions = self.pos_emb(positions)
+        x = self.token_emb(x)
+        return x + positions
+
+
+def build(dtype=None):
+    inputs = layers.Input(shape=(MAXLEN,))
+    x = TokenAndPositionEmbedding(MAXLEN, VOCAB, EMBED, dtype=dtype)(inputs)
+    x = TransformerBlock(EMBED, HEADS, FF, dtype=dtype)(x)
+    x = layers.GlobalAveragePooling1D(dtype=dtype)(x)
+    x = layers.Dropout(0.1)(x)
+    x = layers.Dense(HIDDEN, activation="relu", dtype=dtype)(x)
+    x = layers.Dropout(0.1)(x)
+    outputs = layers.Dense(CLASSES, activation="softmax", dtype=dtype)(x)
+    return keras.Model(inputs=inputs, outputs=outputs)
+
+
+def train_one_step(model):
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, VOCAB, size=(8, MAXLEN))
+    y = rng.integers(0, CLASSES, size=(8,))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+'''
+
+KERAS2 = '''
+import os, sys
+import numpy as np
+import tensorflow as tf
+import tf_keras as keras
+from tf_keras import layers
+VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES = %r
+tf.random.set_seed(2); np.random.seed(2)
+%s
+out = sys.argv[1]
+model = build()
+train_one_step(model)
+model.save_weights(os.path.join(out, "textclf_k2_weights.h5"))
+model.save(os.path.join(out, "textclf_k2.h5"))
+model.save(os.path.join(out, "textclf_k2.keras"))
+
+# A layer with 3000 weights: Keras splits its weight_names attribute into fixed-length pieces.
+class Many(layers.Layer):
+    def build(self, input_shape):
+        self.ws = [self.add_weight(name="w%%04d" %% i, shape=(1,), initializer="ones") for i in range(3000)]
+    def call(self, x):
+        return x
+m = keras.Sequential([layers.Input(shape=(1,)), Many(name="many")])
+m.save_weights(os.path.join(out, "split_attrs_k2.h5"))
+'''
+
+KERAS3 = '''
+import os, sys
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES = %r
+keras.utils.set_random_seed(3)
+%s
+out = sys.argv[1]
+model = build()
+train_one_step(model)
+model.save(os.path.join(out, "textclf_k3_legacy.h5"))
+model.save_weights(os.path.join(out, "textclf_k3.weights.h5"))
+model.save(os.path.join(out, "textclf_k3.keras"))
+model.save_weights(os.path.join(out, "textclf_k3_sharded.weights.json"), max_shard_size=0.00015)
+for dtype, name in (("bfloat16", "bf16"), ("float16", "f16")):
+    keras.config.set_dtype_policy(dtype)  # variables in bf16 / f16 throughout
+    m = build()
+    m.save_weights(os.path.join(out, "textclf_k3_%%s.weights.h5" %% name))
+    if name == "bf16":
+        m.save(os.path.join(out, "textclf_k3_bf16_legacy.h5"))
+keras.config.set_dtype_policy("float32")
+
+import keras_hub
+bb = keras_hub.models.BertBackbone(vocabulary_size=99, num_layers=2, num_heads=2, hidden_dim=32,
+                                   intermediate_dim=37, max_sequence_length=24, num_segments=2)
+bb.save_weights(os.path.join(out, "kerashub_bert.weights.h5"))
+'''
+
+HF = '''
+import os, sys
+os.environ["TF_USE_LEGACY_KERAS"] = "1"
+import tensorflow as tf
+from transformers import BertConfig, TFBertModel, TFBertForSequenceClassification
+tf.random.set_seed(4)
+out = sys.argv[1]
+cfg = BertConfig(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                 intermediate_size=37, max_position_embeddings=24, type_vocab_size=2, num_labels=3)
+m = TFBertModel(cfg)
+m(m.dummy_inputs)
+m.save_pretrained(os.path.join(out, "hf_bert"))
+m.save_pretrained(os.path.join(out, "hf_bert_sharded"), max_shard_size="20KB")
+c = TFBertForSequenceClassification(cfg)
+c(c.dummy_inputs)
+c.save_pretrained(os.path.join(out, "hf_bert_cls"))
+'''
+
+
+def run(source):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    subprocess.run([sys.executable, "-c", source, HERE], check=True, env=env)
+
+
+# ---- what h5py sees ---------------------------------------------------------------------------
+
+def attr_value(v):
+    import numpy as np
+    if isinstance(v, bytes):
+        return v.decode("utf-8")
+    if isinstance(v, np.ndarray):
+        return [attr_value(x) for x in v.tolist()] if v.dtype.kind in "SOU" else v.tolist()
+    if isinstance(v, (np.generic,)):
+        return v.item()
+    return v
+
+
+def describe(path):
+    import h5py
+    import numpy as np
+    datasets = []
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                raw = np.asarray(data).tobytes()
+                datasets.append({
+                    "path": name, "dtype": str(obj.dtype), "shape": list(obj.shape),
+                    "sha256": hashlib.sha256(raw).hexdigest(),
+                    "attrs": {k: attr_value(v) for k, v in obj.attrs.items()},
+                })
+        f.visititems(visit)
+        root_attrs = {k: (attr_value(v) if k not in ("model_config", "training_config") else "<json>")
+                      for k, v in f.attrs.items()}
+        order = legacy_order(f)
+    return {"datasets": datasets, "root_attrs": root_attrs, "legacy_order": order}
+
+
+def names_attr(group, key):
+    """layer_names / weight_names, joined from split pieces, as Keras reads them."""
+    import numpy as np
+    if key in group.attrs:
+        v = group.attrs[key]
+    elif key + "0" in group.attrs:
+        v = np.concatenate([group.attrs[f"{key}{i}"] for i in range(10_000) if f"{key}{i}" in group.attrs])
+    else:
+        return None
+    return [x.decode("utf-8") if isinstance(x, bytes) else str(x) for x in np.asarray(v).tolist()] if np.asarray(v).dtype.kind in "SOU" else []
+
+
+def legacy_order(f):
+    root = f["model_weights"] if "model_weights" in f else f
+    layers = names_attr(root, "layer_names")
+    if layers is None:
+        return None
+    order = []
+    for layer in layers:
+        obj = root[layer] if layer in root else None
+        if obj is None:
+            continue
+        if hasattr(obj, "shape"):  # HF shard: the names are dataset paths
+            order.append(layer)
+            continue
+        for w in names_attr(obj, "weight_names") or []:
+            order.append(f"{layer}/{w}")
+    return order
+
+
+def write_broken():
+    """HDF5 files that are not valid Keras checkpoints, written with h5py (libhdf5 itself)."""
+    import shutil
+    import h5py
+    import numpy as np
+    with h5py.File(os.path.join(HERE, "not_keras.h5"), "w") as f:
+        f.create_dataset("data/x", data=np.arange(6, dtype=np.float32).reshape(2, 3))
+        f.attrs["note"] = "an HDF5 file with no Keras structure"
+    bad = os.path.join(HERE, "dangling_weight.h5")
+    shutil.copy(os.path.join(HERE, "textclf_k2_weights.h5"), bad)
+    with h5py.File(bad, "r+") as f:
+        layer = [n for n in f.attrs["layer_names"] if len(f[n].attrs["weight_names"]) > 0][-1]
+        layer = layer.decode() if isinstance(layer, bytes) else layer
+        w = [x.decode() if isinstance(x, bytes) else str(x) for x in f[layer].attrs["weight_names"]] + ["no_such/kernel:0"]
+        f[layer].attrs["weight_names"] = np.array(w, dtype=h5py.string_dtype())
+    with open(os.path.join(HERE, "textclf_k2_weights.h5"), "rb") as src, open(os.path.join(HERE, "truncated.h5"), "wb") as dst:
+        data = src.read()
+        dst.write(data[: len(data) // 2])
+    # A chunked, gzip-compressed, big-endian dataset: must be read through H5Dread, not in place.
+    with h5py.File(os.path.join(HERE, "chunked_k3.weights.h5"), "w") as f:
+        g = f.create_group("layers/dense/vars")
+        g.create_dataset("0", data=np.arange(12, dtype=">f4").reshape(3, 4), chunks=(1, 4), compression="gzip")
+        g.create_dataset("1", data=np.arange(4, dtype="<f4"))
+        f.create_group("vars")
+
+
+def main():
+    import shutil
+    for name in os.listdir(HERE):
+        if name != "generate.py":
+            p = os.path.join(HERE, name)
+            shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+    src = MODEL_SOURCE
+    consts = (VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES)
+    run(KERAS2 % (consts, src))
+    run(KERAS3 % (consts, src))
+    run(HF)
+    write_broken()
+    for root, _, files in os.walk(HERE):
+        for name in files:
+            if name.endswith(".h5") and name not in ("truncated.h5", "dangling_weight.h5", "not_keras.h5"):
+                p = os.path.join(root, name)
+                with open(p[:-3] + ".h5py.json", "w") as out:
+                    json.dump(describe(p), out, indent=1, sort_keys=True)
+                    out.write("\n")
+
+
+if __name__ == "__main__":
+    main()

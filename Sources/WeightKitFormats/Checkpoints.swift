@@ -1,0 +1,43 @@
+import WeightKitCheckpoints
+import WeightKitKeras
+
+/// Opens any checkpoint WeightKit reads — safetensors (single or sharded), `.wkc`, and the
+/// Keras / Hugging Face HDF5 variants — recognising the format from the content, not the name.
+public enum Checkpoints {
+    public struct Options: Sendable {
+        /// Also list optimizer and metric state in Keras files (normally skipped).
+        public var includeAll = false
+        public init(includeAll: Bool = false) { self.includeAll = includeAll }
+    }
+
+    public static func open(_ path: String, options: Options = Options()) throws -> any Checkpoint {
+        guard FileSystem.exists(path) else { throw FileError(path: path, operation: "open", code: 2) }
+        if FileSystem.isDirectory(path) { return try open(FileSystem.join(path, try pickFile(inDirectory: path)), options: options) }
+        if try isHDF5(path) { return try KerasReader.open(path, includeAll: options.includeAll) }
+        return try CheckpointOpener.open(path)
+    }
+
+    /// The format of a file, from its first bytes (HDF5 files: from their structure).
+    public static func detectFormat(_ path: String) throws -> CheckpointFormat {
+        if !FileSystem.isDirectory(path), try isHDF5(path) { return try KerasReader.open(path).format }
+        return try CheckpointOpener.detectFormat(path)
+    }
+
+    static func isHDF5(_ path: String) throws -> Bool {
+        let file = try MappedFile(path: path)
+        return KerasReader.looksLikeHDF5(file.bytes)
+    }
+
+    /// The one checkpoint a directory holds: a safetensors index, or a single `.safetensors`,
+    /// `.wkc` or HDF5 weights file (`tf_model.h5`, `*.weights.h5`, `*.h5`).
+    static func pickFile(inDirectory dir: String) throws -> String {
+        let names = try FileSystem.contents(ofDirectory: dir)
+        let indexes = names.filter { $0.hasSuffix(".safetensors.index.json") }
+        if indexes.count == 1 { return indexes[0] }
+        let singles = names.filter { $0.hasSuffix(".safetensors") || $0.hasSuffix(".wkc") || $0.hasSuffix(".h5") }
+        let candidates = indexes + singles
+        if candidates.count == 1 { return candidates[0] }
+        if candidates.isEmpty { throw UnrecognizedFormat(path: dir, size: nil) }
+        throw AmbiguousDirectory(path: dir, candidates: candidates)
+    }
+}

@@ -1,0 +1,74 @@
+import WeightKitCheckpoints
+
+/// A Keras-family HDF5 checkpoint (legacy `.h5`, Keras 3 `.weights.h5`, Hugging Face
+/// `tf_model.h5` or one of its shards) read through libhdf5. Contiguous datasets are viewed in
+/// place in the mapped file; others are read with H5Dread when asked for.
+public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
+    public let path: String
+    public let format: CheckpointFormat
+    public let tensors: [TensorInfo]
+    public let metadata: [String: String]
+    public let modelConfig: JSONValue?
+    public let annotations: [String: TensorAnnotation]
+    public var files: [String] { [file.path] }
+
+    let file: HDF5File
+    private let datasets: [String: HDF5DatasetInfo]
+    private let index: [String: Int]
+
+    init(path: String, file: HDF5File, structure: KerasStructure, format: CheckpointFormat, sideConfig: JSONValue?) {
+        self.path = path
+        self.file = file
+        self.format = format
+        var tensors: [TensorInfo] = []
+        var datasets: [String: HDF5DatasetInfo] = [:]
+        var annotations: [String: TensorAnnotation] = [:]
+        for e in structure.entries {
+            tensors.append(TensorInfo(name: e.name, dtype: e.dataset.dtype, shape: e.dataset.shape,
+                                      byteOffset: e.dataset.contiguousOffset ?? 0, byteCount: e.dataset.byteCount))
+            datasets[e.name] = e.dataset
+            annotations[e.name] = e.annotation
+        }
+        self.tensors = tensors
+        self.datasets = datasets
+        self.annotations = annotations
+        var metadata = structure.attributes
+        metadata["keras.layout"] = structure.layout.rawValue
+        self.metadata = metadata
+        self.modelConfig = structure.modelConfig ?? sideConfig
+        var index = [String: Int]()
+        for (i, t) in tensors.enumerated() { index[t.name] = i }
+        self.index = index
+    }
+
+    public func info(named name: String) -> TensorInfo? { index[name].map { tensors[$0] } }
+
+    public func view(_ info: TensorInfo) throws -> TensorView {
+        guard let d = datasets[info.name] else { throw TensorNotFound(file: path, tensor: info.name) }
+        if let offset = d.contiguousOffset {
+            let bytes = d.byteCount == 0 ? UnsafeRawBufferPointer(start: nil, count: 0)
+                : UnsafeRawBufferPointer(rebasing: file.bytes[offset..<(offset + d.byteCount)])
+            return TensorView(info: info, bytes: bytes, owner: file)
+        }
+        let owned = try file.readDataset(d)
+        return TensorView(info: info, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<d.byteCount]), owner: owned)
+    }
+
+    /// Whether a tensor is read in place from the file (true) or through H5Dread.
+    public func isReadInPlace(_ name: String) -> Bool { datasets[name]?.contiguousOffset != nil }
+}
+
+public enum KerasReader {
+    /// Opens a Keras or Hugging Face HDF5 checkpoint. `includeAll` also lists optimizer and
+    /// metric state, which is otherwise skipped.
+    public static func open(_ path: String, includeAll: Bool = false) throws -> KerasCheckpoint {
+        let file = try HDF5File(path: path)
+        let structure = try KerasStructureReader.read(file, includeAll: includeAll)
+        let format: CheckpointFormat = structure.layout == .keras3 ? .keras3WeightsH5 : .kerasLegacyH5
+        return KerasCheckpoint(path: path, file: file, structure: structure, format: format,
+                               sideConfig: try FileSystem.modelConfig(besides: path))
+    }
+
+    /// Whether the bytes start like an HDF5 file.
+    public static func looksLikeHDF5(_ bytes: UnsafeRawBufferPointer) -> Bool { HDF5File.hasSignature(bytes) }
+}

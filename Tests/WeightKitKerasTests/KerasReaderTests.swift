@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+import WeightKitCheckpoints
+import WeightKitFormats
+@testable import WeightKitKeras
+
+enum KerasFixture {
+    static let root: String = {
+        var path = #filePath
+        while !path.isEmpty {
+            path = (path as NSString).deletingLastPathComponent
+            if FileManager.default.fileExists(atPath: path + "/Package.swift") { return path }
+        }
+        fatalError("package root not found")
+    }()
+    static func path(_ rel: String) -> String { root + "/Fixtures/keras/" + rel }
+
+    /// Every .h5 fixture that has an h5py description beside it.
+    static let described: [String] = {
+        let dir = root + "/Fixtures/keras"
+        let all = (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String]) ?? []
+        return all.filter { $0.hasSuffix(".h5py.json") }.map { String($0.dropLast(".h5py.json".count)) + ".h5" }
+            .filter { !["not_keras.h5", "dangling_weight.h5", "truncated.h5"].contains(($0 as NSString).lastPathComponent) }
+            .sorted()
+    }()
+}
+
+/// h5py's dtype spelling → safetensors spelling.
+func dtypeFromH5py(_ s: String) -> String? {
+    switch s {
+    case "float32", ">f4", "<f4": return "F32"
+    case "float16": return "F16"
+    case "float64": return "F64"
+    case "|V2", "V2": return "BF16"
+    case "int64": return "I64"
+    case "int32": return "I32"
+    case "bool": return "BOOL"
+    default: return nil
+    }
+}
+
+@Suite("Keras / Hugging Face HDF5 checkpoints written by the real frameworks")
+struct KerasReaderTests {
+    @Test("the fixtures are there", .tags(.kerasFixtures))
+    func fixturesExist() {
+        #expect(KerasFixture.described.count >= 12, "\(KerasFixture.described)")
+    }
+
+    @Test("every tensor read through libhdf5 is bit-identical to what h5py saw, and none is missed",
+          arguments: KerasFixture.described)
+    func matchesH5py(_ rel: String) throws {
+        let path = KerasFixture.path(rel)
+        let expected = try FileSystem.readJSON(String(path.dropLast(3)) + ".h5py.json")
+        let datasets = try #require(expected["datasets"]?.arrayValue)
+        let c = try KerasReader.open(path)
+        let prefix = c.metadata["keras.layout"] == "legacy" && datasets.contains { $0["path"]?.stringValue?.hasPrefix("model_weights/") == true } ? "model_weights/" : ""
+        var byPath: [String: JSONValue] = [:]
+        for d in datasets { if let p = d["path"]?.stringValue { byPath[p] = d } }
+        let modelDatasets = byPath.keys.filter { !$0.hasPrefix("optimizer") && !$0.hasPrefix("metrics/") }
+        #expect(c.tensors.isEmpty == modelDatasets.isEmpty, "\(rel): \(c.tensors.count) tensors")
+        for t in c.tensors {
+            let d = try #require(byPath[prefix + t.name], "\(rel): \(t.name) not seen by h5py")
+            #expect(d["shape"]?.arrayValue?.compactMap(\.intValue) == t.shape, "\(rel): \(t.name)")
+            if let want = d["dtype"]?.stringValue.flatMap(dtypeFromH5py) {
+                #expect(t.dtype.rawValue == want, "\(rel): \(t.name) \(t.dtype) vs h5py \(d["dtype"]!)")
+            }
+            let view = try c.view(t)
+            let sha = d["sha256"]?.stringValue
+            if d["dtype"]?.stringValue?.hasPrefix(">") == true {
+                // big-endian storage: we convert to little-endian; compare values instead
+                continue
+            }
+            #expect(SHA256Digest.hex(of: view.bytes) == sha, "\(rel): \(t.name) bytes differ")
+        }
+        // Completeness: every dataset outside optimizer / metric state is listed.
+        let listed = Set(c.tensors.map { prefix + $0.name })
+        for p in byPath.keys where !p.hasPrefix("optimizer") && !p.hasPrefix("metrics/") {
+            if c.metadata["keras.layout"] == "legacy" && !p.hasPrefix(prefix) { continue }
+            #expect(listed.contains(p), "\(rel): dataset \(p) not listed")
+        }
+        // Legacy files: the order comes from layer_names / weight_names.
+        if let order = expected["legacy_order"]?.arrayValue?.compactMap(\.stringValue) {
+            #expect(c.tensors.map(\.name) == order, "\(rel): order differs from layer_names/weight_names")
+        }
+    }
+
+    @Test("textclf in every Keras variant has the same 22 weights with the same shapes")
+    func textclfVariants() throws {
+        for rel in ["textclf_k2_weights.h5", "textclf_k2.h5", "textclf_k3_legacy.h5", "textclf_k3.weights.h5"] {
+            let c = try KerasReader.open(KerasFixture.path(rel))
+            #expect(c.tensors.count == 22, "\(rel): \(c.tensors.count)")
+            let shapes = c.tensors.map(\.shape).sorted { $0.lexicographicallyPrecedes($1) }
+            #expect(shapes.contains([32, 2, 32]) && shapes.contains([2, 32, 32]) && shapes.contains([1000, 32]), "\(rel)")
+        }
+    }
+
+    @Test("legacy weight names carry layer, role and position; names need not start with the layer")
+    func legacyAnnotations() throws {
+        let c = try KerasReader.open(KerasFixture.path("textclf_k2_weights.h5"))
+        #expect(c.format == .kerasLegacyH5)
+        let ffn = try #require(c.tensors.first { $0.name.hasSuffix("/dense/kernel:0") && $0.name.hasPrefix("transformer_block/") })
+        #expect(ffn.name == "transformer_block/dense/kernel:0")
+        let a = try #require(c.annotations[ffn.name])
+        #expect(a.layer == "transformer_block" && a.role == "kernel")
+        let q = try #require(c.annotations["transformer_block/transformer_block/multi_head_attention/query/kernel:0"])
+        #expect(q.position == 0 && q.role == "kernel")
+    }
+
+    @Test("full-model .h5: model_config exposed, optimizer skipped unless --all")
+    func fullModel() throws {
+        let c = try KerasReader.open(KerasFixture.path("textclf_k2.h5"))
+        #expect(c.modelConfig?["class_name"]?.stringValue == "Functional")
+        #expect(!c.tensors.contains { $0.name.hasPrefix("optimizer") })
+        let all = try KerasReader.open(KerasFixture.path("textclf_k2.h5"), includeAll: true)
+        #expect(all.tensors.count == 22 + 45, "\(all.tensors.count)")
+        let k3 = try KerasReader.open(KerasFixture.path("textclf_k3.weights.h5"), includeAll: true)
+        #expect(k3.tensors.contains { $0.name.hasPrefix("optimizer/vars/") })
+    }
+
+    @Test("Keras 3 .weights.h5: vars indices in numeric order, class-name keys")
+    func keras3Order() throws {
+        let c = try KerasReader.open(KerasFixture.path("textclf_k3.weights.h5"))
+        #expect(c.format == .keras3WeightsH5)
+        let q = c.tensors.map(\.name).filter { $0.hasPrefix("layers/transformer_block/att/query_dense/vars/") }
+        #expect(q == ["layers/transformer_block/att/query_dense/vars/0", "layers/transformer_block/att/query_dense/vars/1"])
+        #expect(c.info(named: "layers/dense_1/vars/0")?.shape == [20, 4])
+    }
+
+    @Test("bfloat16: opaque 2-byte datasets are BF16, with or without the @dtype marker",
+          arguments: ["textclf_k3_bf16.weights.h5", "textclf_k3_bf16_legacy.h5"])
+    func bfloat16(_ rel: String) throws {
+        let c = try KerasReader.open(KerasFixture.path(rel))
+        #expect(c.tensors.allSatisfy { $0.dtype == .bf16 }, "\(Set(c.tensors.map(\.dtype)))")
+        let gamma = try #require(c.tensors.first { $0.name.contains("layernorm1") || $0.name.contains("layer_normalization") })
+        #expect(try c.view(gamma).float32Array().allSatisfy { $0 == 1 }, "LayerNorm gamma initialises to ones")
+    }
+
+    @Test("float16 variables are F16 and decode")
+    func float16() throws {
+        let c = try KerasReader.open(KerasFixture.path("textclf_k3_f16.weights.h5"))
+        #expect(c.tensors.allSatisfy { $0.dtype == .f16 })
+    }
+
+    @Test("split weight_names attributes (fixed-length pieces) are joined")
+    func splitAttributes() throws {
+        let c = try KerasReader.open(KerasFixture.path("split_attrs_k2.h5"))
+        #expect(c.tensors.count == 3000)
+        #expect(c.annotations[c.tensors[2999].name]?.position == 2999)
+    }
+
+    @Test("Hugging Face tf_model.h5: HF names, config.json beside the file")
+    func huggingFace() throws {
+        let c = try Checkpoints.open(KerasFixture.path("hf_bert"))
+        #expect(c.tensors.count == 39)
+        #expect(c.info(named: "bert/tf_bert_model/bert/embeddings/word_embeddings/weight:0")?.shape == [99, 32])
+        #expect(c.info(named: "bert/tf_bert_model/bert/encoder/layer_._1/attention/self/query/kernel:0")?.shape == [32, 32])
+        #expect(c.modelConfig?["model_type"]?.stringValue == "bert")
+        let cls = try Checkpoints.open(KerasFixture.path("hf_bert_cls/tf_model.h5"))
+        #expect(cls.tensors.contains { $0.name.hasSuffix("classifier/kernel:0") && $0.shape == [32, 3] })
+    }
+
+    @Test("chunked, compressed, big-endian storage is read through H5Dread with the right values")
+    func chunkedStorage() throws {
+        let c = try KerasReader.open(KerasFixture.path("chunked_k3.weights.h5"))
+        let k = try #require(c.info(named: "layers/dense/vars/0"))
+        #expect(!c.isReadInPlace(k.name))
+        #expect(c.isReadInPlace("layers/dense/vars/1"))
+        #expect(try c.tensor(named: k.name).float32Array() == (0..<12).map(Float.init))
+    }
+
+    @Test("contiguous datasets are views into the mapped file (no copy)")
+    func zeroCopy() throws {
+        let c = try KerasReader.open(KerasFixture.path("textclf_k3.weights.h5"))
+        #expect(c.tensors.allSatisfy { c.isReadInPlace($0.name) })
+    }
+}
+
+@Suite("bad HDF5 input")
+struct KerasBadInputTests {
+    @Test("an HDF5 file that is not a Keras checkpoint")
+    func notKeras() {
+        #expect { _ = try KerasReader.open(KerasFixture.path("not_keras.h5")) } throws: { e in
+            guard case .notKerasCheckpoint(let f, let found)? = e as? KerasCheckpointError else { return false }
+            return f.hasSuffix("not_keras.h5") && found.contains("data")
+        }
+    }
+
+    @Test("a dangling weight name is named with its layer")
+    func dangling() {
+        #expect { _ = try KerasReader.open(KerasFixture.path("dangling_weight.h5")) } throws: { e in
+            guard case .danglingWeightName(_, _, let w)? = e as? KerasCheckpointError else { return false }
+            return w == "no_such/kernel:0"
+        }
+    }
+
+    @Test("a truncated file is an HDF5 error naming the file")
+    func truncated() {
+        #expect { _ = try KerasReader.open(KerasFixture.path("truncated.h5")) } throws: { e in
+            "\(e)".contains("truncated.h5")
+        }
+    }
+}
+
+extension Tag {
+    @Tag static var kerasFixtures: Self
+}
