@@ -17,10 +17,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         .systemLibrary(
-            name: "CZlib",
+            name: "CWeightKitZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "CWeightKitPlatform"),
         .target(
             name: "WeightKitCheckpoints",
-            dependencies: ["CZlib", "CISAL", "CNettle", "CWeightKitPlatform"]
+            dependencies: ["CWeightKitZlib", "CISAL", "CNettle", "CWeightKitPlatform"]
         ),
         .systemLibrary(
             name: "CHDF5",
@@ -48,7 +49,7 @@ let package = Package(
         // Keras 2 / Keras 3 / Hugging Face TF checkpoints in HDF5, through libhdf5.
         .target(
             name: "WeightKitKeras",
-            dependencies: ["WeightKitCheckpoints", "CHDF5"]
+            dependencies: ["WeightKitCheckpoints", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // One entry point that opens every format above.
         .target(

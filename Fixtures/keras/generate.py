@@ -17,6 +17,7 @@ under Fixtures/keras/:
   hf_bert_cls/tf_model.h5 + config.json                       TFBertForSequenceClassification
   hf_bert_sharded/tf_model-0000x-of-0000y.h5 + index          sharded TFBertModel
   kerashub_bert.weights.h5                                    keras-hub BertBackbone (tiny)
+ zip_traversal/symlink/bomb.keras                           hostile archives (Python zipfile)
   <file>.h5py.json                                            per dataset: path, dtype, shape,
                                                               sha256 of the stored bytes; the
                                                               root attributes; for legacy files
@@ -258,7 +259,46 @@ def write_broken():
         f.create_group("vars")
 
 
+def write_hostile_archives():
+    """Zip files that a .keras reader must refuse, made with Python's zipfile."""
+    import struct
+    import zipfile
+    src = os.path.join(HERE, "textclf_k3.keras")
+    with zipfile.ZipFile(src) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    # keep these small: a tiny weights file stands in for the model's
+    parts["model.weights.h5"] = open(os.path.join(HERE, "chunked_k3.weights.h5"), "rb").read()
+    with zipfile.ZipFile(os.path.join(HERE, "zip_traversal.keras"), "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+        z.writestr("../escape.txt", b"outside")
+    with zipfile.ZipFile(os.path.join(HERE, "zip_symlink.keras"), "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+        info = zipfile.ZipInfo("link")
+        info.external_attr = (0o120777 << 16)
+        z.writestr(info, "/etc/passwd")
+    # A deflated entry whose headers claim ~4 GB uncompressed: patched after writing.
+    bomb = os.path.join(HERE, "zip_bomb.keras")
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("config.json", parts["config.json"])
+        z.writestr("metadata.json", parts["metadata.json"])
+        z.writestr("model.weights.h5", b"\0" * 10000)
+    data = bytearray(open(bomb, "rb").read())
+    name = b"model.weights.h5"
+    for sig, size_off, name_off in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        i = 0
+        while (i := data.find(sig, i)) >= 0:
+            if data[i + name_off:i + name_off + len(name)] == name:
+                struct.pack_into("<I", data, i + size_off, 0xFFFFFFF0)
+            i += 4
+    open(bomb, "wb").write(bytes(data))
+
+
 def main():
+    if sys.argv[1:] == ["--hostile-only"]:
+        write_hostile_archives()
+        return
     import shutil
     for name in os.listdir(HERE):
         if name != "generate.py":
@@ -270,6 +310,7 @@ def main():
     run(KERAS3 % (consts, src))
     run(HF)
     write_broken()
+    write_hostile_archives()
     for root, _, files in os.walk(HERE):
         for name in files:
             if name.endswith(".h5") and name not in ("truncated.h5", "dangling_weight.h5", "not_keras.h5"):

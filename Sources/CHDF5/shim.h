@@ -59,15 +59,4 @@ static inline int wk_h5_kind(hid_t loc, const char *name) {
     return t == H5I_GROUP ? 1 : (t == H5I_DATASET ? 2 : 0);
 }
 
-/// Opens an in-memory HDF5 image read-only (the core driver; for files inside .keras archives).
-static inline hid_t wk_h5f_open_image(const void *buf, size_t len) {
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0) return -1;
-    if (H5Pset_fapl_core(fapl, 1 << 20, 0) < 0 ||
-        H5Pset_file_image(fapl, (void *)buf, len) < 0) { H5Pclose(fapl); return -1; }
-    hid_t f = H5Fopen("weightkit-in-memory.h5", H5F_ACC_RDONLY, fapl);
-    H5Pclose(fapl);
-    return f;
-}
-
 #endif

@@ -13,19 +13,20 @@ public enum Checkpoints {
     public static func open(_ path: String, options: Options = Options()) throws -> any Checkpoint {
         guard FileSystem.exists(path) else { throw FileError(path: path, operation: "open", code: 2) }
         if FileSystem.isDirectory(path) { return try open(FileSystem.join(path, try pickFile(inDirectory: path)), options: options) }
-        if try isHDF5(path) { return try KerasReader.open(path, includeAll: options.includeAll) }
+        let head = try MappedFile(path: path)
+        if KerasReader.looksLikeHDF5(head.bytes) { return try KerasReader.open(path, includeAll: options.includeAll) }
+        if KerasArchiveReader.looksLikeZip(head.bytes) { return try KerasArchiveReader.open(path, includeAll: options.includeAll) }
         return try CheckpointOpener.open(path)
     }
 
     /// The format of a file, from its first bytes (HDF5 files: from their structure).
     public static func detectFormat(_ path: String) throws -> CheckpointFormat {
-        if !FileSystem.isDirectory(path), try isHDF5(path) { return try KerasReader.open(path).format }
+        if !FileSystem.isDirectory(path) {
+            let head = try MappedFile(path: path)
+            if KerasReader.looksLikeHDF5(head.bytes) { return try KerasReader.open(path).format }
+            if KerasArchiveReader.looksLikeZip(head.bytes) { return .kerasArchive }
+        }
         return try CheckpointOpener.detectFormat(path)
-    }
-
-    static func isHDF5(_ path: String) throws -> Bool {
-        let file = try MappedFile(path: path)
-        return KerasReader.looksLikeHDF5(file.bytes)
     }
 
     /// The one checkpoint a directory holds: a safetensors index, or a single `.safetensors`,
@@ -34,7 +35,7 @@ public enum Checkpoints {
         let names = try FileSystem.contents(ofDirectory: dir)
         let indexes = names.filter { $0.hasSuffix(".safetensors.index.json") }
         if indexes.count == 1 { return indexes[0] }
-        let singles = names.filter { $0.hasSuffix(".safetensors") || $0.hasSuffix(".wkc") || $0.hasSuffix(".h5") }
+        let singles = names.filter { $0.hasSuffix(".safetensors") || $0.hasSuffix(".wkc") || $0.hasSuffix(".h5") || $0.hasSuffix(".keras") }
         let candidates = indexes + singles
         if candidates.count == 1 { return candidates[0] }
         if candidates.isEmpty { throw UnrecognizedFormat(path: dir, size: nil) }

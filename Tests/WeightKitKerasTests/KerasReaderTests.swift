@@ -204,3 +204,41 @@ struct KerasBadInputTests {
 extension Tag {
     @Tag static var kerasFixtures: Self
 }
+
+@Suite(".keras archives")
+struct KerasArchiveTests {
+    @Test("a Keras 3 .keras holds exactly the tensors of the same model's .weights.h5")
+    func keras3Archive() throws {
+        let a = try Checkpoints.open(KerasFixture.path("textclf_k3.keras"))
+        let w = try Checkpoints.open(KerasFixture.path("textclf_k3.weights.h5"))
+        #expect(a.format == .kerasArchive)
+        #expect(a.tensors.map(\.name) == w.tensors.map(\.name))
+        for t in w.tensors {
+            #expect(try a.tensor(named: t.name).copyBytes() == (try w.view(t)).copyBytes(), "\(t.name)")
+        }
+        #expect(a.modelConfig?["class_name"]?.stringValue == "Functional")
+        #expect(a.metadata["keras.keras_version"] == "3.15.1")
+    }
+
+    @Test("a tf_keras .keras uses the private MHA attribute names and stores metric state")
+    func tfKerasArchive() throws {
+        let a = try Checkpoints.open(KerasFixture.path("textclf_k2.keras"))
+        #expect(a.tensors.count == 22)
+        #expect(a.tensors.contains { $0.name == "layers/transformer_block/att/_query_dense/vars/0" })
+        let all = try Checkpoints.open(KerasFixture.path("textclf_k2.keras"), options: .init(includeAll: true))
+        #expect(all.tensors.contains { $0.name.hasPrefix("metrics/") })
+    }
+
+    @Test("hostile archives are refused with the entry named", arguments: [
+        ("zip_traversal.keras", "../escape.txt"), ("zip_symlink.keras", "link"), ("zip_bomb.keras", "model.weights.h5"),
+    ])
+    func hostile(_ c: (String, String)) {
+        #expect { _ = try Checkpoints.open(KerasFixture.path(c.0)) } throws: { e in
+            guard let err = e as? KerasArchiveError else { return false }
+            switch err {
+            case .unsafeEntry(_, let entry, _), .entryTooLarge(_, let entry, _, _): return entry == c.1
+            default: return false
+            }
+        }
+    }
+}

@@ -7,6 +7,8 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     case kerasLegacyH5 = "keras-legacy-h5"
     /// Keras 3 `.weights.h5` (read by WeightKitKeras).
     case keras3WeightsH5 = "keras3-weights-h5"
+    /// `.keras` zip archive, Keras 3 or tf_keras (read by WeightKitKeras).
+    case kerasArchive = "keras-archive"
 }
 
 /// Where a tensor sits in the source model, when the format says so (Keras layer name, the

@@ -1,5 +1,5 @@
 import CISAL
-import CZlib
+import CWeightKitZlib
 import CNettle
 import Dispatch
 

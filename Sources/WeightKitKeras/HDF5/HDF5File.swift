@@ -33,31 +33,20 @@ final class HDF5File: @unchecked Sendable {
         return false
     }
 
-    init(path: String) throws {
+    /// Opens a file on disk; `displayName` is what errors call it (for a file extracted from an
+    /// archive, the archive's name).
+    init(path: String, displayName: String? = nil) throws {
+        let name = displayName ?? path
         let file = try MappedFile(path: path)
-        guard HDF5File.hasSignature(file.bytes) else { throw KerasCheckpointError.notHDF5(file: path) }
+        guard HDF5File.hasSignature(file.bytes) else { throw KerasCheckpointError.notHDF5(file: name) }
         let id = HDF5.locked { H5Fopen(path, wk_h5f_acc_rdonly(), wk_h5p_default()) }
-        guard let h = HDF5Handle(id, .file) else {
-            throw KerasCheckpointError.hdf5(file: path, object: "/", message: HDF5.locked { HDF5.takeError() })
-        }
-        self.path = path
-        self.handle = h
-        self.bytes = file.bytes
-        self.owner = file
-    }
-
-    /// Opens an HDF5 image held in memory (the weights inside a `.keras` archive).
-    init(image: OwnedBytes, count: Int, name: String) throws {
-        let b = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(image.buffer)[0..<count])
-        guard HDF5File.hasSignature(b) else { throw KerasCheckpointError.notHDF5(file: name) }
-        let id = HDF5.locked { wk_h5f_open_image(b.baseAddress, count) }
         guard let h = HDF5Handle(id, .file) else {
             throw KerasCheckpointError.hdf5(file: name, object: "/", message: HDF5.locked { HDF5.takeError() })
         }
         self.path = name
         self.handle = h
-        self.bytes = b
-        self.owner = image
+        self.bytes = file.bytes
+        self.owner = file
     }
 
     // MARK: structure (call inside HDF5.locked)

@@ -16,7 +16,8 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
     private let datasets: [String: HDF5DatasetInfo]
     private let index: [String: Int]
 
-    init(path: String, file: HDF5File, structure: KerasStructure, format: CheckpointFormat, sideConfig: JSONValue?) {
+    init(path: String, file: HDF5File, structure: KerasStructure, format: CheckpointFormat, sideConfig: JSONValue?,
+         extraMetadata: [String: String] = [:], preferSideConfig: Bool = false) {
         self.path = path
         self.file = file
         self.format = format
@@ -32,10 +33,10 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
         self.tensors = tensors
         self.datasets = datasets
         self.annotations = annotations
-        var metadata = structure.attributes
+        var metadata = structure.attributes.merging(extraMetadata) { a, _ in a }
         metadata["keras.layout"] = structure.layout.rawValue
         self.metadata = metadata
-        self.modelConfig = structure.modelConfig ?? sideConfig
+        self.modelConfig = preferSideConfig ? (sideConfig ?? structure.modelConfig) : (structure.modelConfig ?? sideConfig)
         var index = [String: Int]()
         for (i, t) in tensors.enumerated() { index[t.name] = i }
         self.index = index
