@@ -30,7 +30,7 @@ public enum CheckpointOpener {
         case .wkc: return try WKCReader.open(path)
         case .shardedSafetensors: return try SafetensorsReader.openSharded(index: path)
         case .safetensors: return try SafetensorsReader.open(path)
-        case .kerasLegacyH5, .keras3WeightsH5, .kerasArchive:
+        case .kerasLegacyH5, .keras3WeightsH5, .kerasArchive, .kerasShardedH5:
             throw UnrecognizedFormat(path: path, size: nil)  // detectFormat never returns these
         }
     }

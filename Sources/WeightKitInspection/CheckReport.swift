@@ -42,7 +42,7 @@ public struct CheckReport: Sendable {
             } catch let e as ShardIndexError {
                 report.problems = [e.description]
             }
-        case .kerasLegacyH5, .keras3WeightsH5, .kerasArchive:
+        case .kerasLegacyH5, .keras3WeightsH5, .kerasArchive, .kerasShardedH5:
             // libhdf5 validated the structure on open; reading every tensor checks the rest.
             let c = try Checkpoints.open(path)
             report.tensorCount = c.tensors.count

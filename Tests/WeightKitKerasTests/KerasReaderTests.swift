@@ -242,3 +242,57 @@ struct KerasArchiveTests {
         }
     }
 }
+
+@Suite("sharded Keras 3 and Hugging Face TF checkpoints")
+struct ShardedKerasTests {
+    func copy(_ files: [String], editIndex index: String, _ edit: (inout JSONObject) -> Void) throws -> String {
+        let dir = NSTemporaryDirectory() + "weightkit-kshard-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for f in files { try FileManager.default.copyItem(atPath: KerasFixture.path(f), toPath: dir + "/" + (f as NSString).lastPathComponent) }
+        let p = dir + "/" + (index as NSString).lastPathComponent
+        guard case .object(var root) = try FileSystem.readJSON(p), case .object(var map)? = root["weight_map"] else { throw CocoaError(.fileReadCorruptFile) }
+        edit(&map)
+        root["weight_map"] = .object(map)
+        try JSONValue.object(root).serialized(indent: 2).write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+
+    @Test("Keras 3 shards: the same tensors and bytes as the unsharded save of the same model")
+    func keras3Sharded() throws {
+        let s = try Checkpoints.open(KerasFixture.path("textclf_k3_sharded.weights.json"))
+        let w = try Checkpoints.open(KerasFixture.path("textclf_k3.weights.h5"))
+        #expect(s.format == .kerasShardedH5)
+        #expect(Set(s.tensors.map(\.name)) == Set(w.tensors.map(\.name)))
+        for t in w.tensors { #expect(try s.tensor(named: t.name).copyBytes() == (try w.view(t)).copyBytes(), "\(t.name)") }
+        let all = try Checkpoints.open(KerasFixture.path("textclf_k3_sharded.weights.json"), options: .init(includeAll: true))
+        #expect(all.tensors.filter { $0.name.hasPrefix("optimizer/vars/") }.count == 46, "a vars group split over three shards is joined")
+    }
+
+    @Test("Hugging Face TF shards: index names with the model prefix, same bytes as tf_model.h5")
+    func hfSharded() throws {
+        let s = try Checkpoints.open(KerasFixture.path("hf_bert_sharded"))
+        let single = try Checkpoints.open(KerasFixture.path("hf_bert/tf_model.h5"))
+        #expect(s.tensors.count == 39)
+        for t in s.tensors {
+            #expect(t.name.hasPrefix("tf_bert_model/bert/"))
+            #expect(try s.view(t).copyBytes() == (try single.tensor(named: "bert/" + t.name)).copyBytes(), "\(t.name)")
+        }
+        #expect(s.modelConfig?["model_type"]?.stringValue == "bert")
+    }
+
+    @Test("a missing shard is named")
+    func missingShard() throws {
+        let shards = (1...5).map { "hf_bert_sharded/tf_model-0000\($0)-of-00005.h5" }.filter { !$0.contains("00003") }
+        let index = try copy(shards + ["hf_bert_sharded/tf_model.h5.index.json"], editIndex: "tf_model.h5.index.json") { _ in }
+        #expect { _ = try Checkpoints.open(index) } throws: { e in "\(e)".contains("shard 'tf_model-00003-of-00005.h5' named by the index does not exist") }
+    }
+
+    @Test("a shard tensor the index does not list is an error")
+    func notInIndex() throws {
+        let files = ["textclf_k3_sharded.weights.json"] + (0...3).map { "textclf_k3_sharded_0000\($0).weights.h5" }
+        let index = try copy(files, editIndex: "textclf_k3_sharded.weights.json") { $0["/layers/dense/vars"] = nil }
+        #expect { _ = try Checkpoints.open(index) } throws: { e in
+            "\(e)".contains("contains tensor 'layers/dense/vars/0', which the index does not list")
+        }
+    }
+}

@@ -9,6 +9,8 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     case keras3WeightsH5 = "keras3-weights-h5"
     /// `.keras` zip archive, Keras 3 or tf_keras (read by WeightKitKeras).
     case kerasArchive = "keras-archive"
+    /// Sharded Keras 3 `.weights.json` or Hugging Face `tf_model.h5.index.json` (read by WeightKitKeras).
+    case kerasShardedH5 = "keras-sharded-h5"
 }
 
 /// Where a tensor sits in the source model, when the format says so (Keras layer name, the

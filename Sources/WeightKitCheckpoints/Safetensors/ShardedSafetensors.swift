@@ -34,6 +34,7 @@ public enum ShardIndexError: Error, Sendable, Equatable, CustomStringConvertible
 public struct ShardedCheckpointProblems: Error, Sendable, CustomStringConvertible {
     public var index: String
     public var problems: [any Error & Sendable]
+    public init(index: String, problems: [any Error & Sendable]) { self.index = index; self.problems = problems }
     public var description: String { problems.map { "\($0)" }.joined(separator: "\n") }
 }
 
