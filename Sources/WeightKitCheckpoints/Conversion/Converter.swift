@@ -49,10 +49,9 @@ public enum Converter {
     public static func convert(_ source: any Checkpoint, to destination: String, dtype: DTypePolicy = .keep,
                                progress: ProgressHandler? = nil) throws -> ConversionSummary {
         let format = try OutputFormat(destination: destination)
-        let views = try source.tensors.map { try source.view($0) }
-        let outputs = views.map { OutputTensor(name: $0.name, dtype: dtype.target(for: $0.dtype), source: $0) }
+        let outputs = source.tensors.map { OutputTensor(name: $0.name, dtype: dtype.target(for: $0.dtype), checkpoint: source, info: $0) }
         var casts: [String: Int] = [:]
-        for o in outputs where o.needsConversion { casts["\(o.source.dtype.rawValue)->\(o.dtype.rawValue)", default: 0] += 1 }
+        for o in outputs where o.needsConversion { casts["\(o.sourceInfo.dtype.rawValue)->\(o.dtype.rawValue)", default: 0] += 1 }
         switch format {
         case .safetensors:
             var metadata = source.metadata
@@ -74,7 +73,9 @@ public enum Converter {
         nonisolated(unsafe) var digests = [String](repeating: String(repeating: "0", count: 64), count: files.count)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
-            for (i, f) in files.enumerated() { digests[i] = SHA256Digest.hex(of: f.bytes) }
+            for (i, f) in files.enumerated() {
+                digests[i] = SHA256Digest.hex(of: f.bytes) { f.releaseResidentPages(offset: $0, count: $1) }
+            }
         }
         let transforms: [JSONValue] = casts.keys.sorted().map { key in
             let parts = key.split(separator: "-", maxSplits: 1).map(String.init)

@@ -1,22 +1,42 @@
 /// A tensor on its way into a file: where its bytes come from, and the dtype it should have
 /// there (a float source may be re-encoded as F32, F16 or BF16; anything else is copied as is).
+/// The source view is made only when the writer reaches the tensor, so a conversion holds one
+/// tensor's bytes at a time even when the source has to be read (HDF5 chunked storage).
 public struct OutputTensor: Sendable {
     public var name: String
     public var dtype: DType
-    public var source: TensorView
+    /// The source tensor's metadata.
+    public let sourceInfo: TensorInfo
+    /// True when the source bytes are a view into a mapped file (cheap to look at twice).
+    public let sourceIsMapped: Bool
+    private let load: @Sendable () throws -> TensorView
 
+    /// From a view already made.
     public init(name: String, dtype: DType, source: TensorView) {
         self.name = name
         self.dtype = dtype
-        self.source = source
+        self.sourceInfo = source.info
+        self.sourceIsMapped = true
+        self.load = { source }
     }
 
     /// The source tensor unchanged.
     public init(_ source: TensorView) { self.init(name: source.name, dtype: source.dtype, source: source) }
 
-    public var shape: [Int] { source.shape }
-    public var byteCount: Int { dtype == source.dtype ? source.bytes.count : dtype.byteCount(elements: source.elementCount) ?? 0 }
-    public var needsConversion: Bool { dtype != source.dtype }
+    /// A tensor of a checkpoint, viewed when it is written.
+    public init(name: String, dtype: DType, checkpoint: any Checkpoint, info: TensorInfo) {
+        self.name = name
+        self.dtype = dtype
+        self.sourceInfo = info
+        self.sourceIsMapped = checkpoint.isStoredInPlace(info)
+        self.load = { try checkpoint.view(info) }
+    }
+
+    public func sourceView() throws -> TensorView { try load() }
+
+    public var shape: [Int] { sourceInfo.shape }
+    public var byteCount: Int { dtype == sourceInfo.dtype ? sourceInfo.byteCount : dtype.byteCount(elements: sourceInfo.elementCount) ?? 0 }
+    public var needsConversion: Bool { dtype != sourceInfo.dtype }
 }
 
 /// What a writer refuses.
@@ -51,8 +71,8 @@ enum TensorDataEmitter {
             if !seen.insert(t.name).inserted { throw CheckpointWriteError.duplicateTensorName(file: file, tensor: t.name) }
             if t.needsConversion {
                 let floats: Set<DType> = [.f32, .f16, .bf16, .f64]
-                guard floats.contains(t.source.dtype), [.f32, .f16, .bf16].contains(t.dtype) else {
-                    throw CheckpointWriteError.unsupportedConversion(file: file, tensor: t.name, from: t.source.dtype, to: t.dtype)
+                guard floats.contains(t.sourceInfo.dtype), [.f32, .f16, .bf16].contains(t.dtype) else {
+                    throw CheckpointWriteError.unsupportedConversion(file: file, tensor: t.name, from: t.sourceInfo.dtype, to: t.dtype)
                 }
             }
         }
@@ -62,8 +82,9 @@ enum TensorDataEmitter {
     static func emit(_ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool,
                      progress: (Int) -> Void) throws -> UInt32 {
         var c: UInt32 = 0
+        let source = try t.sourceView()
         if !t.needsConversion {
-            let bytes = t.source.bytes
+            let bytes = source.bytes
             var off = 0
             while off < bytes.count {
                 let n = min(chunk, bytes.count - off)
@@ -73,25 +94,27 @@ enum TensorDataEmitter {
                 off += n
                 progress(n)
             }
+            source.releaseResidentPages()
             return c
         }
-        let inSize = t.source.dtype.byteSize!
+        let inSize = t.sourceInfo.dtype.byteSize!
         let outSize = t.dtype.byteSize!
         let perChunk = chunk / 4
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: perChunk * outSize, alignment: 64)
         defer { buffer.deallocate() }
-        let count = t.source.elementCount
+        let count = source.elementCount
         var start = 0
         while start < count {
             let n = min(perChunk, count - start)
-            let src = UnsafeRawBufferPointer(rebasing: t.source.bytes[(start * inSize)..<((start + n) * inSize)])
-            ElementDecoding.convert(src, from: t.source.dtype, to: t.dtype, into: buffer.baseAddress!, count: n)
+            let src = UnsafeRawBufferPointer(rebasing: source.bytes[(start * inSize)..<((start + n) * inSize)])
+            ElementDecoding.convert(src, from: t.sourceInfo.dtype, to: t.dtype, into: buffer.baseAddress!, count: n)
             let out = UnsafeRawBufferPointer(rebasing: buffer[0..<(n * outSize)])
             try writer.write(out)
             if crc { c = CRC32.checksum(out, initial: c, parallel: false) }
             progress(n * outSize)
             start += n
         }
+        source.releaseResidentPages()
         return c
     }
 }

@@ -44,12 +44,15 @@ public protocol Checkpoint: AnyObject, Sendable {
     var annotations: [String: TensorAnnotation] { get }
 
     func info(named name: String) -> TensorInfo?
+    /// Whether `view` returns bytes in place (a mapped file) rather than a copy it has to read.
+    func isStoredInPlace(_ info: TensorInfo) -> Bool
     /// A borrowed view of one tensor's bytes.
     func view(_ info: TensorInfo) throws -> TensorView
 }
 
 extension Checkpoint {
     public var annotations: [String: TensorAnnotation] { [:] }
+    public func isStoredInPlace(_ info: TensorInfo) -> Bool { true }
 
     public func tensor(named name: String) throws -> TensorView {
         guard let info = info(named: name) else { throw TensorNotFound(file: path, tensor: name) }

@@ -58,6 +58,11 @@ public final class CompositeCheckpoint: Checkpoint, @unchecked Sendable {
 
     public func info(named name: String) -> TensorInfo? { index[name].map { tensors[$0] } }
 
+    public func isStoredInPlace(_ info: TensorInfo) -> Bool {
+        guard let i = index[info.name] else { return false }
+        return parts[members[i].part].isStoredInPlace(members[i].source)
+    }
+
     public func view(_ info: TensorInfo) throws -> TensorView {
         guard let i = index[info.name] else { throw TensorNotFound(file: path, tensor: info.name) }
         let m = members[i]
@@ -67,7 +72,8 @@ public final class CompositeCheckpoint: Checkpoint, @unchecked Sendable {
 }
 
 /// Keeps a part's view (and so its storage) alive under a renamed view.
-private final class ViewOwner: @unchecked Sendable {
+private final class ViewOwner: ViewOwning, @unchecked Sendable {
     let view: TensorView
     init(_ view: TensorView) { self.view = view }
+    var underlyingOwner: AnyObject { view.storageOwner }
 }

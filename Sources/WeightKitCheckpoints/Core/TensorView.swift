@@ -13,6 +13,8 @@ public struct TensorView: @unchecked Sendable {
     }
 
     public var name: String { info.name }
+    /// What keeps the bytes alive (a mapped file, a heap buffer, ...).
+    public var storageOwner: AnyObject { owner }
     public var dtype: DType { info.dtype }
     public var shape: [Int] { info.shape }
     public var elementCount: Int { info.elementCount }
@@ -43,6 +45,17 @@ public struct TensorView: @unchecked Sendable {
         }
     }
 
+    /// After a streaming pass over this tensor: drops its pages from the resident set when they
+    /// are part of a mapped file (no effect on copied data).
+    public func releaseResidentPages() {
+        var o: AnyObject = owner
+        while let wrapper = o as? ViewOwning { o = wrapper.underlyingOwner }
+        guard let storage = o as? ResidentPagesReleasing, let p = bytes.baseAddress, let base = storage.bytes.baseAddress else { return }
+        let offset = p - base
+        guard offset >= 0, offset + bytes.count <= storage.bytes.count else { return }
+        storage.releaseResidentPages(offset: offset, count: bytes.count)
+    }
+
     /// A copy of the bytes.
     public func copyBytes() -> [UInt8] { [UInt8](bytes) }
 }
@@ -60,4 +73,9 @@ public final class OwnedBytes: @unchecked Sendable {
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 64)
     }
     deinit { buffer.deallocate() }
+}
+
+/// An owner that only keeps another owner alive (renamed views of composite checkpoints).
+public protocol ViewOwning: AnyObject {
+    var underlyingOwner: AnyObject { get }
 }

@@ -6,7 +6,7 @@ import Darwin
 
 /// A whole file mapped read-only into memory. Opening costs one `mmap` call; pages are read by
 /// the kernel only when a tensor's bytes are touched. The mapping lives as long as this object.
-public final class MappedFile: @unchecked Sendable {
+public final class MappedFile: ResidentPagesReleasing, @unchecked Sendable {
     public let path: String
     public let size: Int
     private let base: UnsafeRawPointer?
@@ -44,6 +44,18 @@ public final class MappedFile: @unchecked Sendable {
         return UnsafeRawBufferPointer(start: base + offset, count: count)
     }
 
+    /// Drops the pages of a range from this process's resident set once it has been used (they
+    /// stay in the page cache, so touching them again is a cheap minor fault). Streaming a large
+    /// file through a mapping with this keeps RSS flat instead of growing to the file's size.
+    public func releaseResidentPages(offset: Int, count: Int) {
+        guard let base, count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (offset + page - 1) / page * page          // whole pages inside the range only
+        let end = (offset + count) / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
     /// Tells the kernel the range will be read soon, front to back.
     public func adviseSequential(offset: Int, count: Int) {
         guard let base, count > 0 else { return }
@@ -53,4 +65,10 @@ public final class MappedFile: @unchecked Sendable {
         _ = madvise(p, count + (offset - start), MADV_SEQUENTIAL)
         _ = madvise(p, count + (offset - start), MADV_WILLNEED)
     }
+}
+
+/// Storage behind tensor views that can give back resident memory for a byte range.
+public protocol ResidentPagesReleasing: AnyObject {
+    func releaseResidentPages(offset: Int, count: Int)
+    var bytes: UnsafeRawBufferPointer { get }
 }

@@ -55,18 +55,23 @@ public enum WKCWriter {
         defer { checksums.deallocate() }
         nonisolated(unsafe) let shared = checksums
         let background = DispatchGroup()
-        let copied = tensors.indices.filter { !tensors[$0].needsConversion }
+        let copied = tensors.indices.filter { !tensors[$0].needsConversion && tensors[$0].sourceIsMapped }
         DispatchQueue.global().async(group: background) {
-            for i in copied { shared[i] = CRC32.checksum(tensors[i].source.bytes, parallel: false) }
+            for i in copied {
+                guard let view = try? tensors[i].sourceView() else { continue }  // the writer reports the error
+                shared[i] = CRC32.checksum(view.bytes, parallel: false)
+                view.releaseResidentPages()
+            }
         }
         var done = 0
         for (i, t) in tensors.enumerated() {
             try writer.writeZeros(dataStart + offsets[i] - writer.bytesWritten)
-            let crc = try TensorDataEmitter.emit(t, to: writer, crc: t.needsConversion) { n in
+            let inline = t.needsConversion || !t.sourceIsMapped
+            let crc = try TensorDataEmitter.emit(t, to: writer, crc: inline) { n in
                 done += n
                 progress?(done, dataSize)
             }
-            if t.needsConversion { checksums[i] = crc }
+            if inline { checksums[i] = crc }
         }
         background.wait()
         let crcs = Array(checksums)

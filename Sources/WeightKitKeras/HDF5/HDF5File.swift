@@ -1,4 +1,9 @@
 import CHDF5
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WeightKitCheckpoints
 
 /// What is known about one dataset before its bytes are touched.
@@ -14,7 +19,7 @@ struct HDF5DatasetInfo {
 
 /// An HDF5 file opened read-only through libhdf5, from disk or from an in-memory image, with its
 /// bytes also mapped so that contiguous datasets are read in place.
-final class HDF5File: @unchecked Sendable {
+final class HDF5File: ResidentPagesReleasing, @unchecked Sendable {
     let path: String
     let handle: HDF5Handle
     /// The file's bytes (a `MappedFile` or an `OwnedBytes` image), for zero-copy tensor views.
@@ -23,6 +28,10 @@ final class HDF5File: @unchecked Sendable {
 
     /// HDF5 files start with this signature, at offset 0 or at 512, 1024, 2048, … (a user block).
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Diagnostic switch for benchmarks: WEIGHTKIT_HDF5_READ=1 reads every dataset through
+    /// H5Dread instead of viewing contiguous ones in place.
+    static let forceRead: Bool = getenv("WEIGHTKIT_HDF5_READ").map { String(cString: $0) == "1" } ?? false
 
     static func hasSignature(_ b: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
@@ -47,6 +56,10 @@ final class HDF5File: @unchecked Sendable {
         self.handle = h
         self.bytes = file.bytes
         self.owner = file
+    }
+
+    func releaseResidentPages(offset: Int, count: Int) {
+        (owner as? MappedFile)?.releaseResidentPages(offset: offset, count: count)
     }
 
     // MARK: structure (call inside HDF5.locked)
@@ -138,7 +151,7 @@ final class HDF5File: @unchecked Sendable {
         }
         var offset: Int? = nil
         let bigEndian = H5Tget_class(type.id) != H5T_OPAQUE && size > 1 && H5Tget_order(type.id) == H5T_ORDER_BE
-        if let plist = HDF5Handle(H5Dget_create_plist(d.id), .plist),
+        if !HDF5File.forceRead, let plist = HDF5Handle(H5Dget_create_plist(d.id), .plist),
            H5Pget_layout(plist.id) == H5D_CONTIGUOUS, H5Pget_nfilters(plist.id) == 0, !bigEndian {
             let addr = H5Dget_offset(d.id)
             if addr != wk_haddr_undef(), addr < UInt64(Int.max), Int(addr) <= self.bytes.count - bytes {

@@ -57,6 +57,7 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
 
     /// Whether a tensor is read in place from the file (true) or through H5Dread.
     public func isReadInPlace(_ name: String) -> Bool { datasets[name]?.contiguousOffset != nil }
+    public func isStoredInPlace(_ info: TensorInfo) -> Bool { isReadInPlace(info.name) }
 }
 
 public enum KerasReader {
