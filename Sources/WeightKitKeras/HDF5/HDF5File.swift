@@ -81,7 +81,7 @@ final class HDF5File: ResidentPagesReleasing, @unchecked Sendable {
             guard n >= 0 else { throw KerasCheckpointError.hdf5(file: path, object: group, message: HDF5.takeError()) }
             var buf = [CChar](repeating: 0, count: Int(n) + 1)
             _ = H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(n) + 1, wk_h5p_default())
-            names.append(String(cString: buf))
+            names.append(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return names
     }

@@ -38,7 +38,7 @@ enum HDF5 {
     static func takeError() -> String {
         var buf = [CChar](repeating: 0, count: 1024)
         wk_h5_take_error(&buf)
-        let s = String(cString: buf)
+        let s = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return s.isEmpty ? "unknown HDF5 error" : s
     }
 }

@@ -42,9 +42,9 @@ public enum ShardedKerasReader {
             do {
                 partIndex[shard] = parts.count
                 parts.append(try KerasReader.open(p, includeAll: true))
-            } catch let e as any Error & Sendable {
+            } catch {
                 partIndex[shard] = nil
-                problems.append(e)
+                problems.append(error)
             }
         }
         guard problems.isEmpty else { throw problems.count == 1 ? problems[0] : ShardedCheckpointProblems(index: indexPath, problems: problems) }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# HDF5 benchmarks (issue: inspect and convert of a bert-base-sized tf_model.h5).
+# Prints medians, the ratio against cp measured in the same run, and peak RSS.
+#
+#   bash Benchmarks/keras.sh
+#
+# Needs hyperfine and the fixture environment of Fixtures/requirements-keras.txt (TensorFlow,
+# transformers), which it creates in .venv-keras/ to write bench-data/tf-bert-base/tf_model.h5
+# (≈438 MB, not committed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-10}
+DATA=bench-data
+mkdir -p "$DATA"
+command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
+if [ ! -f "$DATA/tf-bert-base/tf_model.h5" ]; then
+  if [ ! -x .venv-keras/bin/python ]; then
+    python3 -m venv .venv-keras
+    .venv-keras/bin/pip install -q -r Fixtures/requirements-keras.txt
+  fi
+  .venv-keras/bin/python Benchmarks/make_tf_bert_base.py "$DATA/tf-bert-base"
+fi
+swift build -c release --static-swift-stdlib --scratch-path .build-release-static >/dev/null 2>&1
+WK=.build-release-static/release/weightkit
+H=$DATA/tf-bert-base/tf_model.h5
+SIZE=$(stat -c %s "$H")
+echo "file: $H ($SIZE bytes), runs: $RUNS, warm page cache"
+J=$(mktemp -d)
+hyperfine -N -w 2 -r "$RUNS" --export-json "$J/a.json" \
+  -n inspect "$WK inspect $H" \
+  -n inspect-stats "$WK inspect --stats $H" \
+  -n inspect-stats-h5dread "env WEIGHTKIT_HDF5_READ=1 $WK inspect --stats $H" >/dev/null
+hyperfine -w 2 -r "$RUNS" --export-json "$J/b.json" \
+  -n convert-to-wkc "$WK convert $H -o $DATA/h5.wkc" \
+  -n convert-to-wkc-h5dread "WEIGHTKIT_HDF5_READ=1 $WK convert $H -o $DATA/h5.wkc" \
+  -n cp "cp $H $DATA/cp.bin" >/dev/null
+RSS=$( { /usr/bin/time -f "%M" "$WK" convert "$H" -o "$DATA/h5.wkc" >/dev/null; } 2>&1 | tail -1 )
+RSS_READ=$( { WEIGHTKIT_HDF5_READ=1 /usr/bin/time -f "%M" "$WK" convert "$H" -o "$DATA/h5.wkc" >/dev/null; } 2>&1 | tail -1 )
+python3 - "$J" "$SIZE" "$RSS" "$RSS_READ" <<'PY'
+import json, sys, statistics as st
+d, size, rss, rss_read = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) * 1024, int(sys.argv[4]) * 1024
+r = {}
+for f in ("a", "b"):
+    for x in json.load(open(f"{d}/{f}.json"))["results"]:
+        r[x["command"]] = st.median(x["times"])
+ms = lambda k: r[k] * 1000
+print(f"inspect                         {ms('inspect'):8.1f} ms")
+print(f"inspect --stats (mapped)        {ms('inspect-stats'):8.1f} ms  {size / r['inspect-stats'] / 1e9:.2f} GB/s")
+print(f"inspect --stats (H5Dread)       {ms('inspect-stats-h5dread'):8.1f} ms  {size / r['inspect-stats-h5dread'] / 1e9:.2f} GB/s")
+print(f"convert -> wkc (mapped)         {ms('convert-to-wkc'):8.1f} ms  {r['cp'] / r['convert-to-wkc'] * 100:.0f} % of cp ({ms('cp'):.1f} ms)  goal >= 50 %")
+print(f"convert -> wkc (H5Dread)        {ms('convert-to-wkc-h5dread'):8.1f} ms  {r['cp'] / r['convert-to-wkc-h5dread'] * 100:.0f} % of cp")
+print(f"peak RSS convert (mapped)       {rss / 2**20:8.1f} MiB  {rss / size * 100:.0f} % of the file  goal < 100 %")
+print(f"peak RSS convert (H5Dread)      {rss_read / 2**20:8.1f} MiB  {rss_read / size * 100:.0f} % of the file")
+PY
+rm -rf "$J" "$DATA/cp.bin" "$DATA/h5.wkc"
