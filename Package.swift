@@ -41,11 +41,8 @@ let package = Package(
             name: "WeightKitCheckpoints",
             dependencies: ["CWeightKitZlib", "CISAL", "CNettle", "CWeightKitPlatform"]
         ),
-        .systemLibrary(
-            name: "CHDF5",
-            pkgConfig: "hdf5",
-            providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]
-        ),
+        // libhdf5, bound at run time on first use (see Sources/CHDF5/include/wk_hdf5.h for why).
+        .target(name: "CHDF5"),
         // Keras 2 / Keras 3 / Hugging Face TF checkpoints in HDF5, through libhdf5.
         .target(
             name: "WeightKitKeras",

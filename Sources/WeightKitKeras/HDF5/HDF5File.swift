@@ -48,9 +48,12 @@ final class HDF5File: ResidentPagesReleasing, @unchecked Sendable {
         let name = displayName ?? path
         let file = try MappedFile(path: path)
         guard HDF5File.hasSignature(file.bytes) else { throw KerasCheckpointError.notHDF5(file: name) }
-        let id = HDF5.locked { H5Fopen(path, wk_h5f_acc_rdonly(), wk_h5p_default()) }
+        let (id, message) = try HDF5.locked {
+            let id = H5Fopen(path, wk_h5f_acc_rdonly(), wk_h5p_default())
+            return (id, id < 0 ? HDF5.takeError() : "")
+        }
         guard let h = HDF5Handle(id, .file) else {
-            throw KerasCheckpointError.hdf5(file: name, object: "/", message: HDF5.locked { HDF5.takeError() })
+            throw KerasCheckpointError.hdf5(file: name, object: "/", message: message)
         }
         self.path = name
         self.handle = h

@@ -21,16 +21,30 @@ enum HDF5 {
         return m
     }()
     nonisolated(unsafe) private static var initialized = false
+    nonisolated(unsafe) private static var loadError: String? = nil
 
-    static func locked<R>(_ body: () throws -> R) rethrows -> R {
+    /// Runs `body` holding the library lock, loading libhdf5 first if needed.
+    static func locked<R>(_ body: () throws -> R) throws -> R {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         if !initialized {
-            _ = H5open()
-            wk_h5_silence()
+            var buf = [CChar](repeating: 0, count: 512)
+            if wk_hdf5_load(&buf, 512) != 0 {
+                loadError = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            } else {
+                wk_h5_silence()
+            }
             initialized = true
         }
+        if let loadError { throw HDF5Unavailable(message: loadError) }
         return try body()
+    }
+
+    /// For cleanup paths that cannot throw: runs `body` only when the library is loaded.
+    static func lockedIfLoaded(_ body: () -> Void) {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if initialized && loadError == nil { body() }
     }
 
     /// The messages of the current HDF5 error stack (then cleared), e.g.
@@ -56,7 +70,7 @@ final class HDF5Handle {
     }
 
     deinit {
-        HDF5.locked {
+        HDF5.lockedIfLoaded {
             switch kind {
             case .file: _ = H5Fclose(id)
             case .group: _ = H5Gclose(id)
@@ -69,4 +83,10 @@ final class HDF5Handle {
             }
         }
     }
+}
+
+/// libhdf5 could not be loaded.
+public struct HDF5Unavailable: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
