@@ -278,6 +278,11 @@ def write_hostile_archives():
         info = zipfile.ZipInfo("link")
         info.external_attr = (0o120777 << 16)
         z.writestr(info, "/etc/passwd")
+    # The same model archive with its entries deflated (Keras 3.15 stores them; others may not).
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(os.path.join(HERE, "textclf_k3_deflated.keras"), "w",
+                                                       compression=zipfile.ZIP_DEFLATED) as zout:
+        for n in zin.namelist():
+            zout.writestr(n, zin.read(n))
     # A deflated entry whose headers claim ~4 GB uncompressed: patched after writing.
     bomb = os.path.join(HERE, "zip_bomb.keras")
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:

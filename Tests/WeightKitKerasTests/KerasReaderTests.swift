@@ -296,3 +296,21 @@ struct ShardedKerasTests {
         }
     }
 }
+
+@Suite(".keras details")
+struct KerasArchiveDetailTests {
+    @Test("deflated entries read the same as stored ones")
+    func deflated() throws {
+        let d = try Checkpoints.open(KerasFixture.path("textclf_k3_deflated.keras"))
+        let s = try Checkpoints.open(KerasFixture.path("textclf_k3.keras"))
+        #expect(d.tensors.map(\.name) == s.tensors.map(\.name))
+        for t in s.tensors { #expect(try d.tensor(named: t.name).copyBytes() == (try s.view(t)).copyBytes()) }
+    }
+
+    @Test("Keras 3 layers are named from @name when the file has it")
+    func layerNames() throws {
+        let c = try KerasReader.open(KerasFixture.path("textclf_k3.weights.h5"))
+        #expect(c.annotations["layers/dense/vars/0"]?.layer.hasPrefix("dense") == true)
+        #expect(c.annotations["layers/transformer_block/att/query_dense/vars/0"]?.layer == "query")
+    }
+}

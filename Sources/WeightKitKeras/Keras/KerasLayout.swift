@@ -118,7 +118,11 @@ enum KerasStructureReader {
                 if case .strings(let s)? = try file.attribute("/" + rel, "dtype"), s.first == "bfloat16", info.dtype != .bf16 {
                     info.dtype = .bf16
                 }
-                let layer = isVars ? String(group.dropLast(group == "vars" ? 4 : 5)) : group
+                // The layer: its real name from the vars group's @name (Keras 3.6+), else its path.
+                var layer = isVars ? String(group.dropLast(group == "vars" ? 4 : 5)) : group
+                if isVars, case .strings(let n)? = try file.attribute(path, "name"), let name = n.first, !name.isEmpty {
+                    layer = name
+                }
                 entries.append(KerasTensorEntry(name: rel, dataset: info, annotation: TensorAnnotation(
                     layer: layer.isEmpty ? "(model)" : layer, role: nil, position: isVars ? Int(child) : nil)))
             default: continue
