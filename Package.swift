@@ -3,7 +3,8 @@ import PackageDescription
 
 // Modules follow the data's path:
 //   checkpoint formats (WeightKitCheckpoints: core, safetensors, .wkc; WeightKitKeras: HDF5;
-//   WeightKitFormats: opens any of them) -> inspection and reports (WeightKitInspection) -> CLI (weightkit).
+//   WeightKitFormats: opens any of them) -> compute and graphs (WeightKitCompute, WeightKitGraphs)
+//   -> inspection and reports (WeightKitInspection) -> CLI (weightkit).
 // C libraries come in as system-library targets found through pkg-config (Sources/C*).
 let package = Package(
     name: "WeightKit",
@@ -13,6 +14,8 @@ let package = Package(
         .library(name: "WeightKitKeras", targets: ["WeightKitKeras"]),
         .library(name: "WeightKitFormats", targets: ["WeightKitFormats"]),
         .library(name: "WeightKitInspection", targets: ["WeightKitInspection"]),
+        .library(name: "WeightKitCompute", targets: ["WeightKitCompute"]),
+        .library(name: "WeightKitGraphs", targets: ["WeightKitGraphs"]),
         .executable(name: "weightkit", targets: ["weightkit"]),
     ],
     dependencies: [
@@ -53,6 +56,21 @@ let package = Package(
             name: "WeightKitFormats",
             dependencies: ["WeightKitCheckpoints", "WeightKitKeras"]
         ),
+        // GEMM: oneDNN / OpenBLAS bound at run time on Linux, Accelerate on macOS.
+        .target(
+            name: "CGEMM",
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
+        ),
+        // The compute core: GEMM and the element-wise / row-wise kernels.
+        .target(
+            name: "WeightKitCompute",
+            dependencies: ["CGEMM"]
+        ),
+        // The model graphs (BERT, the Keras text classifier) and their parameter tables.
+        .target(
+            name: "WeightKitGraphs",
+            dependencies: ["WeightKitCheckpoints", "WeightKitCompute"]
+        ),
         .target(
             name: "WeightKitInspection",
             dependencies: ["WeightKitCheckpoints", "WeightKitFormats"]
@@ -73,6 +91,10 @@ let package = Package(
         .testTarget(
             name: "WeightKitKerasTests",
             dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitFormats", "WeightKitInspection"]
+        ),
+        .testTarget(
+            name: "WeightKitGraphsTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs"]
         ),
         .testTarget(
             name: "WeightKitCLITests",

@@ -2,7 +2,7 @@
 # Installs the Debian packages WeightKit builds against, when they are missing.
 # (Swift itself is expected on PATH: swift.org toolchain 6.x.)
 set -euo pipefail
-PACKAGES=(pkg-config zlib1g-dev libisal-dev nettle-dev libhdf5-dev python3 python3-venv)
+PACKAGES=(pkg-config zlib1g-dev libisal-dev nettle-dev libhdf5-dev libdnnl-dev python3 python3-venv)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The element-wise and row-wise operations of the transformer graphs, on contiguous float32 rows.
+/// Numerics follow the source frameworks: LayerNorm with the biased variance and eps inside the
+/// square root; GELU exact (0.5·x·(1+erf(x/√2))) or the tanh approximation; softmax with the
+/// row maximum subtracted.
+public enum Kernels {
+    /// y = (x − mean) / sqrt(var + eps) · gamma + beta over each row of `cols`, in place.
+    public static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float) {
+        for r in 0..<rows {
+            let row = x + r * cols
+            var mean: Double = 0
+            for c in 0..<cols { mean += Double(row[c]) }
+            mean /= Double(cols)
+            var variance: Double = 0
+            for c in 0..<cols { let d = Double(row[c]) - mean; variance += d * d }
+            variance /= Double(cols)
+            let inv = Float(1 / (variance + Double(eps)).squareRoot())
+            let m = Float(mean)
+            for c in 0..<cols { row[c] = (row[c] - m) * inv * gamma[c] + beta[c] }
+        }
+    }
+
+    /// Adds a bias to each row.
+    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+        for r in 0..<rows { let row = x + r * cols; for c in 0..<cols { row[c] += bias[c] } }
+    }
+
+    /// x += y, element-wise.
+    public static func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] += y[i] }
+    }
+
+    public enum Activation: String, Sendable {
+        /// 0.5·x·(1 + erf(x/√2)): Hugging Face "gelu", PyTorch nn.GELU().
+        case geluExact = "gelu"
+        /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): "gelu_new", "gelu_pytorch_tanh", keras-hub.
+        case geluTanh = "gelu_tanh"
+        case relu
+        case tanh
+    }
+
+    public static func activate(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
+        switch kind {
+        case .geluExact:
+            for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
+        case .geluTanh:
+            let k: Float = 0.79788456080286536  // sqrt(2/pi)
+            for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + tanhf(k * (v + 0.044715 * v * v * v))) }
+        case .relu:
+            for i in 0..<count where x[i] < 0 { x[i] = 0 }
+        case .tanh:
+            for i in 0..<count { x[i] = tanhf(x[i]) }
+        }
+    }
+
+    /// Softmax over each row, in place, after adding `mask` (one additive value per column; nil
+    /// for none).
+    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, mask: UnsafePointer<Float>?) {
+        for r in 0..<rows {
+            let row = x + r * cols
+            if let mask { for c in 0..<cols { row[c] += mask[c] } }
+            var mx = -Float.infinity
+            for c in 0..<cols { mx = max(mx, row[c]) }
+            var sum: Float = 0
+            for c in 0..<cols { let e = expf(row[c] - mx); row[c] = e; sum += e }
+            let inv = 1 / sum
+            for c in 0..<cols { row[c] *= inv }
+        }
+    }
+
+    /// out[r] = table[ids[r]] for each of `rows` ids (row length `cols`). Ids are validated by the caller.
+    public static func gather(_ table: UnsafePointer<Float>, cols: Int, ids: [Int], into out: UnsafeMutablePointer<Float>) {
+        for (r, id) in ids.enumerated() { (out + r * cols).update(from: table + id * cols, count: cols) }
+    }
+
+    /// Mean of the rows whose mask is 1 (sentence-transformers pooling: sum(x·m) / max(sum(m), 1e-9)).
+    public static func maskedMean(_ x: UnsafePointer<Float>, rows: Int, cols: Int, mask: [Float], into out: UnsafeMutablePointer<Float>) {
+        for c in 0..<cols { out[c] = 0 }
+        var n: Float = 0
+        for r in 0..<rows where mask[r] != 0 {
+            n += mask[r]
+            for c in 0..<cols { out[c] += x[r * cols + c] * mask[r] }
+        }
+        let inv = 1 / max(n, 1e-9)
+        for c in 0..<cols { out[c] *= inv }
+    }
+
+    /// x / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize.
+    public static func l2Normalize(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var s: Float = 0
+        for i in 0..<count { s += x[i] * x[i] }
+        let inv = 1 / max(s.squareRoot(), 1e-12)
+        for i in 0..<count { x[i] *= inv }
+    }
+}

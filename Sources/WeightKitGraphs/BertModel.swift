@@ -1,0 +1,173 @@
+import WeightKitCheckpoints
+import WeightKitCompute
+
+/// BERT as Hugging Face's BertModel computes it (post-norm encoder, additive attention mask,
+/// pooler = tanh(dense(h[:, 0]))), with the optional sequence-classification head and the
+/// sentence-transformers sentence embedding (masked mean, L2-normalised).
+public final class BertModel: @unchecked Sendable {
+    public let config: BertConfig
+    public let hasPooler: Bool
+    public let hasClassifier: Bool
+    private let p: [String: BoundTensor]
+
+    /// The parameters, canonical names in Hugging Face PyTorch spelling (Linear weights [out, in]).
+    public static func parameterTable(_ c: BertConfig, pooler: Bool = true, classifier: Bool = false) -> [ParameterSpec] {
+        let H = c.hiddenSize, I = c.intermediateSize
+        func vec(_ n: String, _ d: Int, optional: Bool = false) -> ParameterSpec { .init(name: n, shape: [d], optional: optional, isLinearWeight: false) }
+        func mat(_ n: String, _ o: Int, _ i: Int, optional: Bool = false) -> ParameterSpec { .init(name: n, shape: [o, i], optional: optional, isLinearWeight: true) }
+        var t: [ParameterSpec] = [
+            .init(name: "embeddings.word_embeddings.weight", shape: [c.vocabSize, H], optional: false, isLinearWeight: false),
+            .init(name: "embeddings.position_embeddings.weight", shape: [c.maxPositions, H], optional: false, isLinearWeight: false),
+            .init(name: "embeddings.token_type_embeddings.weight", shape: [c.typeVocabSize, H], optional: false, isLinearWeight: false),
+            vec("embeddings.LayerNorm.weight", H), vec("embeddings.LayerNorm.bias", H),
+        ]
+        for l in 0..<c.numLayers {
+            let p = "encoder.layer.\(l)."
+            for n in ["query", "key", "value"] {
+                t += [mat(p + "attention.self.\(n).weight", H, H), vec(p + "attention.self.\(n).bias", H)]
+            }
+            t += [mat(p + "attention.output.dense.weight", H, H), vec(p + "attention.output.dense.bias", H),
+                  vec(p + "attention.output.LayerNorm.weight", H), vec(p + "attention.output.LayerNorm.bias", H),
+                  mat(p + "intermediate.dense.weight", I, H), vec(p + "intermediate.dense.bias", I),
+                  mat(p + "output.dense.weight", H, I), vec(p + "output.dense.bias", H),
+                  vec(p + "output.LayerNorm.weight", H), vec(p + "output.LayerNorm.bias", H)]
+        }
+        if pooler { t += [mat("pooler.dense.weight", H, H), vec("pooler.dense.bias", H)] }
+        if classifier, let n = c.numLabels { t += [mat("classifier.weight", n, H), vec("classifier.bias", n)] }
+        return t
+    }
+
+    /// Binds every parameter from `source`; the pooler and classifier are used when present.
+    public init(config: BertConfig, source: ParameterSource) throws {
+        try GEMM.load()
+        self.config = config
+        hasPooler = try source.tensor(for: "pooler.dense.weight") != nil
+        hasClassifier = try config.numLabels != nil && source.tensor(for: "classifier.weight") != nil
+        var binder = ParameterBinder(graph: "BERT", source: source)
+        try binder.bind(BertModel.parameterTable(config, pooler: hasPooler, classifier: hasClassifier))
+        p = binder.bound
+    }
+
+    public struct Inputs: Sendable {
+        public var inputIds: [[Int]]
+        public var attentionMask: [[Int]]?
+        public var tokenTypeIds: [[Int]]?
+        public init(inputIds: [[Int]], attentionMask: [[Int]]? = nil, tokenTypeIds: [[Int]]? = nil) {
+            self.inputIds = inputIds
+            self.attentionMask = attentionMask
+            self.tokenTypeIds = tokenTypeIds
+        }
+    }
+
+    public struct InvalidInput: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Every output the graph can produce.
+    public var outputNames: [String] {
+        var n = ["last_hidden_state", "sentence_embedding"] + (0...config.numLayers).map { "hidden_states.\($0)" }
+        if hasPooler { n.append("pooler_output") }
+        if hasClassifier { n.append("logits") }
+        return n
+    }
+
+    /// Runs the batch; returns the requested outputs (intermediates are kept only when asked for).
+    public func forward(_ inputs: Inputs, outputs wanted: Set<String>) throws -> [String: GraphOutput] {
+        let c = config
+        let B = inputs.inputIds.count
+        guard B > 0, let S = inputs.inputIds.first?.count, S > 0, inputs.inputIds.allSatisfy({ $0.count == S }) else {
+            throw InvalidInput(description: "input_ids must be a non-empty [batch, sequence] array with equal row lengths")
+        }
+        guard S <= c.maxPositions else { throw InvalidInput(description: "sequence length \(S) exceeds max_position_embeddings \(c.maxPositions)") }
+        let mask = inputs.attentionMask ?? Array(repeating: Array(repeating: 1, count: S), count: B)
+        let types = inputs.tokenTypeIds ?? Array(repeating: Array(repeating: 0, count: S), count: B)
+        guard mask.count == B, mask.allSatisfy({ $0.count == S }), types.count == B, types.allSatisfy({ $0.count == S }) else {
+            throw InvalidInput(description: "attention_mask and token_type_ids must have the shape of input_ids [\(B), \(S)]")
+        }
+        for row in inputs.inputIds { for id in row where id < 0 || id >= c.vocabSize { throw InvalidInput(description: "token id \(id) outside the vocabulary (\(c.vocabSize))") } }
+        for row in types { for t in row where t < 0 || t >= c.typeVocabSize { throw InvalidInput(description: "token type \(t) outside type_vocab_size \(c.typeVocabSize)") } }
+
+        let H = c.hiddenSize, I = c.intermediateSize, N = B * S, nh = c.numHeads, dh = H / nh
+        var out: [String: GraphOutput] = [:]
+        func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) {
+            guard wanted.contains(name) else { return }
+            out[name] = GraphOutput(name: name, shape: shape, values: Array(UnsafeBufferPointer(start: x, count: shape.reduce(1, *))))
+        }
+
+        // Embeddings.
+        let x = FloatBuffer(count: N * H)
+        let word = p["embeddings.word_embeddings.weight"]!.pointer, pos = p["embeddings.position_embeddings.weight"]!.pointer
+        let typ = p["embeddings.token_type_embeddings.weight"]!.pointer
+        for b in 0..<B {
+            for s in 0..<S {
+                let row = x.pointer + (b * S + s) * H
+                let w = word + inputs.inputIds[b][s] * H, ps = pos + s * H, t = typ + types[b][s] * H
+                for j in 0..<H { row[j] = w[j] + ps[j] + t[j] }
+            }
+        }
+        Kernels.layerNorm(x.pointer, rows: N, cols: H, gamma: p["embeddings.LayerNorm.weight"]!.pointer, beta: p["embeddings.LayerNorm.bias"]!.pointer, eps: c.layerNormEps)
+        record("hidden_states.0", x.pointer, [B, S, H])
+
+        // Encoder.
+        let q = FloatBuffer(count: N * H), k = FloatBuffer(count: N * H), v = FloatBuffer(count: N * H)
+        let ctx = FloatBuffer(count: N * H), tmp = FloatBuffer(count: N * H), inter = FloatBuffer(count: N * I)
+        let scores = FloatBuffer(count: S * S)
+        let additive: [[Float]] = mask.map { $0.map { $0 == 0 ? c.maskValue : 0 } }
+        let scale = 1 / Float(dh).squareRoot()
+        for l in 0..<c.numLayers {
+            let pre = "encoder.layer.\(l)."
+            func w(_ n: String) -> BoundTensor { p[pre + n]! }
+            w("attention.self.query.weight").linear(x.pointer, rows: N, bias: w("attention.self.query.bias"), into: q.pointer)
+            w("attention.self.key.weight").linear(x.pointer, rows: N, bias: w("attention.self.key.bias"), into: k.pointer)
+            w("attention.self.value.weight").linear(x.pointer, rows: N, bias: w("attention.self.value.bias"), into: v.pointer)
+            for b in 0..<B {
+                for h in 0..<nh {
+                    let off = b * S * H + h * dh
+                    GEMM.sgemm(transB: true, m: S, n: S, k: dh, alpha: scale, a: q.pointer + off, lda: H, b: k.pointer + off, ldb: H, c: scores.pointer, ldc: S)
+                    additive[b].withUnsafeBufferPointer { Kernels.softmaxRows(scores.pointer, rows: S, cols: S, mask: $0.baseAddress) }
+                    GEMM.sgemm(m: S, n: dh, k: S, a: scores.pointer, lda: S, b: v.pointer + off, ldb: H, c: ctx.pointer + off, ldc: H)
+                }
+            }
+            w("attention.output.dense.weight").linear(ctx.pointer, rows: N, bias: w("attention.output.dense.bias"), into: tmp.pointer)
+            Kernels.add(tmp.pointer, x.pointer, count: N * H)
+            Kernels.layerNorm(tmp.pointer, rows: N, cols: H, gamma: w("attention.output.LayerNorm.weight").pointer, beta: w("attention.output.LayerNorm.bias").pointer, eps: c.layerNormEps)
+            w("intermediate.dense.weight").linear(tmp.pointer, rows: N, bias: w("intermediate.dense.bias"), into: inter.pointer)
+            Kernels.activate(inter.pointer, count: N * I, c.activation)
+            w("output.dense.weight").linear(inter.pointer, rows: N, bias: w("output.dense.bias"), into: x.pointer)
+            Kernels.add(x.pointer, tmp.pointer, count: N * H)
+            Kernels.layerNorm(x.pointer, rows: N, cols: H, gamma: w("output.LayerNorm.weight").pointer, beta: w("output.LayerNorm.bias").pointer, eps: c.layerNormEps)
+            record("hidden_states.\(l + 1)", x.pointer, [B, S, H])
+        }
+        record("last_hidden_state", x.pointer, [B, S, H])
+
+        // Heads.
+        if hasPooler && (wanted.contains("pooler_output") || wanted.contains("logits")) {
+            let first = FloatBuffer(count: B * H), pooled = FloatBuffer(count: B * H)
+            for b in 0..<B { (first.pointer + b * H).update(from: x.pointer + b * S * H, count: H) }
+            p["pooler.dense.weight"]!.linear(first.pointer, rows: B, bias: p["pooler.dense.bias"], into: pooled.pointer)
+            Kernels.activate(pooled.pointer, count: B * H, .tanh)
+            record("pooler_output", pooled.pointer, [B, H])
+            if hasClassifier, let L = c.numLabels, wanted.contains("logits") {
+                let logits = FloatBuffer(count: B * L)
+                p["classifier.weight"]!.linear(pooled.pointer, rows: B, bias: p["classifier.bias"], into: logits.pointer)
+                record("logits", logits.pointer, [B, L])
+            }
+        }
+        if wanted.contains("sentence_embedding") {
+            let emb = FloatBuffer(count: B * H)
+            for b in 0..<B {
+                Kernels.maskedMean(x.pointer + b * S * H, rows: S, cols: H, mask: mask[b].map(Float.init), into: emb.pointer + b * H)
+                Kernels.l2Normalize(emb.pointer + b * H, count: H)
+            }
+            record("sentence_embedding", emb.pointer, [B, H])
+        }
+        return out
+    }
+}
+
+/// One output of a graph run: row-major values with their shape.
+public struct GraphOutput: Sendable {
+    public var name: String
+    public var shape: [Int]
+    public var values: [Float]
+}

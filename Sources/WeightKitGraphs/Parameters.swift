@@ -1,0 +1,110 @@
+import WeightKitCheckpoints
+import WeightKitCompute
+
+/// How a 2-D weight is stored: PyTorch Linear [out, in] or Keras Dense [in, out].
+public enum WeightLayout: String, Sendable {
+    case outIn = "out_in"
+    case inOut = "in_out"
+}
+
+/// One parameter a graph needs: its canonical name (Hugging Face PyTorch spelling, `{layer}`
+/// for the block index), its shape in canonical orientation, and whether the graph can do
+/// without it.
+public struct ParameterSpec: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var optional: Bool
+    /// 2-D weights of linear layers may come in either orientation.
+    public var isLinearWeight: Bool
+}
+
+/// A float32 tensor a graph holds: in place in the mapped checkpoint when it is F32 and aligned,
+/// otherwise converted once at bind time.
+public struct BoundTensor: @unchecked Sendable {
+    public let pointer: UnsafePointer<Float>
+    public let shape: [Int]
+    public let layout: WeightLayout
+    private let owner: AnyObject
+    /// True when the values were converted (dtype or alignment) rather than used in place.
+    public let copied: Bool
+
+    init(view: TensorView, layout: WeightLayout) throws {
+        self.shape = view.shape
+        self.layout = layout
+        if view.dtype == .f32, view.isAligned, let p = view.bytes.baseAddress {
+            pointer = UnsafePointer(p.assumingMemoryBound(to: Float.self))
+            owner = view.storageOwner
+            copied = false
+        } else {
+            let values = try view.float32Array()
+            let buffer = FloatBuffer(count: values.count)
+            values.withUnsafeBufferPointer { buffer.pointer.update(from: $0.baseAddress!, count: values.count) }
+            pointer = UnsafePointer(buffer.pointer)
+            owner = buffer
+            copied = true
+        }
+    }
+
+    /// y[rows × out] = x[rows × in] · Wᵀ (+ bias), whatever the stored orientation.
+    public func linear(_ x: UnsafePointer<Float>, rows: Int, bias: BoundTensor?, into y: UnsafeMutablePointer<Float>) {
+        let (outF, inF) = layout == .outIn ? (shape[0], shape[1]) : (shape[1], shape[0])
+        GEMM.sgemm(transB: layout == .outIn, m: rows, n: outF, k: inF, a: x, lda: inF, b: pointer, ldb: layout == .outIn ? inF : outF, c: y, ldc: outF)
+        if let bias { Kernels.addBias(y, rows: rows, cols: outF, bias: bias.pointer) }
+    }
+}
+
+/// Every problem binding a checkpoint to a graph, reported together.
+public struct ParameterBindingError: Error, Sendable, CustomStringConvertible {
+    public enum Problem: Sendable, Equatable {
+        case missing(String)
+        case shapeMismatch(String, expected: [Int], found: [Int])
+        case unconvertible(String, dtype: DType)
+    }
+    public var graph: String
+    public var problems: [Problem]
+    public var description: String {
+        "cannot bind the \(graph) graph:\n" + problems.map { p -> String in
+            switch p {
+            case .missing(let n): return "  missing parameter \(n)"
+            case let .shapeMismatch(n, e, f): return "  parameter \(n): expected shape \(e), found \(f)"
+            case let .unconvertible(n, d): return "  parameter \(n): \(d.rawValue) cannot be used as float32"
+            }
+        }.joined(separator: "\n")
+    }
+}
+
+/// Resolves canonical parameter names to checkpoint tensors (a mapper, or a fixed name table).
+public protocol ParameterSource {
+    /// The tensor for a canonical name and how a 2-D weight is oriented, or nil when absent.
+    func tensor(for canonicalName: String) throws -> (view: TensorView, layout: WeightLayout)?
+}
+
+/// Binds a list of specs, collecting every problem.
+struct ParameterBinder {
+    let graph: String
+    let source: ParameterSource
+    var problems: [ParameterBindingError.Problem] = []
+    var bound: [String: BoundTensor] = [:]
+
+    init(graph: String, source: ParameterSource) {
+        self.graph = graph
+        self.source = source
+    }
+
+    mutating func bind(_ specs: [ParameterSpec]) throws {
+        for spec in specs {
+            guard let (view, layout) = try source.tensor(for: spec.name) else {
+                if !spec.optional { problems.append(.missing(spec.name)) }
+                continue
+            }
+            var expected = spec.shape
+            if spec.isLinearWeight, layout == .inOut { expected = [spec.shape[1], spec.shape[0]] }
+            guard view.shape == expected else {
+                problems.append(.shapeMismatch(spec.name, expected: expected, found: view.shape)); continue
+            }
+            guard view.dtype.isDecodableAsReal else { problems.append(.unconvertible(spec.name, dtype: view.dtype)); continue }
+            bound[spec.name] = try BoundTensor(view: view, layout: spec.isLinearWeight ? layout : .outIn)
+        }
+        if !problems.isEmpty { throw ParameterBindingError(graph: graph, problems: problems) }
+    }
+}
