@@ -17,6 +17,9 @@ under Fixtures/keras/:
   hf_bert_cls/tf_model.h5 + config.json                       TFBertForSequenceClassification
   hf_bert_sharded/tf_model-0000x-of-0000y.h5 + index          sharded TFBertModel
   kerashub_bert.weights.h5                                    keras-hub BertBackbone (tiny)
+  textclf_k2/k3.reference.safetensors                         outputs of the model (and of its
+                                                              embedding, block, pooling, hidden
+                                                              layers) for a fixed batch
  zip_traversal/symlink/bomb.keras                           hostile archives (Python zipfile)
   <file>.h5py.json                                            per dataset: path, dtype, shape,
                                                               sha256 of the stored bytes; the
@@ -81,6 +84,24 @@ def build(dtype=None):
     return keras.Model(inputs=inputs, outputs=outputs)
 
 
+def write_reference(model, path, framework):
+    """Outputs of the real framework for a fixed batch, with the block's intermediates."""
+    from safetensors.numpy import save_file
+    rng = np.random.default_rng(7)
+    ids = rng.integers(0, VOCAB, size=(3, MAXLEN)).astype(np.int64)
+    ids[2, 40:] = 0  # padding id 0, as a real tokenizer would; the model does not mask it
+    names = {"embedding": model.layers[1].output, "transformer_block": model.layers[2].output,
+             "pooled": model.layers[3].output, "hidden": model.layers[5].output, "probabilities": model.output}
+    probe = keras.Model(inputs=model.inputs, outputs=list(names.values()))
+    values = probe.predict(ids, verbose=0)
+    tensors = {"input.token_ids": ids}
+    for k, v in zip(names, values):
+        tensors["output." + k] = np.asarray(v, dtype=np.float32)
+    save_file(tensors, path, metadata={"weightkit.reference": "1", "model.kind": "text-classifier",
+              "model": os.path.basename(path).replace(".reference.safetensors", ""), "framework": framework,
+              "producer": "Fixtures/keras/generate.py"})
+
+
 def train_one_step(model):
     rng = np.random.default_rng(0)
     x = rng.integers(0, VOCAB, size=(8, MAXLEN))
@@ -104,6 +125,7 @@ train_one_step(model)
 model.save_weights(os.path.join(out, "textclf_k2_weights.h5"))
 model.save(os.path.join(out, "textclf_k2.h5"))
 model.save(os.path.join(out, "textclf_k2.keras"))
+write_reference(model, os.path.join(out, "textclf_k2.reference.safetensors"), "tf_keras %%s / tensorflow %%s" %% (keras.__version__, tf.__version__))
 
 # A layer with 3000 weights: Keras splits its weight_names attribute into fixed-length pieces.
 class Many(layers.Layer):
@@ -131,6 +153,7 @@ model.save(os.path.join(out, "textclf_k3_legacy.h5"))
 model.save_weights(os.path.join(out, "textclf_k3.weights.h5"))
 model.save(os.path.join(out, "textclf_k3.keras"))
 model.save_weights(os.path.join(out, "textclf_k3_sharded.weights.json"), max_shard_size=0.00015)
+write_reference(model, os.path.join(out, "textclf_k3.reference.safetensors"), "keras %%s / tensorflow %%s" %% (keras.__version__, tf.__version__))
 for dtype, name in (("bfloat16", "bf16"), ("float16", "f16")):
     keras.config.set_dtype_policy(dtype)  # variables in bf16 / f16 throughout
     m = build()
