@@ -17,6 +17,7 @@ under Fixtures/keras/:
   hf_bert_cls/tf_model.h5 + config.json                       TFBertForSequenceClassification
   hf_bert_sharded/tf_model-0000x-of-0000y.h5 + index          sharded TFBertModel
   kerashub_bert.weights.h5                                    keras-hub BertBackbone (tiny)
+ hf_bert, hf_bert_cls, kerashub_bert .reference.safetensors  BERT outputs for a padded batch
   textclf_k2/k3.reference.safetensors                         outputs of the model (and of its
                                                               embedding, block, pooling, hidden
                                                               layers) for a fixed batch
@@ -110,6 +111,20 @@ def train_one_step(model):
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
 '''
 
+BERT_INPUTS = '''
+import numpy as np
+from safetensors.numpy import save_file
+INPUT_IDS = np.array([[2, 45, 17, 88, 9, 61, 33, 12, 3], [2, 5, 77, 3, 41, 98, 23, 7, 3], [2, 14, 60, 29, 3, 0, 0, 0, 0]], dtype=np.int64)
+MASK = np.array([[1] * 9, [1] * 9, [1] * 5 + [0] * 4], dtype=np.int64)
+TYPES = np.array([[0] * 9, [0] * 4 + [1] * 5, [0] * 9], dtype=np.int64)
+
+def write_bert_reference(path, outputs, model, framework):
+    tensors = {"input.input_ids": INPUT_IDS, "input.attention_mask": MASK, "input.token_type_ids": TYPES}
+    tensors.update({"output." + k: np.asarray(v, dtype=np.float32) for k, v in outputs.items()})
+    save_file(tensors, path, metadata={"weightkit.reference": "1", "model.kind": "bert", "model": model,
+              "framework": framework, "producer": "Fixtures/keras/generate.py"})
+'''
+
 KERAS2 = '''
 import os, sys
 import numpy as np
@@ -137,7 +152,7 @@ m = keras.Sequential([layers.Input(shape=(1,)), Many(name="many")])
 m.save_weights(os.path.join(out, "split_attrs_k2.h5"))
 '''
 
-KERAS3 = '''
+KERAS3 = BERT_INPUTS.replace("%", "%%") + '''
 import os, sys
 import numpy as np
 import tensorflow as tf
@@ -165,25 +180,45 @@ keras.config.set_dtype_policy("float32")
 import keras_hub
 bb = keras_hub.models.BertBackbone(vocabulary_size=99, num_layers=2, num_heads=2, hidden_dim=32,
                                    intermediate_dim=37, max_sequence_length=24, num_segments=2)
+bb.set_weights([w * 20.0 if w.ndim >= 2 else w for w in bb.get_weights()])  # see generate_torch.py
 bb.save_weights(os.path.join(out, "kerashub_bert.weights.h5"))
+r = bb.predict({"token_ids": INPUT_IDS, "segment_ids": TYPES, "padding_mask": MASK}, verbose=0)
+write_bert_reference(os.path.join(out, "kerashub_bert.reference.safetensors"),
+                     {"last_hidden_state": r["sequence_output"], "pooler_output": r["pooled_output"]},
+                     "Fixtures/keras/kerashub_bert.weights.h5 (keras_hub.models.BertBackbone)",
+                     "keras_hub %%s / keras %%s" %% (keras_hub.__version__, keras.__version__))
 '''
 
-HF = '''
+HF = BERT_INPUTS + '''
 import os, sys
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
 import tensorflow as tf
+import transformers
 from transformers import BertConfig, TFBertModel, TFBertForSequenceClassification
 tf.random.set_seed(4)
 out = sys.argv[1]
+FW = "tensorflow %s / transformers %s" % (tf.__version__, transformers.__version__)
 cfg = BertConfig(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
                  intermediate_size=37, max_position_embeddings=24, type_vocab_size=2, num_labels=3)
 m = TFBertModel(cfg)
 m(m.dummy_inputs)
+# Scale the matrices (std 0.02 at init) so the reference outputs tell GELU variants and mask
+# constants apart; see generate_torch.py.
+import numpy as np
+m.set_weights([w * 20.0 if w.ndim >= 2 else w for w in m.get_weights()])
 m.save_pretrained(os.path.join(out, "hf_bert"))
 m.save_pretrained(os.path.join(out, "hf_bert_sharded"), max_shard_size="20KB")
 c = TFBertForSequenceClassification(cfg)
 c(c.dummy_inputs)
+c.set_weights([w * 20.0 if w.ndim >= 2 else w for w in c.get_weights()])
 c.save_pretrained(os.path.join(out, "hf_bert_cls"))
+r = m(input_ids=INPUT_IDS, attention_mask=MASK, token_type_ids=TYPES, output_hidden_states=True)
+outs = {"last_hidden_state": r.last_hidden_state.numpy(), "pooler_output": r.pooler_output.numpy()}
+outs.update({"hidden_states.%d" % i: h.numpy() for i, h in enumerate(r.hidden_states)})
+write_bert_reference(os.path.join(out, "hf_bert.reference.safetensors"), outs, "Fixtures/keras/hf_bert (TFBertModel)", FW)
+r = c(input_ids=INPUT_IDS, attention_mask=MASK, token_type_ids=TYPES)
+write_bert_reference(os.path.join(out, "hf_bert_cls.reference.safetensors"), {"logits": r.logits.numpy()},
+                     "Fixtures/keras/hf_bert_cls (TFBertForSequenceClassification)", FW)
 '''
 
 

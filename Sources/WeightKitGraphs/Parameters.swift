@@ -28,8 +28,8 @@ public struct BoundTensor: @unchecked Sendable {
     /// True when the values were converted (dtype or alignment) rather than used in place.
     public let copied: Bool
 
-    init(view: TensorView, layout: WeightLayout) throws {
-        self.shape = view.shape
+    init(view: TensorView, layout: WeightLayout, shape: [Int]? = nil) throws {
+        self.shape = shape ?? view.shape
         self.layout = layout
         if view.dtype == .f32, view.isAligned, let p = view.bytes.baseAddress {
             pointer = UnsafePointer(p.assumingMemoryBound(to: Float.self))
@@ -99,12 +99,28 @@ struct ParameterBinder {
             }
             var expected = spec.shape
             if spec.isLinearWeight, layout == .inOut { expected = [spec.shape[1], spec.shape[0]] }
-            guard view.shape == expected else {
+            guard view.shape == expected || ParameterBinder.isContiguousReshape(view.shape, to: expected) else {
                 problems.append(.shapeMismatch(spec.name, expected: expected, found: view.shape)); continue
             }
             guard view.dtype.isDecodableAsReal else { problems.append(.unconvertible(spec.name, dtype: view.dtype)); continue }
-            bound[spec.name] = try BoundTensor(view: view, layout: spec.isLinearWeight ? layout : .outIn)
+            bound[spec.name] = try BoundTensor(view: view, layout: spec.isLinearWeight ? layout : .outIn, shape: expected)
         }
         if !problems.isEmpty { throw ParameterBindingError(graph: graph, problems: problems) }
+    }
+
+    /// Whether row-major data of `shape` can be read as `target` by merging runs of consecutive
+    /// dimensions (Keras EinsumDense kernels [H, heads, head_dim] read as [H, H], [heads, head_dim]
+    /// biases as [H]): nothing moves, only the bookkeeping changes.
+    static func isContiguousReshape(_ shape: [Int], to target: [Int]) -> Bool {
+        guard shape.reduce(1, *) == target.reduce(1, *), shape.count >= target.count else { return false }
+        var i = 0
+        for t in target {
+            guard i < shape.count else { return false }
+            var prod = shape[i]
+            i += 1
+            while prod < t, i < shape.count { prod *= shape[i]; i += 1 }
+            if prod != t { return false }
+        }
+        return i == shape.count
     }
 }
