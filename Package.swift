@@ -61,10 +61,12 @@ let package = Package(
             name: "CGEMM",
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
+        // Vectorised element-wise and row-wise kernels (target_clones: AVX-512 / AVX2 / baseline).
+        .target(name: "CKernels"),
         // The compute core: GEMM and the element-wise / row-wise kernels.
         .target(
             name: "WeightKitCompute",
-            dependencies: ["CGEMM"]
+            dependencies: ["CGEMM", "CKernels"]
         ),
         // The model graphs (BERT, the Keras text classifier) and their parameter tables.
         .target(
@@ -81,6 +83,8 @@ let package = Package(
                 "WeightKitCheckpoints",
                 "WeightKitFormats",
                 "WeightKitInspection",
+                "WeightKitCompute",
+                "WeightKitGraphs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,24 +7,14 @@ import Darwin
 
 /// The element-wise and row-wise operations of the transformer graphs, on contiguous float32 rows.
 /// Numerics follow the source frameworks: LayerNorm with the biased variance and eps inside the
-/// square root; GELU exact (0.5·x·(1+erf(x/√2))) or the tanh approximation; softmax with the
-/// row maximum subtracted.
+/// square root; GELU exact (0.5·x·(1+erf(x/√2)), erf to 1.5e-7) or the tanh approximation;
+/// softmax with the row maximum subtracted. The hot loops are C (Sources/CKernels), vectorised
+/// for the CPU at hand.
 public enum Kernels {
     /// y = (x − mean) / sqrt(var + eps) · gamma + beta over each row of `cols`, in place.
     public static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
                                  gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float) {
-        for r in 0..<rows {
-            let row = x + r * cols
-            var mean: Double = 0
-            for c in 0..<cols { mean += Double(row[c]) }
-            mean /= Double(cols)
-            var variance: Double = 0
-            for c in 0..<cols { let d = Double(row[c]) - mean; variance += d * d }
-            variance /= Double(cols)
-            let inv = Float(1 / (variance + Double(eps)).squareRoot())
-            let m = Float(mean)
-            for c in 0..<cols { row[c] = (row[c] - m) * inv * gamma[c] + beta[c] }
-        }
+        wk_layer_norm(x, rows, cols, gamma, beta, eps)
     }
 
     /// Adds a bias to each row.
@@ -46,12 +37,11 @@ public enum Kernels {
     }
 
     public static func activate(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
+        // On the calling thread: the GEMM library's OpenMP workers spin on the other core between
+        // calls, so handing element-wise work to a second thread made a forward pass slower.
         switch kind {
-        case .geluExact:
-            for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
-        case .geluTanh:
-            let k: Float = 0.79788456080286536  // sqrt(2/pi)
-            for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + tanhf(k * (v + 0.044715 * v * v * v))) }
+        case .geluExact: wk_gelu_erf(x, count)
+        case .geluTanh: wk_gelu_tanh(x, count)
         case .relu:
             for i in 0..<count where x[i] < 0 { x[i] = 0 }
         case .tanh:
@@ -62,16 +52,7 @@ public enum Kernels {
     /// Softmax over each row, in place, after adding `mask` (one additive value per column; nil
     /// for none).
     public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, mask: UnsafePointer<Float>?) {
-        for r in 0..<rows {
-            let row = x + r * cols
-            if let mask { for c in 0..<cols { row[c] += mask[c] } }
-            var mx = -Float.infinity
-            for c in 0..<cols { mx = max(mx, row[c]) }
-            var sum: Float = 0
-            for c in 0..<cols { let e = expf(row[c] - mx); row[c] = e; sum += e }
-            let inv = 1 / sum
-            for c in 0..<cols { row[c] *= inv }
-        }
+        wk_softmax_rows(x, rows, cols, mask)
     }
 
     /// out[r] = table[ids[r]] for each of `rows` ids (row length `cols`). Ids are validated by the caller.

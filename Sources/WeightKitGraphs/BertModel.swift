@@ -8,6 +8,8 @@ public final class BertModel: @unchecked Sendable {
     public let config: BertConfig
     public let hasPooler: Bool
     public let hasClassifier: Bool
+    /// Threads for the kernels (GEMM and the attention heads).
+    public var threads = 2
     private let p: [String: BoundTensor]
 
     /// The parameters, canonical names in Hugging Face PyTorch spelling (Linear weights [out, in]).
@@ -111,7 +113,6 @@ public final class BertModel: @unchecked Sendable {
         // Encoder.
         let q = FloatBuffer(count: N * H), k = FloatBuffer(count: N * H), v = FloatBuffer(count: N * H)
         let ctx = FloatBuffer(count: N * H), tmp = FloatBuffer(count: N * H), inter = FloatBuffer(count: N * I)
-        let scores = FloatBuffer(count: S * S)
         let additive: [[Float]] = mask.map { $0.map { $0 == 0 ? c.maskValue : 0 } }
         let scale = 1 / Float(dh).squareRoot()
         for l in 0..<c.numLayers {
@@ -120,14 +121,8 @@ public final class BertModel: @unchecked Sendable {
             w("attention.self.query.weight").linear(x.pointer, rows: N, bias: w("attention.self.query.bias"), into: q.pointer)
             w("attention.self.key.weight").linear(x.pointer, rows: N, bias: w("attention.self.key.bias"), into: k.pointer)
             w("attention.self.value.weight").linear(x.pointer, rows: N, bias: w("attention.self.value.bias"), into: v.pointer)
-            for b in 0..<B {
-                for h in 0..<nh {
-                    let off = b * S * H + h * dh
-                    GEMM.sgemm(transB: true, m: S, n: S, k: dh, alpha: scale, a: q.pointer + off, lda: H, b: k.pointer + off, ldb: H, c: scores.pointer, ldc: S)
-                    additive[b].withUnsafeBufferPointer { Kernels.softmaxRows(scores.pointer, rows: S, cols: S, mask: $0.baseAddress) }
-                    GEMM.sgemm(m: S, n: dh, k: S, a: scores.pointer, lda: S, b: v.pointer + off, ldb: H, c: ctx.pointer + off, ldc: H)
-                }
-            }
+            Attention.run(q: q.pointer, k: k.pointer, v: v.pointer, ctx: ctx.pointer, batch: B, seq: S, heads: nh, headDim: dh,
+                          rowStride: H, scale: scale, additiveMask: additive, threads: threads)
             w("attention.output.dense.weight").linear(ctx.pointer, rows: N, bias: w("attention.output.dense.bias"), into: tmp.pointer)
             Kernels.add(tmp.pointer, x.pointer, count: N * H)
             Kernels.layerNorm(tmp.pointer, rows: N, cols: H, gamma: w("attention.output.LayerNorm.weight").pointer, beta: w("attention.output.LayerNorm.bias").pointer, eps: c.layerNormEps)

@@ -23,13 +23,41 @@ public struct ParameterSpec: Sendable, Equatable {
 public struct BoundTensor: @unchecked Sendable {
     public let pointer: UnsafePointer<Float>
     public let shape: [Int]
+    /// The orientation of the data held (PyTorch [out, in] weights are transposed at bind time).
     public let layout: WeightLayout
     private let owner: AnyObject
     /// True when the values were converted (dtype or alignment) rather than used in place.
     public let copied: Bool
 
-    init(view: TensorView, layout: WeightLayout, shape: [Int]? = nil) throws {
-        self.shape = shape ?? view.shape
+    /// `linearWeight`: a 2-D weight of a linear layer, stored [in, out] for the GEMM.
+    init(view: TensorView, layout: WeightLayout, shape: [Int]? = nil, linearWeight: Bool = false) throws {
+        let shape = shape ?? view.shape
+        if linearWeight, layout == .outIn, shape.count == 2 {
+            // oneDNN's fast path wants B as [K, N] = [in, out]; its transposed-B path runs at about
+            // half the speed on two threads (shared notes blas-choice.md). Transpose once here, in
+            // blocks, and let the mapped source pages go. (A graph-ready .wkc stores [in, out]
+            // and is used in place.)
+            let (outF, inF) = (shape[0], shape[1])
+            let buffer = FloatBuffer(count: outF * inF)
+            try view.withFloat32 { src in
+                let block = 32
+                for o0 in stride(from: 0, to: outF, by: block) {
+                    for i0 in stride(from: 0, to: inF, by: block) {
+                        for o in o0..<min(o0 + block, outF) {
+                            for i in i0..<min(i0 + block, inF) { buffer.pointer[i * outF + o] = src[o * inF + i] }
+                        }
+                    }
+                }
+            }
+            view.releaseResidentPages()
+            pointer = UnsafePointer(buffer.pointer)
+            owner = buffer
+            copied = true
+            self.layout = .inOut
+            self.shape = [inF, outF]
+            return
+        }
+        self.shape = shape
         self.layout = layout
         if view.dtype == .f32, view.isAligned, let p = view.bytes.baseAddress {
             pointer = UnsafePointer(p.assumingMemoryBound(to: Float.self))
@@ -103,7 +131,8 @@ struct ParameterBinder {
                 problems.append(.shapeMismatch(spec.name, expected: expected, found: view.shape)); continue
             }
             guard view.dtype.isDecodableAsReal else { problems.append(.unconvertible(spec.name, dtype: view.dtype)); continue }
-            bound[spec.name] = try BoundTensor(view: view, layout: spec.isLinearWeight ? layout : .outIn, shape: expected)
+            bound[spec.name] = try BoundTensor(view: view, layout: spec.isLinearWeight ? layout : .outIn, shape: expected,
+                                               linearWeight: spec.isLinearWeight)
         }
         if !problems.isEmpty { throw ParameterBindingError(graph: graph, problems: problems) }
     }

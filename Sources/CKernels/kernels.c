@@ -1,0 +1,85 @@
+#include "wk_kernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__)) && defined(__linux__)
+#define WK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define WK_CLONES
+#endif
+
+// e^x for x in [-87.3, 88.7]; Cephes' expf polynomial, branch-free so loops vectorise.
+static inline float wk_exp(float x) {
+    x = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    float m = x * 1.44269504088896341f + 12582912.0f;  // round to nearest via the FP adder
+    float n = m - 12582912.0f;
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float er = p * r * r + r + 1.0f;
+    int32_t bits;
+    memcpy(&bits, &m, 4);
+    int32_t e = ((bits - 0x4B400000) + 127) << 23;
+    float scale;
+    memcpy(&scale, &e, 4);
+    return er * scale;
+}
+
+static inline float wk_erf(float x) {
+    float a = fabsf(x);
+    float t = 1.0f / (1.0f + 0.3275911f * a);
+    float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
+    float y = 1.0f - poly * wk_exp(-a * a);
+    return x < 0 ? -y : y;
+}
+
+WK_CLONES void wk_gelu_erf(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        x[i] = 0.5f * v * (1.0f + wk_erf(v * 0.70710678118654752f));
+    }
+}
+
+WK_CLONES void wk_gelu_tanh(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float u = 0.79788456080286536f * (v + 0.044715f * v * v * v);
+        u = u < -20.0f ? -20.0f : (u > 20.0f ? 20.0f : u);
+        float e = wk_exp(2.0f * u);
+        x[i] = 0.5f * v * (1.0f + (1.0f - 2.0f / (e + 1.0f)));
+    }
+}
+
+WK_CLONES void wk_softmax_rows(float *x, size_t rows, size_t cols, const float *mask) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        if (mask) for (size_t c = 0; c < cols; c++) row[c] += mask[c];
+        float mx = -INFINITY;
+        for (size_t c = 0; c < cols; c++) mx = row[c] > mx ? row[c] : mx;
+        float sum = 0.0f;
+        for (size_t c = 0; c < cols; c++) { float e = wk_exp(row[c] - mx); row[c] = e; sum += e; }
+        float inv = 1.0f / sum;
+        for (size_t c = 0; c < cols; c++) row[c] *= inv;
+    }
+}
+
+WK_CLONES void wk_layer_norm(float *x, size_t rows, size_t cols, const float *gamma, const float *beta, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        double mean = 0.0;
+        for (size_t c = 0; c < cols; c++) mean += row[c];
+        mean /= (double)cols;
+        double var = 0.0;
+        for (size_t c = 0; c < cols; c++) { double d = row[c] - mean; var += d * d; }
+        var /= (double)cols;
+        float inv = (float)(1.0 / sqrt(var + (double)eps));
+        float m = (float)mean;
+        for (size_t c = 0; c < cols; c++) row[c] = (row[c] - m) * inv * gamma[c] + beta[c];
+    }
+}

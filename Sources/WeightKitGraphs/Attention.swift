@@ -1,0 +1,35 @@
+import Dispatch
+import WeightKitCompute
+
+/// Scaled dot-product attention over every (sequence, head) pair: scores = q·kᵀ·scale + mask,
+/// softmax over keys, ctx = scores·v. The pairs are independent, so they are spread over the
+/// cores with a single-threaded GEMM each — hundreds of tiny multithreaded GEMM calls spend
+/// their time forking and joining.
+enum Attention {
+    /// q, k, v, ctx: [batch·seq, rowStride] with head h at columns h·headDim ..< (h+1)·headDim.
+    static func run(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, ctx: UnsafeMutablePointer<Float>,
+                    batch: Int, seq: Int, heads: Int, headDim: Int, rowStride: Int, scale: Float,
+                    additiveMask: [[Float]]?, threads: Int) {
+        let pairs = batch * heads
+        let workers = max(1, min(threads, pairs))
+        nonisolated(unsafe) let (qp, kp, vp, cp) = (q, k, v, ctx)
+        let perWorker = (pairs + workers - 1) / workers
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            GEMM.setThreads(1)
+            let scores = FloatBuffer(count: seq * seq)
+            for pair in (w * perWorker)..<min(pairs, (w + 1) * perWorker) {
+                let b = pair / heads, h = pair % heads
+                let off = b * seq * rowStride + h * headDim
+                GEMM.sgemm(transB: true, m: seq, n: seq, k: headDim, alpha: scale, a: qp + off, lda: rowStride, b: kp + off, ldb: rowStride,
+                           c: scores.pointer, ldc: seq)
+                if let additiveMask {
+                    additiveMask[b].withUnsafeBufferPointer { Kernels.softmaxRows(scores.pointer, rows: seq, cols: seq, mask: $0.baseAddress) }
+                } else {
+                    Kernels.softmaxRows(scores.pointer, rows: seq, cols: seq, mask: nil)
+                }
+                GEMM.sgemm(m: seq, n: headDim, k: seq, a: scores.pointer, lda: seq, b: vp + off, ldb: rowStride, c: cp + off, ldc: rowStride)
+            }
+        }
+        GEMM.setThreads(threads)
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import WeightKitCheckpoints
+import WeightKitCompute
+import WeightKitFormats
+import WeightKitGraphs
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time loading a BERT checkpoint and running it on random valid inputs.",
+        discussion: "Reads a Hugging Face PyTorch-named BERT (safetensors or .wkc) with its config.json. Prints load time, forward time (median, min, max over --runs after one warm-up run), peak RSS and the GEMM kernel that ran.")
+
+    @Argument(help: "BERT checkpoint (model.safetensors, a directory, or .wkc) with config.json beside it.")
+    var checkpoint: String
+
+    @Option(help: "Batch size.") var batch = 1
+    @Option(help: "Sequence length.") var seq = 128
+    @Option(help: "Threads for the kernels.") var threads = 2
+    @Option(help: "Timed runs.") var runs = 10
+    @Flag(help: "Print {\"load_ms\", \"forward_ms\": {median, min, max}, \"peak_rss_bytes\", ...} as JSON.") var json = false
+
+    func validate() throws {
+        guard batch > 0, seq > 0, threads > 0, runs > 0 else { throw ValidationError("--batch, --seq, --threads and --runs must be positive") }
+    }
+
+    func run() throws {
+        let t0 = Clock.now
+        let c = try Checkpoints.open(checkpoint)
+        guard let cfg = c.modelConfig else { throw CommandFailure(message: "error: \(checkpoint): no config.json beside the checkpoint (a BERT config is needed)", code: 2) }
+        let config = try BertConfig(huggingFace: cfg)
+        GEMM.setThreads(threads)
+        let model = try BertModel(config: config, source: HuggingFacePyTorchBertSource(checkpoint: c))
+        model.threads = threads
+        let loadMs = Clock.ms(since: t0)
+        guard seq <= config.maxPositions else { throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(config.maxPositions)") }
+        var rng = SplitMix64(seed: 42)
+        let ids = (0..<batch).map { _ in (0..<seq).map { _ in Int(rng.next() % UInt64(config.vocabSize)) } }
+        let inputs = BertModel.Inputs(inputIds: ids)
+        _ = try model.forward(inputs, outputs: ["last_hidden_state"])
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let t = Clock.now
+            _ = try model.forward(inputs, outputs: ["last_hidden_state"])
+            times.append(Clock.ms(since: t))
+        }
+        times.sort()
+        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        #if os(Linux)
+        let peak = Int(usage.ru_maxrss) * 1024
+        #else
+        let peak = Int(usage.ru_maxrss)
+        #endif
+        if json {
+            let v: JSONValue = .object([
+                "load_ms": .double(loadMs),
+                "forward_ms": .object(["median": .double(median), "min": .double(times.first!), "max": .double(times.last!)]),
+                "peak_rss_bytes": .int(peak), "batch": .int(batch), "seq": .int(seq), "threads": .int(threads), "runs": .int(runs),
+                "kernel": .string(GEMM.backend), "checkpoint_bytes": .int(c.totalBytes),
+            ])
+            print(v.serialized(indent: 2))
+        } else {
+            print("\(checkpoint): BERT \(config.numLayers) layers, hidden \(config.hiddenSize), \(c.totalParameters) parameters")
+            print("kernel: \(GEMM.backend), \(threads) threads")
+            print("load: \(fmt(loadMs)) ms")
+            print("forward \(batch)x\(seq): median \(fmt(median)) ms, min \(fmt(times.first!)) ms, max \(fmt(times.last!)) ms over \(runs) runs")
+            print("peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB)")
+        }
+    }
+
+    private func fmt(_ v: Double) -> String { String(Double(Int(v * 100)) / 100) }
+}
+
+/// Monotonic time in milliseconds.
+enum Clock {
+    static var now: Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+    }
+    static func ms(since t: Double) -> Double { now - t }
+}
+
+/// A small deterministic generator for benchmark inputs.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}
