@@ -41,3 +41,12 @@ for i in range(L):
     t[p + "output.LayerNorm.weight"] = np.ones(H, np.float32)
     t[p + "output.LayerNorm.bias"] = np.zeros(H, np.float32)
 save_file(t, sys.argv[1], metadata={"format": "pt"})
+# config.json beside it, as save_pretrained writes (bert-base-uncased's), so `weightkit bench`
+# and transformers can load the directory.
+import json, os
+with open(os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "config.json"), "w") as f:
+    json.dump({"architectures": ["BertModel"], "model_type": "bert", "vocab_size": V, "hidden_size": H,
+               "num_hidden_layers": L, "num_attention_heads": 12, "intermediate_size": I,
+               "max_position_embeddings": P, "type_vocab_size": T, "hidden_act": "gelu",
+               "layer_norm_eps": 1e-12, "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+               "initializer_range": 0.02, "pad_token_id": 0}, f, indent=2)

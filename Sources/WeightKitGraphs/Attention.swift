@@ -6,9 +6,10 @@ import WeightKitCompute
 /// cores with a single-threaded GEMM each — hundreds of tiny multithreaded GEMM calls spend
 /// their time forking and joining.
 enum Attention {
-    /// q, k, v, ctx: [batch·seq, rowStride] with head h at columns h·headDim ..< (h+1)·headDim.
+    /// q, k, v: rows of `rowStride` floats, ctx: rows of `ctxStride`; head h at columns
+    /// h·headDim ..< (h+1)·headDim of each.
     static func run(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, ctx: UnsafeMutablePointer<Float>,
-                    batch: Int, seq: Int, heads: Int, headDim: Int, rowStride: Int, scale: Float,
+                    batch: Int, seq: Int, heads: Int, headDim: Int, rowStride: Int, ctxStride: Int, scale: Float,
                     additiveMask: [[Float]]?, threads: Int) {
         let pairs = batch * heads
         let workers = max(1, min(threads, pairs))
@@ -20,6 +21,7 @@ enum Attention {
             for pair in (w * perWorker)..<min(pairs, (w + 1) * perWorker) {
                 let b = pair / heads, h = pair % heads
                 let off = b * seq * rowStride + h * headDim
+                let coff = b * seq * ctxStride + h * headDim
                 GEMM.sgemm(transB: true, m: seq, n: seq, k: headDim, alpha: scale, a: qp + off, lda: rowStride, b: kp + off, ldb: rowStride,
                            c: scores.pointer, ldc: seq)
                 if let additiveMask {
@@ -27,7 +29,7 @@ enum Attention {
                 } else {
                     Kernels.softmaxRows(scores.pointer, rows: seq, cols: seq, mask: nil)
                 }
-                GEMM.sgemm(m: seq, n: headDim, k: seq, a: scores.pointer, lda: seq, b: vp + off, ldb: rowStride, c: cp + off, ldc: rowStride)
+                GEMM.sgemm(m: seq, n: headDim, k: seq, a: scores.pointer, lda: seq, b: vp + off, ldb: rowStride, c: cp + coff, ldc: ctxStride)
             }
         }
         GEMM.setThreads(threads)

@@ -95,14 +95,9 @@ public final class TextClassifierModel: @unchecked Sendable {
         dense(x.pointer, rows: N, inF: E, outF: HK, "block.attention.query.kernel", "block.attention.query.bias", into: q.pointer)
         dense(x.pointer, rows: N, inF: E, outF: HK, "block.attention.key.kernel", "block.attention.key.bias", into: kk.pointer)
         dense(x.pointer, rows: N, inF: E, outF: HK, "block.attention.value.kernel", "block.attention.value.bias", into: v.pointer)
-        let ctx = FloatBuffer(count: N * HK), scores = FloatBuffer(count: T * T)
-        let scale = 1 / Float(k).squareRoot()
-        for b in 0..<B { for head in 0..<h {
-            let off = b * T * HK + head * k
-            GEMM.sgemm(transB: true, m: T, n: T, k: k, alpha: scale, a: q.pointer + off, lda: HK, b: kk.pointer + off, ldb: HK, c: scores.pointer, ldc: T)
-            Kernels.softmaxRows(scores.pointer, rows: T, cols: T, mask: nil)
-            GEMM.sgemm(m: T, n: k, k: T, a: scores.pointer, lda: T, b: v.pointer + off, ldb: HK, c: ctx.pointer + off, ldc: HK)
-        } }
+        let ctx = FloatBuffer(count: N * HK)
+        Attention.run(q: q.pointer, k: kk.pointer, v: v.pointer, ctx: ctx.pointer, batch: B, seq: T, heads: h, headDim: k,
+                      rowStride: HK, ctxStride: HK, scale: 1 / Float(k).squareRoot(), additiveMask: nil, threads: 2)
         let out1 = FloatBuffer(count: N * E)
         dense(ctx.pointer, rows: N, inF: HK, outF: E, "block.attention.output.kernel", "block.attention.output.bias", into: out1.pointer)
         Kernels.add(out1.pointer, x.pointer, count: N * E)
