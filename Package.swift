@@ -88,21 +88,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fixture locations shared by the test targets.
+        .target(name: "WeightKitTestSupport", path: "Tests/WeightKitTestSupport"),
         .testTarget(
             name: "WeightKitCheckpointsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitKerasTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitFormats", "WeightKitInspection"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitFormats", "WeightKitInspection", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitGraphsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitCLITests",
-            dependencies: ["WeightKitCheckpoints"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitTestSupport"]
         ),
     ]
 )

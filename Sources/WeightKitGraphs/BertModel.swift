@@ -109,11 +109,8 @@ public final class BertModel: @unchecked Sendable {
         for row in types { for t in row where t < 0 || t >= c.typeVocabSize { throw InvalidInput(description: "token type \(t) outside type_vocab_size \(c.typeVocabSize)") } }
 
         let H = c.hiddenSize, I = c.intermediateSize, N = B * S, nh = c.numHeads, dh = H / nh
-        var out: [String: GraphOutput] = [:]
-        func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) {
-            guard wanted.contains(name) else { return }
-            out[name] = GraphOutput(name: name, shape: shape, values: Array(UnsafeBufferPointer(start: x, count: shape.reduce(1, *))))
-        }
+        var recorder = OutputRecorder(wanted: wanted)
+        func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) { recorder.record(name, x, shape) }
 
         // Embeddings.
         let x = FloatBuffer(count: N * H)
@@ -174,7 +171,7 @@ public final class BertModel: @unchecked Sendable {
             }
             record("sentence_embedding", emb.pointer, [B, H])
         }
-        return out
+        return recorder.outputs
     }
 }
 
@@ -183,4 +180,15 @@ public struct GraphOutput: Sendable {
     public var name: String
     public var shape: [Int]
     public var values: [Float]
+}
+
+/// Copies out the outputs (and intermediates) a caller asked for, and nothing else.
+struct OutputRecorder {
+    let wanted: Set<String>
+    var outputs: [String: GraphOutput] = [:]
+
+    mutating func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) {
+        guard wanted.contains(name) else { return }
+        outputs[name] = GraphOutput(name: name, shape: shape, values: Array(UnsafeBufferPointer(start: x, count: shape.reduce(1, *))))
+    }
 }

@@ -77,11 +77,8 @@ public final class TextClassifierModel: @unchecked Sendable {
         }
         for row in tokenIds { for id in row where id < 0 || id >= c.vocabSize { throw BertModel.InvalidInput(description: "token id \(id) outside the vocabulary (\(c.vocabSize))") } }
         let N = B * T
-        var out: [String: GraphOutput] = [:]
-        func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) {
-            guard wanted.contains(name) else { return }
-            out[name] = GraphOutput(name: name, shape: shape, values: Array(UnsafeBufferPointer(start: x, count: shape.reduce(1, *))))
-        }
+        var recorder = OutputRecorder(wanted: wanted)
+        func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) { recorder.record(name, x, shape) }
         let x = FloatBuffer(count: N * E)
         let tok = p["embedding.token"]!.pointer, pos = p["embedding.position"]!.pointer
         for b in 0..<B { for t in 0..<T {
@@ -123,6 +120,6 @@ public final class TextClassifierModel: @unchecked Sendable {
         dense(hidden.pointer, rows: B, inF: c.hiddenUnits, outF: c.numClasses, "output.kernel", "output.bias", into: probs.pointer)
         Kernels.softmaxRows(probs.pointer, rows: B, cols: c.numClasses, mask: nil)
         record("probabilities", probs.pointer, [B, c.numClasses])
-        return out
+        return recorder.outputs
     }
 }

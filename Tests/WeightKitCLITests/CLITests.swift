@@ -1,17 +1,11 @@
 import Foundation
 import Testing
+import WeightKitTestSupport
 import WeightKitCheckpoints
 
 /// Runs the built `weightkit` executable as a user would and checks output and exit codes.
 enum CLI {
-    static let root: String = {
-        var path = #filePath
-        while !path.isEmpty {
-            path = (path as NSString).deletingLastPathComponent
-            if FileManager.default.fileExists(atPath: path + "/Package.swift") { return path }
-        }
-        fatalError("package root not found")
-    }()
+    static let root = TestFixtures.root
 
     /// The executable built next to the test bundle.
     static let executable: String = {
@@ -47,11 +41,7 @@ enum CLI {
 
     static func fixture(_ rel: String) -> String { root + "/Fixtures/" + rel }
 
-    static func scratch() throws -> String {
-        let dir = NSTemporaryDirectory() + "weightkit-cli-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func scratch() throws -> String { try TestFixtures.scratchDirectory("cli") }
 }
 
 @Suite("weightkit command line")

@@ -1,29 +1,18 @@
 import Foundation
 import Testing
+import WeightKitTestSupport
 @testable import WeightKitCheckpoints
 
 /// Paths to the committed fixtures and scratch space for tests.
 enum Fixture {
-    static let root: String = {
-        var path = #filePath
-        while !path.isEmpty {
-            path = (path as NSString).deletingLastPathComponent
-            if FileManager.default.fileExists(atPath: path + "/Package.swift") { return path }
-        }
-        fatalError("package root not found from \(#filePath)")
-    }()
+    static let root = TestFixtures.root
 
     static func path(_ relative: String) -> String { root + "/Fixtures/" + relative }
 
     static func json(_ relative: String) throws -> JSONValue { try FileSystem.readJSON(path(relative)) }
 
     /// A fresh empty directory under the system temp directory.
-    static func scratchDirectory(_ label: String = #function) throws -> String {
-        let clean = label.filter { $0.isLetter || $0.isNumber }
-        let dir = NSTemporaryDirectory() + "weightkit-tests-\(clean)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func scratchDirectory(_ label: String = #function) throws -> String { try TestFixtures.scratchDirectory(label) }
 }
 
 /// The enum case name of an error value (`.duplicateTensorName(file:tensor:)` → "duplicateTensorName").

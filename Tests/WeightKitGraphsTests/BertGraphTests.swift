@@ -1,19 +1,13 @@
 import Foundation
 import Testing
+import WeightKitTestSupport
 import WeightKitCheckpoints
 import WeightKitCompute
 import WeightKitFormats
 @testable import WeightKitGraphs
 
 enum GraphFixture {
-    static let root: String = {
-        var path = #filePath
-        while !path.isEmpty {
-            path = (path as NSString).deletingLastPathComponent
-            if FileManager.default.fileExists(atPath: path + "/Package.swift") { return path }
-        }
-        fatalError("package root not found")
-    }()
+    static let root = TestFixtures.root
     static func path(_ rel: String) -> String { root + "/Fixtures/" + rel }
 }
 

@@ -1,18 +1,12 @@
 import Foundation
 import Testing
+import WeightKitTestSupport
 import WeightKitCheckpoints
 import WeightKitFormats
 @testable import WeightKitKeras
 
 enum KerasFixture {
-    static let root: String = {
-        var path = #filePath
-        while !path.isEmpty {
-            path = (path as NSString).deletingLastPathComponent
-            if FileManager.default.fileExists(atPath: path + "/Package.swift") { return path }
-        }
-        fatalError("package root not found")
-    }()
+    static let root = TestFixtures.root
     static func path(_ rel: String) -> String { root + "/Fixtures/keras/" + rel }
 
     /// Every .h5 fixture that has an h5py description beside it.

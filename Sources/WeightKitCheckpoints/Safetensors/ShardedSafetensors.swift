@@ -30,6 +30,18 @@ public enum ShardIndexError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
+extension ShardIndexError {
+    /// The path of a shard named by an index: a plain file name beside the index that exists.
+    public static func resolve(shard: String, index: String, directory: String) throws(ShardIndexError) -> String {
+        if shard.isEmpty || shard.contains("/") || shard.contains("\\") || shard == "." || shard == ".." {
+            throw .unsafeShardName(index: index, shard: shard)
+        }
+        let path = FileSystem.join(directory, shard)
+        guard FileSystem.exists(path) else { throw .missingShard(index: index, shard: shard) }
+        return path
+    }
+}
+
 /// Several problems with a sharded checkpoint, reported together.
 public struct ShardedCheckpointProblems: Error, Sendable, CustomStringConvertible {
     public var index: String
@@ -62,11 +74,8 @@ extension SafetensorsReader {
         var tensors: [TensorInfo] = []
         var shardMetadata: [String: String] = [:]
         for shard in shardOrder {
-            if shard.isEmpty || shard.contains("/") || shard.contains("\\") || shard == "." || shard == ".." {
-                problems.append(ShardIndexError.unsafeShardName(index: indexPath, shard: shard)); continue
-            }
-            let shardPath = FileSystem.join(dir, shard)
-            guard FileSystem.exists(shardPath) else { problems.append(ShardIndexError.missingShard(index: indexPath, shard: shard)); continue }
+            let shardPath: String
+            do { shardPath = try ShardIndexError.resolve(shard: shard, index: indexPath, directory: dir) } catch { problems.append(error); continue }
             let file: MappedFile
             do { file = try MappedFile(path: shardPath) } catch { problems.append(error); continue }
             switch SafetensorsHeader.validate(file.bytes, file: shardPath, fileIndex: files.count) {

@@ -34,11 +34,8 @@ public enum ShardedKerasReader {
         var parts: [KerasCheckpoint] = []
         var partIndex: [String: Int] = [:]
         for shard in shardOrder {
-            if shard.isEmpty || shard.contains("/") || shard.contains("\\") || shard == "." || shard == ".." {
-                problems.append(ShardIndexError.unsafeShardName(index: indexPath, shard: shard)); continue
-            }
-            let p = FileSystem.join(dir, shard)
-            guard FileSystem.exists(p) else { problems.append(ShardIndexError.missingShard(index: indexPath, shard: shard)); continue }
+            let p: String
+            do { p = try ShardIndexError.resolve(shard: shard, index: indexPath, directory: dir) } catch { problems.append(error); continue }
             do {
                 partIndex[shard] = parts.count
                 parts.append(try KerasReader.open(p, includeAll: true))
