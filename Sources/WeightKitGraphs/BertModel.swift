@@ -37,8 +37,9 @@ public final class BertModel: @unchecked Sendable {
                   mat(p + "output.dense.weight", H, I), vec(p + "output.dense.bias", H),
                   vec(p + "output.LayerNorm.weight", H), vec(p + "output.LayerNorm.bias", H)]
         }
-        if pooler { t += [mat("pooler.dense.weight", H, H), vec("pooler.dense.bias", H)] }
-        if classifier, let n = c.numLabels { t += [mat("classifier.weight", n, H), vec("classifier.bias", n)] }
+        // The heads are used when the checkpoint has them.
+        if pooler { t += [mat("pooler.dense.weight", H, H, optional: true), vec("pooler.dense.bias", H, optional: true)] }
+        if classifier, let n = c.numLabels { t += [mat("classifier.weight", n, H, optional: true), vec("classifier.bias", n, optional: true)] }
         return t
     }
 

@@ -33,6 +33,22 @@ public struct TextClassifierConfig: Sendable, Equatable {
     }
 }
 
+extension TextClassifierConfig {
+    /// From a JSON object with the keys vocab_size, max_length, embed_dim, num_heads, key_dim
+    /// (default embed_dim), ff_dim, hidden_units, num_classes, layer_norm_eps (default 1e-6).
+    public init(json c: JSONValue) throws {
+        func int(_ k: String, _ d: Int? = nil) throws -> Int {
+            if let v = c[k]?.intValue { return v }
+            if let d { return d }
+            throw BertConfig.Invalid(description: "text-classifier config has no integer '\(k)'")
+        }
+        let embed = try int("embed_dim")
+        self.init(vocabSize: try int("vocab_size"), maxLength: try int("max_length"), embedDim: embed, numHeads: try int("num_heads"),
+                  keyDim: try int("key_dim", embed), feedForwardDim: try int("ff_dim"), hiddenUnits: try int("hidden_units"),
+                  numClasses: try int("num_classes"), layerNormEps: Float(c["layer_norm_eps"]?.doubleValue ?? 1e-6))
+    }
+}
+
 public final class TextClassifierModel: @unchecked Sendable {
     public let config: TextClassifierConfig
     private let p: [String: BoundTensor]

@@ -181,3 +181,25 @@ struct CLIKerasTests {
         #expect(b["architecture"]?.stringValue == "bert", "config.json beside tf_model.h5 becomes the model section")
     }
 }
+
+@Suite("weightkit params")
+struct CLIParamsTests {
+    @Test("the BERT table lists every layer's parameters with canonical names and shapes")
+    func bertTable() throws {
+        let r = try CLI.run("params", "bert", "--config", CLI.fixture("references/tiny_bert_cls_pt/config.json"), "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
+        #expect(rows.count == 5 + 2 * 16 + 4)
+        let inter = try #require(rows.first { $0["name"]?.stringValue == "encoder.layer.1.intermediate.dense.weight" })
+        #expect(inter["shape"] == .array([.int(37), .int(32)]))
+        #expect(inter["linear_weight"] == .bool(true))
+        #expect(rows.first { $0["name"]?.stringValue == "classifier.weight" }?["optional"] == .bool(true))
+    }
+
+    @Test("a config without the needed keys exits 2 naming the key")
+    func badConfig() throws {
+        let r = try CLI.run("params", "text-classifier", "--config", CLI.fixture("references/tiny_bert_pt/config.json"))
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("embed_dim"))
+    }
+}
