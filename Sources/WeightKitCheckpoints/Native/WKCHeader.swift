@@ -76,7 +76,6 @@ public struct WKCHeader: Sendable {
         entries.reserveCapacity(list.count)
         var names = Set<String>(minimumCapacity: list.count)
         var previousEnd = 0
-        var previousName = "the header"
         for (i, item) in list.enumerated() {
             guard case .object(let t) = item, let name = t["name"]?.stringValue, !name.isEmpty else {
                 problems.append(.invalidHeaderField(file: file, field: "tensors[\(i)]", detail: "must be an object with a non-empty string 'name'"))
@@ -111,10 +110,8 @@ public struct WKCHeader: Sendable {
             let (end, overflow) = offset.addingReportingOverflow(length)
             if overflow || end > dataSize { problems.append(.dataPastEnd(file: file, tensor: name, end: overflow ? Int.max : end, dataSize: dataSize)); continue }
             previousEnd = max(previousEnd, end)
-            previousName = name
             entries.append(Entry(info: TensorInfo(name: name, dtype: dtype, shape: shape, byteOffset: dataStart + offset, byteCount: length), crc32: crc))
         }
-        _ = previousName
         if dataSize != previousEnd {
             problems.append(.invalidHeaderField(file: file, field: "data_size", detail: "is \(dataSize) but the last tensor ends at \(previousEnd)"))
         }

@@ -108,7 +108,7 @@ final class HDF5File: ResidentPagesReleasing, @unchecked Sendable {
     }
 
     /// Type, shape and storage of a dataset.
-    func datasetInfo(_ dpath: String, name: String) throws -> HDF5DatasetInfo {
+    func datasetInfo(_ dpath: String) throws -> HDF5DatasetInfo {
         guard let d = HDF5Handle(wk_h5d_open(handle.id, dpath), .dataset),
               let type = HDF5Handle(H5Dget_type(d.id), .datatype),
               let space = HDF5Handle(H5Dget_space(d.id), .dataspace) else {
@@ -163,7 +163,6 @@ final class HDF5File: ResidentPagesReleasing, @unchecked Sendable {
                 offset = 0
             }
         }
-        _ = name
         return HDF5DatasetInfo(path: dpath, dtype: dtype, shape: shape, byteCount: bytes, contiguousOffset: offset)
     }
 

@@ -51,7 +51,7 @@ enum KerasStructureReader {
                     case 2:
                         // Hugging Face TF shard: the "layer" is a weight path.
                         layout = .hfShard
-                        let info = try file.datasetInfo(full(layer), name: layer)
+                        let info = try file.datasetInfo(full(layer))
                         entries.append(KerasTensorEntry(name: layer, dataset: info, annotation: TensorAnnotation(
                             layer: parentPath(layer), role: role(of: layer), position: nil)))
                     case 1:
@@ -59,7 +59,7 @@ enum KerasStructureReader {
                         for (i, w) in weights.enumerated() {
                             let name = layer + "/" + w
                             guard file.kind(full(name)) == 2 else { throw KerasCheckpointError.danglingWeightName(file: file.path, layer: layer, weight: w) }
-                            entries.append(KerasTensorEntry(name: name, dataset: try file.datasetInfo(full(name), name: name),
+                            entries.append(KerasTensorEntry(name: name, dataset: try file.datasetInfo(full(name)),
                                                             annotation: TensorAnnotation(layer: layer, role: role(of: w), position: i)))
                         }
                     default:
@@ -71,7 +71,7 @@ enum KerasStructureReader {
                     for (i, w) in weights.enumerated() {
                         let name = "top_level_model_weights/" + w
                         guard file.kind(full(name)) == 2 else { throw KerasCheckpointError.danglingWeightName(file: file.path, layer: "top_level_model_weights", weight: w) }
-                        entries.append(KerasTensorEntry(name: name, dataset: try file.datasetInfo(full(name), name: name),
+                        entries.append(KerasTensorEntry(name: name, dataset: try file.datasetInfo(full(name)),
                                                         annotation: TensorAnnotation(layer: "top_level_model_weights", role: role(of: w), position: i)))
                     }
                 }
@@ -79,7 +79,7 @@ enum KerasStructureReader {
                     for (i, w) in (try file.listAttribute("/optimizer_weights", "weight_names") ?? []).enumerated() {
                         let path = "/optimizer_weights/" + w
                         guard file.kind(path) == 2 else { continue }
-                        entries.append(KerasTensorEntry(name: "optimizer_weights/" + w, dataset: try file.datasetInfo(path, name: w),
+                        entries.append(KerasTensorEntry(name: "optimizer_weights/" + w, dataset: try file.datasetInfo(path),
                                                         annotation: TensorAnnotation(layer: "optimizer_weights", role: "optimizer", position: i)))
                     }
                 }
@@ -111,10 +111,8 @@ enum KerasStructureReader {
             switch file.kind("/" + rel) {
             case 1: try walkKeras3(file, group: rel, includeAll: includeAll, into: &entries)
             case 2:
-                var info = try file.datasetInfo("/" + rel, name: rel)
-                if info.dtype == .bf16 || info.dtype == .f16 {
-                    // nothing to adjust: the @dtype marker only confirms bfloat16
-                }
+                var info = try file.datasetInfo("/" + rel)
+                // Keras 3 marks bfloat16 datasets with @dtype; a 2-byte opaque type is already BF16.
                 if case .strings(let s)? = try file.attribute("/" + rel, "dtype"), s.first == "bfloat16", info.dtype != .bf16 {
                     info.dtype = .bf16
                 }
