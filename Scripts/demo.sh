@@ -15,3 +15,7 @@ run convert Fixtures/safetensors/mixed.safetensors -o "$OUT/mixed.wkc"
 run check "$OUT/mixed.wkc"
 run convert "$OUT/mixed.wkc" -o "$OUT/mixed.f16.safetensors" --dtype f16
 run inspect "$OUT/mixed.f16.safetensors" --filter 'encoder.*' --stats
+# Keras and Hugging Face HDF5: read through libhdf5, converted like any other checkpoint.
+run inspect Fixtures/keras/textclf_k3.keras --filter 'layers/transformer_block/att/*'
+run convert Fixtures/keras/hf_bert/tf_model.h5 -o "$OUT/hf_bert.wkc"
+run check "$OUT/hf_bert.wkc"
