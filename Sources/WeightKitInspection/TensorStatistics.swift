@@ -128,6 +128,8 @@ public enum StatisticsCalculator {
             var acc = StatsAccumulator()
             if v.dtype == .f32, v.isAligned, let base = v.bytes.baseAddress {
                 acc.add(base.assumingMemoryBound(to: Float.self) + item.start, item.count)
+                // A streaming pass: give the mapped pages back so RSS stays flat on large files.
+                v.releaseResidentPages(byteRange: (item.start * 4)..<((item.start + item.count) * 4))
             } else {
                 let size = v.dtype.byteSize!
                 let tmp = UnsafeMutablePointer<Float>.allocate(capacity: 8192)

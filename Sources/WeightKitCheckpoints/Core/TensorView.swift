@@ -47,13 +47,17 @@ public struct TensorView: @unchecked Sendable {
 
     /// After a streaming pass over this tensor: drops its pages from the resident set when they
     /// are part of a mapped file (no effect on copied data).
-    public func releaseResidentPages() {
+    public func releaseResidentPages() { releaseResidentPages(byteRange: 0..<bytes.count) }
+
+    /// The same for a byte range of the tensor (whole pages inside it only).
+    public func releaseResidentPages(byteRange: Range<Int>) {
         var o: AnyObject = owner
         while let wrapper = o as? ViewOwning { o = wrapper.underlyingOwner }
-        guard let storage = o as? ResidentPagesReleasing, let p = bytes.baseAddress, let base = storage.bytes.baseAddress else { return }
-        let offset = p - base
-        guard offset >= 0, offset + bytes.count <= storage.bytes.count else { return }
-        storage.releaseResidentPages(offset: offset, count: bytes.count)
+        guard let storage = o as? ResidentPagesReleasing, let p = bytes.baseAddress, let base = storage.bytes.baseAddress,
+              byteRange.lowerBound >= 0, byteRange.upperBound <= bytes.count else { return }
+        let offset = p - base + byteRange.lowerBound
+        guard offset >= 0, offset + byteRange.count <= storage.bytes.count else { return }
+        storage.releaseResidentPages(offset: offset, count: byteRange.count)
     }
 
     /// A copy of the bytes.
