@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "WeightKitInspection", targets: ["WeightKitInspection"]),
         .library(name: "WeightKitCompute", targets: ["WeightKitCompute"]),
         .library(name: "WeightKitGraphs", targets: ["WeightKitGraphs"]),
+        .library(name: "WeightKitMapping", targets: ["WeightKitMapping"]),
         .executable(name: "weightkit", targets: ["weightkit"]),
     ],
     dependencies: [
@@ -73,6 +74,11 @@ let package = Package(
             name: "WeightKitGraphs",
             dependencies: ["WeightKitCheckpoints", "WeightKitCompute"]
         ),
+        // Every naming convention onto the graphs, as data, with a complete report.
+        .target(
+            name: "WeightKitMapping",
+            dependencies: ["WeightKitCheckpoints", "WeightKitCompute", "WeightKitGraphs"]
+        ),
         .target(
             name: "WeightKitInspection",
             dependencies: ["WeightKitCheckpoints", "WeightKitFormats"]
@@ -85,6 +91,7 @@ let package = Package(
                 "WeightKitInspection",
                 "WeightKitCompute",
                 "WeightKitGraphs",
+                "WeightKitMapping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WeightKitGraphsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitTestSupport"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitCLITests",

@@ -108,7 +108,7 @@ public protocol ParameterSource {
 }
 
 /// Binds a list of specs, collecting every problem.
-struct ParameterBinder {
+public struct ParameterBinder {
     let graph: String
     let source: ParameterSource
     var problems: [ParameterBindingError.Problem] = []
@@ -140,7 +140,7 @@ struct ParameterBinder {
     /// Whether row-major data of `shape` can be read as `target` by merging runs of consecutive
     /// dimensions (Keras EinsumDense kernels [H, heads, head_dim] read as [H, H], [heads, head_dim]
     /// biases as [H]): nothing moves, only the bookkeeping changes.
-    static func isContiguousReshape(_ shape: [Int], to target: [Int]) -> Bool {
+    public static func isContiguousReshape(_ shape: [Int], to target: [Int]) -> Bool {
         guard shape.reduce(1, *) == target.reduce(1, *), shape.count >= target.count else { return false }
         var i = 0
         for t in target {

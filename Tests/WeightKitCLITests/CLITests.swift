@@ -203,3 +203,23 @@ struct CLIParamsTests {
         #expect(r.stderr.contains("embed_dim"))
     }
 }
+
+@Suite("weightkit map")
+struct CLIMapTests {
+    @Test("a clean mapping exits 0 and prints every parameter; --json carries the summary")
+    func clean() throws {
+        let r = try CLI.run("map", CLI.fixture("keras/hf_bert_cls/tf_model.h5"))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("convention: hf-tensorflow") && r.stdout.contains("classifier.weight") && r.stdout.contains("PASS"))
+        let j = try JSONParser.parse(try CLI.run("map", CLI.fixture("keras/kerashub_bert.weights.h5"), "--json").stdout)
+        #expect(j["passed"] == .bool(true))
+        #expect(j["summary"]?["mapped"]?.intValue == 39)
+    }
+
+    @Test("a checkpoint that is not BERT exits 1 with nothing recognised")
+    func notBert() throws {
+        let r = try CLI.run("map", CLI.fixture("keras/textclf_k3.weights.h5"))
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("none recognised") && r.stdout.contains("FAIL"))
+    }
+}

@@ -1,0 +1,205 @@
+import WeightKitCheckpoints
+import WeightKitCompute
+import WeightKitGraphs
+
+/// The result of mapping a checkpoint onto a graph: every target parameter with its source and
+/// transform, and every problem at once (missing, mis-shaped, ambiguous, unused tensors).
+public struct MappingReport: Sendable {
+    public enum Status: String, Sendable { case mapped, missing, shapeMismatch = "shape_mismatch", ambiguous }
+
+    public struct Entry: Sendable {
+        public var canonical: String
+        public var source: String?
+        public var sourceShape: [Int]?
+        public var expectedShape: [Int]
+        public var layout: WeightLayout?
+        /// What reading the source takes: "none", "transpose" ([out, in] → the GEMM's [in, out]),
+        /// or "reshape" (merging dimensions of a Keras EinsumDense kernel; no data moves).
+        public var transform: String
+        public var status: Status
+        public var optional: Bool
+        public var candidates: [String]
+    }
+
+    public struct Unused: Sendable {
+        public var name: String
+        public var ignorable: Bool
+    }
+
+    public var path: String
+    public var model: String
+    public var convention: Convention?
+    /// Matched spellings per convention, the evidence for the choice.
+    public var conventionScores: [String: Int]
+    public var config: BertConfig?
+    public var configSource: String
+    public var inferred: [String]
+    public var defaulted: [String]
+    public var entries: [Entry]
+    public var unused: [Unused]
+
+    public var missing: [Entry] { entries.filter { $0.status == .missing && !$0.optional } }
+    public var mismatched: [Entry] { entries.filter { $0.status == .shapeMismatch } }
+    public var ambiguous: [Entry] { entries.filter { $0.status == .ambiguous } }
+    public var unexpected: [Unused] { unused.filter { !$0.ignorable } }
+    /// Nothing required is missing or mis-shaped, nothing is ambiguous, and every source tensor is
+    /// used or known to be ignorable.
+    public var passed: Bool { convention != nil && missing.isEmpty && mismatched.isEmpty && ambiguous.isEmpty && unexpected.isEmpty }
+}
+
+public enum BertMapper {
+    /// Maps a checkpoint onto the BERT graph. `config` overrides the one found or inferred.
+    public static func map(_ checkpoint: any Checkpoint, config override: BertConfig? = nil) -> MappingReport {
+        let names = checkpoint.tensors.map(\.name)
+        // Choose the convention that explains the most tensors.
+        var best: (Convention, Int)? = nil
+        var scores: [String: Int] = [:]
+        for c in Convention.allCases {
+            let normalised = Set(names.map { c.normalise($0) })
+            let layers = countLayers(normalised, c)
+            var hits = 0
+            // The word embeddings anchor a convention: without them nothing else counts (a Keras
+            // Dense called `layers/dense` is not a BERT pooler).
+            let anchor = BertMappingTable.rows[0].spellings.first { $0.convention == c }!.name(layer: nil)
+            guard normalised.contains(anchor) else { scores[c.rawValue] = 0; continue }
+            for row in BertMappingTable.rows {
+                guard let s = row.spellings.first(where: { $0.convention == c }) else { continue }
+                for l in (row.perLayer ? (0..<layers).map { Optional($0) } : [nil]) where normalised.contains(s.name(layer: l)) { hits += 1 }
+            }
+            scores[c.rawValue] = hits
+            if hits > (best?.1 ?? 0) { best = (c, hits) }
+        }
+        var report = MappingReport(path: checkpoint.path, model: "bert", convention: best?.0, conventionScores: scores, config: nil,
+                                   configSource: "none", inferred: [], defaulted: [], entries: [], unused: [])
+        guard let convention = best?.0 else {
+            report.unused = names.map { .init(name: $0, ignorable: false) }
+            return report
+        }
+        // Normalised name → original names (more than one is an ambiguity).
+        var byName: [String: [TensorInfo]] = [:]
+        for t in checkpoint.tensors { byName[convention.normalise(t.name), default: []].append(t) }
+        let layers = countLayers(Set(byName.keys), convention)
+        func lookup(_ canonical: String, layer: Int?) -> (SourceSpelling, [TensorInfo])? {
+            guard let row = BertMappingTable.rows.first(where: { $0.canonical == canonical }),
+                  let s = row.spellings.first(where: { $0.convention == convention }) else { return nil }
+            return (s, byName[s.name(layer: layer)] ?? [])
+        }
+
+        // Config: the checkpoint's, an override, or inferred from shapes.
+        var config: BertConfig
+        if let override {
+            config = override
+            report.configSource = "given"
+        } else if let c = checkpoint.modelConfig, let parsed = try? BertConfig(huggingFace: c) {
+            config = parsed
+            report.configSource = "model config (config.json)"
+        } else {
+            (config, report.inferred, report.defaulted) = infer(convention: convention, layers: layers) { lookup($0, layer: $1)?.1.first?.shape }
+            report.configSource = "inferred from shapes"
+        }
+        report.config = config
+
+        // Every target parameter.
+        let specs = BertModel.parameterTable(config, pooler: true, classifier: config.numLabels != nil)
+        var claimed = Set<String>()
+        for spec in specs {
+            let (template, layer) = templateOf(spec.name)
+            var entry = MappingReport.Entry(canonical: spec.name, source: nil, sourceShape: nil, expectedShape: spec.shape, layout: nil,
+                                            transform: "none", status: .missing, optional: spec.optional, candidates: [])
+            if let (spelling, found) = lookup(template, layer: layer), !found.isEmpty {
+                entry.candidates = found.map(\.name)
+                found.forEach { claimed.insert($0.name) }
+                if found.count > 1 {
+                    entry.status = .ambiguous
+                } else {
+                    let t = found[0]
+                    entry.source = t.name
+                    entry.sourceShape = t.shape
+                    entry.layout = spelling.layout
+                    var expected = spec.shape
+                    if spec.isLinearWeight, spelling.layout == .inOut { expected = [spec.shape[1], spec.shape[0]] }
+                    if t.shape == expected {
+                        entry.status = .mapped
+                        entry.transform = spec.isLinearWeight && spelling.layout == .outIn ? "transpose" : "none"
+                    } else if ParameterBinder.isContiguousReshape(t.shape, to: expected) {
+                        entry.status = .mapped
+                        entry.transform = "reshape"
+                    } else {
+                        entry.status = .shapeMismatch
+                        entry.expectedShape = expected
+                    }
+                }
+            }
+            report.entries.append(entry)
+        }
+        report.unused = checkpoint.tensors.filter { !claimed.contains($0.name) }.map {
+            .init(name: $0.name, ignorable: BertMappingTable.isIgnorable(convention.normalise($0.name), convention))
+        }
+        return report
+    }
+
+    /// "encoder.layer.3.output.dense.weight" → ("encoder.layer.{layer}.output.dense.weight", 3).
+    static func templateOf(_ name: String) -> (String, Int?) {
+        let prefix = "encoder.layer."
+        guard name.hasPrefix(prefix) else { return (name, nil) }
+        let rest = name.dropFirst(prefix.count)
+        guard let dot = rest.firstIndex(of: "."), let l = Int(rest[..<dot]) else { return (name, nil) }
+        return (prefix + "{layer}" + rest[dot...], l)
+    }
+
+    static func countLayers(_ names: Set<String>, _ c: Convention) -> Int {
+        guard let row = BertMappingTable.rows.first(where: { $0.canonical == "encoder.layer.{layer}.attention.self.query.weight" }),
+              let s = row.spellings.first(where: { $0.convention == c }) else { return 0 }
+        var n = 0
+        while n < 10_000, names.contains(s.name(layer: n)) { n += 1 }
+        return n
+    }
+
+    /// A config from the tensors' shapes, saying which values were inferred and which defaulted.
+    static func infer(convention: Convention, layers: Int, shape: (String, Int?) -> [Int]?) -> (BertConfig, [String], [String]) {
+        var inferred: [String] = ["num_hidden_layers"], defaulted: [String] = []
+        let word = shape("embeddings.word_embeddings.weight", nil) ?? [0, 0]
+        let H = word.count == 2 ? word[1] : 0
+        inferred += ["vocab_size", "hidden_size"]
+        let pos = shape("embeddings.position_embeddings.weight", nil)?.first ?? 512
+        let types = shape("embeddings.token_type_embeddings.weight", nil)?.first ?? 2
+        inferred += ["max_position_embeddings", "type_vocab_size"]
+        let inter = shape("encoder.layer.{layer}.intermediate.dense.weight", 0) ?? [4 * H, H]
+        let I = convention == .huggingFacePyTorch ? inter[0] : inter.last ?? 4 * H
+        inferred.append("intermediate_size")
+        var heads = max(1, H / 64)
+        if let q = shape("encoder.layer.{layer}.attention.self.query.weight", 0), q.count == 3 {
+            heads = q[1]
+            inferred.append("num_attention_heads")
+        } else {
+            defaulted.append("num_attention_heads (hidden_size / 64: 2-D attention kernels do not record heads)")
+        }
+        var labels: Int? = nil
+        if let c = shape("classifier.weight", nil), c.count == 2 {
+            labels = convention == .huggingFacePyTorch ? c[0] : c[1]
+            inferred.append("num_labels")
+        }
+        let act: Kernels.Activation = convention == .kerasHub ? .geluTanh : .geluExact
+        defaulted += ["hidden_act (\(act.rawValue), the \(convention.rawValue) default)", "layer_norm_eps (1e-12)"]
+        let mask: Float = convention == .huggingFacePyTorch ? -Float.greatestFiniteMagnitude : (convention == .huggingFaceTF ? -10000 : -1e9)
+        let config = BertConfig(vocabSize: word.first ?? 0, hiddenSize: H, numLayers: layers, numHeads: heads, intermediateSize: I,
+                                maxPositions: pos, typeVocabSize: types, activation: act, layerNormEps: 1e-12, maskValue: mask, numLabels: labels)
+        return (config, inferred, defaulted)
+    }
+}
+
+/// Binds a graph through a mapping report.
+public struct MappedParameterSource: ParameterSource {
+    public let checkpoint: any Checkpoint
+    public let report: MappingReport
+    public init(checkpoint: any Checkpoint, report: MappingReport) {
+        self.checkpoint = checkpoint
+        self.report = report
+    }
+
+    public func tensor(for name: String) throws -> (view: TensorView, layout: WeightLayout)? {
+        guard let e = report.entries.first(where: { $0.canonical == name }), e.status == .mapped, let source = e.source,
+              let info = checkpoint.info(named: source) else { return nil }
+        return (try checkpoint.view(info), e.layout ?? .outIn)
+    }
+}

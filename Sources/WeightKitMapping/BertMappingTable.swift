@@ -1,0 +1,75 @@
+import WeightKitGraphs
+
+/// BERT's parameters and the spellings each convention uses for them. Adding a convention is
+/// adding a column of spellings here; names are normalised first (see `Convention.normalise`).
+public enum BertMappingTable {
+    static func row(_ canonical: String, pt: String? = nil, tf: String?, kh: String?, linear: Bool = false) -> MappingRow {
+        var s: [SourceSpelling] = [SourceSpelling(.huggingFacePyTorch, pt ?? canonical, layout: linear ? .outIn : nil)]
+        if let tf { s.append(SourceSpelling(.huggingFaceTF, tf, layout: linear ? .inOut : nil)) }
+        if let kh { s.append(SourceSpelling(.kerasHub, kh, layout: linear ? .inOut : nil)) }
+        return MappingRow(canonical: canonical, spellings: s)
+    }
+
+    static func linear(_ canonical: String, tf: String, kh: String?) -> [MappingRow] {
+        [row(canonical + ".weight", tf: tf + "/kernel:0", kh: kh.map { $0 + "/vars/0" }, linear: true),
+         row(canonical + ".bias", tf: tf + "/bias:0", kh: kh.map { $0 + "/vars/1" })]
+    }
+
+    static func norm(_ canonical: String, tf: String, kh: String) -> [MappingRow] {
+        [row(canonical + ".weight", pt: nil, tf: tf + "/gamma:0", kh: kh + "/vars/0"),
+         row(canonical + ".bias", tf: tf + "/beta:0", kh: kh + "/vars/1")]
+    }
+
+    public static let rows: [MappingRow] = {
+        let e = "encoder.layer.{layer}."
+        let tfl = "bert/encoder/layer_._{layer}/"
+        let khl = "layers/transformer_encoder{kh}/"
+        var r: [MappingRow] = [
+            row("embeddings.word_embeddings.weight", tf: "bert/embeddings/word_embeddings/weight:0", kh: "layers/reversible_embedding/vars/0"),
+            row("embeddings.position_embeddings.weight", tf: "bert/embeddings/position_embeddings/embeddings:0", kh: "layers/position_embedding/vars/0"),
+            row("embeddings.token_type_embeddings.weight", tf: "bert/embeddings/token_type_embeddings/embeddings:0", kh: "layers/embedding/vars/0"),
+        ]
+        r += norm("embeddings.LayerNorm", tf: "bert/embeddings/LayerNorm", kh: "layers/layer_normalization")
+        for n in ["query", "key", "value"] {
+            r += linear(e + "attention.self.\(n)", tf: tfl + "attention/self/\(n)", kh: khl + "_self_attention_layer/\(n)_dense")
+        }
+        r += linear(e + "attention.output.dense", tf: tfl + "attention/output/dense", kh: khl + "_self_attention_layer/output_dense")
+        r += norm(e + "attention.output.LayerNorm", tf: tfl + "attention/output/LayerNorm", kh: khl + "_self_attention_layer_norm")
+        r += linear(e + "intermediate.dense", tf: tfl + "intermediate/dense", kh: khl + "_feedforward_intermediate_dense")
+        r += linear(e + "output.dense", tf: tfl + "output/dense", kh: khl + "_feedforward_output_dense")
+        r += norm(e + "output.LayerNorm", tf: tfl + "output/LayerNorm", kh: khl + "_feedforward_layer_norm")
+        r += linear("pooler.dense", tf: "bert/pooler/dense", kh: "layers/dense")
+        r += linear("classifier", tf: "classifier", kh: nil)
+        return r
+    }()
+
+    /// Source tensors every convention may carry that no graph parameter needs.
+    public static func isIgnorable(_ normalisedName: String, _ convention: Convention) -> Bool {
+        switch convention {
+        case .huggingFacePyTorch:
+            return normalisedName == "embeddings.position_ids" || normalisedName.hasPrefix("cls.")  // MLM / NSP heads
+        case .huggingFaceTF:
+            return normalisedName.hasPrefix("mlm___cls/") || normalisedName.hasPrefix("nsp___cls/")
+        case .kerasHub:
+            return normalisedName.hasPrefix("optimizer/") || normalisedName.hasPrefix("metrics/")
+        }
+    }
+}
+
+extension Convention {
+    /// The name a tensor has under this convention once incidental prefixes are removed:
+    /// PyTorch's `bert.`, TF's model-class component (`tf_bert_model/`, and the Keras layer group
+    /// in front of it in a single tf_model.h5).
+    public func normalise(_ name: String) -> String {
+        switch self {
+        case .huggingFacePyTorch:
+            return name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
+        case .huggingFaceTF:
+            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            if let i = parts.lastIndex(where: { $0.hasPrefix("tf_bert") }) { return parts[(i + 1)...].joined(separator: "/") }
+            return name
+        case .kerasHub:
+            return name
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import WeightKitCheckpoints
+import WeightKitFormats
+import WeightKitTestSupport
+@testable import WeightKitGraphs
+@testable import WeightKitMapping
+
+@Suite("BERT mapping: every convention onto the graph, with a complete report")
+struct MappingTests {
+    @Test("each fixture maps with nothing missing or unexpected, and the mapped graph reproduces its reference", arguments: [
+        ("references/tiny_bert_pt/model.safetensors", "references/tiny_bert_pt.reference.safetensors", Convention.huggingFacePyTorch),
+        ("references/tiny_bert_cls_pt/model.safetensors", "references/tiny_bert_cls_pt.reference.safetensors", .huggingFacePyTorch),
+        ("keras/hf_bert", "keras/hf_bert.reference.safetensors", .huggingFaceTF),
+        ("keras/hf_bert_cls", "keras/hf_bert_cls.reference.safetensors", .huggingFaceTF),
+        ("keras/hf_bert_sharded", "keras/hf_bert.reference.safetensors", .huggingFaceTF),
+        ("keras/kerashub_bert.weights.h5", "keras/kerashub_bert.reference.safetensors", .kerasHub),
+    ])
+    func mapsAndReproduces(_ c: (String, String, Convention)) throws {
+        let checkpoint = try Checkpoints.open(TestFixtures.path(c.0))
+        let report = BertMapper.map(checkpoint)
+        #expect(report.convention == c.2)
+        #expect(report.passed, "\(report.text)")
+        #expect(report.missing.isEmpty && report.unexpected.isEmpty)
+        let config = try #require(report.config)
+        let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: checkpoint, report: report))
+        let bundle = try Bundle(TestFixtures.path(c.1))
+        let mask = try #require(try bundle.ints("attention_mask"))
+        let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
+                                          tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(bundle.outputNames))
+        for n in bundle.outputNames {
+            // The sharded TF checkpoint is the same model as hf_bert: same reference.
+            let err = maxAbsError(try #require(out[n]), try bundle.output(n), mask: mask)
+            #expect(err <= 1e-5, "\(c.0) \(n): \(err)")
+        }
+    }
+
+    @Test("keras-hub without any config: heads from the 3-D kernels, tanh GELU defaulted and said so")
+    func inferredConfig() throws {
+        let report = BertMapper.map(try Checkpoints.open(TestFixtures.path("keras/kerashub_bert.weights.h5")))
+        #expect(report.configSource == "inferred from shapes")
+        #expect(report.config?.numHeads == 2 && report.config?.numLayers == 2 && report.config?.intermediateSize == 37)
+        #expect(report.inferred.contains("num_attention_heads"))
+        #expect(report.defaulted.contains { $0.hasPrefix("hidden_act") })
+        #expect(report.entries.contains { $0.canonical == "encoder.layer.1.attention.self.query.weight" && $0.transform == "reshape" })
+    }
+
+    /// The tiny PyTorch BERT rewritten with one change, through WeightKit's own safetensors writer.
+    func variant(_ edit: (inout [OutputTensor], TensorView) throws -> Void) throws -> any Checkpoint {
+        let source = try Checkpoints.open(TestFixtures.path("references/tiny_bert_pt/model.safetensors"))
+        var tensors = try source.tensors.map { OutputTensor(try source.view($0)) }
+        try edit(&tensors, try source.tensor(named: "pooler.dense.bias"))
+        let dir = try TestFixtures.scratchDirectory("mapping")
+        try SafetensorsWriter.write(tensors, to: dir + "/model.safetensors")
+        try FileManager.default.copyItem(atPath: TestFixtures.path("references/tiny_bert_pt/config.json"), toPath: dir + "/config.json")
+        return try Checkpoints.open(dir + "/model.safetensors")
+    }
+
+    @Test("a removed tensor is reported missing")
+    func missing() throws {
+        let report = BertMapper.map(try variant { t, _ in t.removeAll { $0.name == "encoder.layer.1.output.dense.bias" } })
+        #expect(!report.passed)
+        #expect(report.missing.map(\.canonical) == ["encoder.layer.1.output.dense.bias"])
+    }
+
+    @Test("a tensor of the wrong shape is reported with both shapes")
+    func wrongShape() throws {
+        let report = BertMapper.map(try variant { t, pooler in
+            let i = t.firstIndex { $0.name == "encoder.layer.0.intermediate.dense.bias" }!
+            t[i] = OutputTensor(name: "encoder.layer.0.intermediate.dense.bias", dtype: .f32, source: pooler)  // [32] instead of [37]
+        })
+        #expect(!report.passed)
+        let e = try #require(report.mismatched.first)
+        #expect(e.canonical == "encoder.layer.0.intermediate.dense.bias" && e.expectedShape == [37] && e.sourceShape == [32])
+    }
+
+    @Test("an extra unknown tensor is unexpected; position_ids is ignorable")
+    func extra() throws {
+        let report = BertMapper.map(try variant { t, pooler in
+            t.append(OutputTensor(name: "encoder.mystery.weight", dtype: .f32, source: pooler))
+            t.append(OutputTensor(name: "embeddings.position_ids", dtype: .f32, source: pooler))
+        })
+        #expect(!report.passed)
+        #expect(report.unexpected.map(\.name) == ["encoder.mystery.weight"])
+        #expect(report.unused.contains { $0.name == "embeddings.position_ids" && $0.ignorable })
+    }
+
+    @Test("two candidates for one parameter are ambiguous, both named")
+    func ambiguous() throws {
+        let report = BertMapper.map(try variant { t, pooler in
+            t.append(OutputTensor(name: "bert.pooler.dense.bias", dtype: .f32, source: pooler))
+        })
+        #expect(!report.passed)
+        let e = try #require(report.ambiguous.first)
+        #expect(e.canonical == "pooler.dense.bias" && Set(e.candidates) == ["pooler.dense.bias", "bert.pooler.dense.bias"])
+    }
+}
