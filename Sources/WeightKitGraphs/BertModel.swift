@@ -12,8 +12,12 @@ public final class BertModel: @unchecked Sendable {
     public var threads = 2
     private let p: [String: BoundTensor]
     /// Per layer: the query, key and value weights side by side, [H, 3H], so one GEMM makes all
-    /// three (a third of the calls, and a wider N that the kernel uses better), with their biases.
-    private let qkv: [(weight: FloatBuffer, bias: FloatBuffer)]
+    /// three (a third of the calls, and a wider N that the kernel uses better), with their biases —
+    /// made only when the weights were copied at bind time anyway; weights used in place from a
+    /// graph-ready file stay in place (no weight bytes copied) and run as three GEMMs.
+    private let qkv: [(weight: FloatBuffer, bias: FloatBuffer)]?
+    /// True when every weight is used in place from the checkpoint's mapping.
+    public let weightsInPlace: Bool
 
     /// The parameters, canonical names in Hugging Face PyTorch spelling (Linear weights [out, in]).
     public static func parameterTable(_ c: BertConfig, pooler: Bool = true, classifier: Bool = false) -> [ParameterSpec] {
@@ -51,9 +55,15 @@ public final class BertModel: @unchecked Sendable {
         hasClassifier = try config.numLabels != nil && source.tensor(for: "classifier.weight") != nil
         var binder = ParameterBinder(graph: "BERT", source: source)
         try binder.bind(BertModel.parameterTable(config, pooler: hasPooler, classifier: hasClassifier))
+        weightsInPlace = binder.bound.values.allSatisfy { !$0.copied }
+        let H = config.hiddenSize
+        guard !weightsInPlace else {
+            p = binder.bound
+            qkv = nil
+            return
+        }
         // The separate q/k/v tensors are dropped once fused (no second copy of them stays).
         p = binder.bound.filter { !$0.key.contains(".attention.self.") }
-        let H = config.hiddenSize
         qkv = (0..<config.numLayers).map { l in
             let w = FloatBuffer(count: H * 3 * H), b = FloatBuffer(count: 3 * H)
             for (j, n) in ["query", "key", "value"].enumerated() {
@@ -135,8 +145,18 @@ public final class BertModel: @unchecked Sendable {
         for l in 0..<c.numLayers {
             let pre = "encoder.layer.\(l)."
             func w(_ n: String) -> BoundTensor { p[pre + n]! }
-            GEMM.sgemm(m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer, ldc: 3 * H)
-            Kernels.addBias(qkvOut.pointer, rows: N, cols: 3 * H, bias: qkv[l].bias.pointer)
+            if let qkv {
+                GEMM.sgemm(m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer, ldc: 3 * H)
+                Kernels.addBias(qkvOut.pointer, rows: N, cols: 3 * H, bias: qkv[l].bias.pointer)
+            } else {
+                // Three GEMMs straight from the mapped weights, into the same interleaved rows.
+                for (j, n) in ["query", "key", "value"].enumerated() {
+                    let wt = w("attention.self.\(n).weight")
+                    GEMM.sgemm(m: N, n: H, k: H, a: x.pointer, lda: H, b: wt.pointer, ldb: H, c: qkvOut.pointer + j * H, ldc: 3 * H)
+                    let b = w("attention.self.\(n).bias").pointer
+                    for r in 0..<N { let row = qkvOut.pointer + r * 3 * H + j * H; for c in 0..<H { row[c] += b[c] } }
+                }
+            }
             Attention.run(q: qkvOut.pointer, k: qkvOut.pointer + H, v: qkvOut.pointer + 2 * H, ctx: ctx.pointer, batch: B, seq: S, heads: nh,
                           headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive, threads: threads)
             w("attention.output.dense.weight").linear(ctx.pointer, rows: N, bias: w("attention.output.dense.bias"), into: tmp.pointer)

@@ -54,7 +54,10 @@ public enum BertMapper {
         // Choose the convention that explains the most tensors.
         var best: (Convention, Int)? = nil
         var scores: [String: Int] = [:]
-        for c in Convention.allCases {
+        // A graph-ready file says so; names alone never select that convention (a PyTorch file
+        // has the same names with the other orientation).
+        let graphReady = checkpoint.metadata[Convention.layoutKey] == Convention.graphReadyValue
+        for c in Convention.allCases where (c == .graphReady) == graphReady {
             let normalised = Set(names.map { c.normalise($0) })
             let layers = countLayers(normalised, c)
             var hits = 0

@@ -4,7 +4,8 @@ import WeightKitGraphs
 /// adding a column of spellings here; names are normalised first (see `Convention.normalise`).
 public enum BertMappingTable {
     static func row(_ canonical: String, pt: String? = nil, tf: String?, kh: String?, linear: Bool = false) -> MappingRow {
-        var s: [SourceSpelling] = [SourceSpelling(.huggingFacePyTorch, pt ?? canonical, layout: linear ? .outIn : nil)]
+        var s: [SourceSpelling] = [SourceSpelling(.huggingFacePyTorch, pt ?? canonical, layout: linear ? .outIn : nil),
+                                   SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil)]
         if let tf { s.append(SourceSpelling(.huggingFaceTF, tf, layout: linear ? .inOut : nil)) }
         if let kh { s.append(SourceSpelling(.kerasHub, kh, layout: linear ? .inOut : nil)) }
         return MappingRow(canonical: canonical, spellings: s)
@@ -52,6 +53,8 @@ public enum BertMappingTable {
             return normalisedName.hasPrefix("mlm___cls/") || normalisedName.hasPrefix("nsp___cls/")
         case .kerasHub:
             return normalisedName.hasPrefix("optimizer/") || normalisedName.hasPrefix("metrics/")
+        case .graphReady:
+            return false
         }
     }
 }
@@ -68,7 +71,7 @@ extension Convention {
             let parts = name.split(separator: "/", omittingEmptySubsequences: false)
             if let i = parts.lastIndex(where: { $0.hasPrefix("tf_bert") }) { return parts[(i + 1)...].joined(separator: "/") }
             return name
-        case .kerasHub:
+        case .kerasHub, .graphReady:
             return name
         }
     }

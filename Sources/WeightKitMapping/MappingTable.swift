@@ -8,6 +8,13 @@ public enum Convention: String, Sendable, CaseIterable {
     case huggingFaceTF = "hf-tensorflow"
     /// keras-hub BertBackbone `.weights.h5` (`layers/transformer_encoder_N/…/vars/i`, EinsumDense 3-D kernels).
     case kerasHub = "keras-hub"
+    /// A graph-ready `.wkc` written by WeightKit: canonical names, every linear weight [in, out].
+    /// Recognised only from the file's own `weightkit.layout` metadata, never from names.
+    case graphReady = "weightkit-graph-ready"
+
+    /// The metadata key and value that mark a graph-ready file.
+    public static let layoutKey = "weightkit.layout"
+    public static let graphReadyValue = "graph-ready"
 }
 
 /// One accepted spelling of a parameter: the convention's name template (`{layer}` for the block

@@ -3,6 +3,7 @@ import WeightKitCheckpoints
 import WeightKitCompute
 import WeightKitFormats
 import WeightKitGraphs
+import WeightKitMapping
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time loading a BERT checkpoint and running it on random valid inputs.",
-        discussion: "Reads a Hugging Face PyTorch-named BERT (safetensors or .wkc) with its config.json. Prints load time, forward time (median, min, max over --runs after one warm-up run), peak RSS and the GEMM kernel that ran.")
+        discussion: "Any checkpoint the mapper binds onto BERT (Hugging Face PyTorch or TF, keras-hub, a graph-ready .wkc). Prints load time, forward time (median, min, max over --runs after one warm-up run), peak RSS and the GEMM kernel that ran.")
 
     @Argument(help: "BERT checkpoint (model.safetensors, a directory, or .wkc) with config.json beside it.")
     var checkpoint: String
@@ -31,10 +32,13 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let t0 = Clock.now
         let c = try Checkpoints.open(checkpoint)
-        guard let cfg = c.modelConfig else { throw CommandFailure(message: "error: \(checkpoint): no config.json beside the checkpoint (a BERT config is needed)", code: 2) }
-        let config = try BertConfig(huggingFace: cfg)
+        let report = BertMapper.map(c)
+        guard report.passed, let config = report.config else {
+            Terminal.write(report.text)
+            throw CommandFailure(message: "error: \(checkpoint) does not map onto the bert graph (report above)", code: 1)
+        }
         GEMM.setThreads(threads)
-        let model = try BertModel(config: config, source: HuggingFacePyTorchBertSource(checkpoint: c))
+        let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
         model.threads = threads
         let loadMs = Clock.ms(since: t0)
         guard seq <= config.maxPositions else { throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(config.maxPositions)") }
@@ -66,7 +70,7 @@ struct BenchCommand: ParsableCommand {
                 "load_ms": .double(loadMs),
                 "forward_ms": .object(["median": .double(median), "min": .double(times.first!), "max": .double(times.last!)]),
                 "peak_rss_bytes": .int(peak), "batch": .int(batch), "seq": .int(seq), "threads": .int(threads), "runs": .int(runs),
-                "kernel": .string(GEMM.backend), "checkpoint_bytes": .int(c.totalBytes),
+                "kernel": .string(GEMM.backend), "checkpoint_bytes": .int(c.totalBytes), "weights_in_place": .bool(model.weightsInPlace),
             ])
             print(v.serialized(indent: 2))
         } else {
@@ -74,7 +78,7 @@ struct BenchCommand: ParsableCommand {
             print("kernel: \(GEMM.backend), \(threads) threads")
             print("load: \(fmt(loadMs)) ms")
             print("forward \(batch)x\(seq): median \(fmt(median)) ms, min \(fmt(times.first!)) ms, max \(fmt(times.last!)) ms over \(runs) runs")
-            print("peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB)")
+            print("peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB, \(model.weightsInPlace ? "used in place, none copied" : "copied at bind"))")
         }
     }
 

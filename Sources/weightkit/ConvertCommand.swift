@@ -2,6 +2,8 @@ import ArgumentParser
 import WeightKitCheckpoints
 import WeightKitFormats
 import WeightKitInspection
+import WeightKitGraphs
+import WeightKitMapping
 
 extension DTypePolicy: ExpressibleByArgument {}
 
@@ -20,12 +22,36 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Floating-point dtype of the output: keep, f32, f16 or bf16. Integer tensors are never cast.")
     var dtype: DTypePolicy = .keep
 
+    @Option(help: "Map onto a graph (bert) and write a graph-ready .wkc: canonical names, [in, out] linear weights, the resolved config.")
+    var model: String?
+
+    @Option(help: "With --model: a Hugging Face config.json overriding the one found or inferred.")
+    var config: String?
+
     func validate() throws {
-        _ = try OutputFormat(destination: output)
+        let format = try OutputFormat(destination: output)
+        if let model {
+            guard model == "bert" else { throw ValidationError("--model \(model): only bert is mapped so far") }
+            guard format == .wkc else { throw ValidationError("--model writes a graph-ready .wkc; name the output *.wkc") }
+            guard dtype == .keep || dtype == .f32 else { throw ValidationError("--model writes float32 (graph-ready files are read in place)") }
+        }
     }
 
     func run() throws {
         let checkpoint = try Checkpoints.open(source)
+        if model != nil {
+            let override = try config.map { try BertConfig(huggingFace: try FileSystem.readJSON($0)) }
+            let report = BertMapper.map(checkpoint, config: override)
+            guard report.passed else {
+                Terminal.write(report.text)
+                throw CommandFailure(message: "error: \(source) does not map onto the bert graph (report above)", code: 1)
+            }
+            let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
+            try GraphReadyWriter.writeBert(checkpoint, report: report, to: output, progress: bar.handler)
+            bar.finish()
+            print("wrote \(output): graph-ready bert (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
+            return
+        }
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
         let summary = try Converter.convert(checkpoint, to: output, dtype: dtype, progress: bar.handler)
         bar.finish()

@@ -95,3 +95,43 @@ struct MappingTests {
         #expect(e.canonical == "pooler.dense.bias" && Set(e.candidates) == ["pooler.dense.bias", "bert.pooler.dense.bias"])
     }
 }
+
+@Suite("graph-ready .wkc")
+struct GraphReadyTests {
+    @Test("every convention converts to a graph-ready .wkc that binds with no copy and reproduces the reference", arguments: [
+        ("references/tiny_bert_cls_pt/model.safetensors", "references/tiny_bert_cls_pt.reference.safetensors"),
+        ("references/tiny_bert_pt/model.safetensors", "references/tiny_bert_pt.reference.safetensors"),
+        ("keras/hf_bert", "keras/hf_bert.reference.safetensors"),
+        ("keras/kerashub_bert.weights.h5", "keras/kerashub_bert.reference.safetensors"),
+    ])
+    func graphReady(_ c: (String, String)) throws {
+        let source = try Checkpoints.open(TestFixtures.path(c.0))
+        let dir = try TestFixtures.scratchDirectory("graphready")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try GraphReadyWriter.writeBert(source, report: BertMapper.map(source), to: dir + "/g.wkc")
+        let ready = try Checkpoints.open(dir + "/g.wkc")
+        #expect(ready.metadata["weightkit.layout"] == "graph-ready")
+        let report = BertMapper.map(ready)
+        #expect(report.convention == .graphReady && report.passed, "\(report.text)")
+        #expect(report.entries.allSatisfy { $0.transform == "none" })
+        let model = try BertModel(config: try #require(report.config), source: MappedParameterSource(checkpoint: ready, report: report))
+        #expect(model.weightsInPlace, "a graph-ready file must bind without copying weights")
+        let bundle = try Bundle(TestFixtures.path(c.1))
+        let mask = try #require(try bundle.ints("attention_mask"))
+        let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
+                                          tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(bundle.outputNames))
+        for n in bundle.outputNames {
+            let err = maxAbsError(try #require(out[n]), try bundle.output(n), mask: mask)
+            #expect(err <= 1e-5, "\(c.0) → .wkc \(n): \(err)")
+        }
+    }
+
+    @Test("a plain .wkc with canonical names is not taken for graph-ready (orientation would be wrong)")
+    func notGraphReadyByName() throws {
+        let source = try Checkpoints.open(TestFixtures.path("references/tiny_bert_pt/model.safetensors"))
+        let dir = try TestFixtures.scratchDirectory("plainwkc")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Converter.convert(source, to: dir + "/plain.wkc")
+        #expect(BertMapper.map(try Checkpoints.open(dir + "/plain.wkc")).convention == .huggingFacePyTorch)
+    }
+}

@@ -32,6 +32,16 @@ public struct OutputTensor: Sendable {
         self.load = { try checkpoint.view(info) }
     }
 
+    /// A tensor produced when it is written (a transposed or relabelled copy of a source):
+    /// `info` describes what `load` will return.
+    public init(name: String, dtype: DType, info: TensorInfo, inPlace: Bool, load: @escaping @Sendable () throws -> TensorView) {
+        self.name = name
+        self.dtype = dtype
+        self.sourceInfo = info
+        self.sourceIsMapped = inPlace
+        self.load = load
+    }
+
     public func sourceView() throws -> TensorView { try load() }
 
     public var shape: [Int] { sourceInfo.shape }
