@@ -32,6 +32,8 @@ public struct MappingReport: Sendable {
     /// Matched spellings per convention, the evidence for the choice.
     public var conventionScores: [String: Int]
     public var config: BertConfig?
+    /// The text classifier's config, when the model is "text-classifier".
+    public var textClassifierConfig: TextClassifierConfig?
     public var configSource: String
     public var inferred: [String]
     public var defaulted: [String]
@@ -63,7 +65,7 @@ public enum BertMapper {
             var hits = 0
             // The word embeddings anchor a convention: without them nothing else counts (a Keras
             // Dense called `layers/dense` is not a BERT pooler).
-            let anchor = BertMappingTable.rows[0].spellings.first { $0.convention == c }!.name(layer: nil)
+            guard let anchor = BertMappingTable.rows[0].spellings.first(where: { $0.convention == c })?.name(layer: nil) else { continue }
             guard normalised.contains(anchor) else { scores[c.rawValue] = 0; continue }
             for row in BertMappingTable.rows {
                 guard let s = row.spellings.first(where: { $0.convention == c }) else { continue }
@@ -73,7 +75,7 @@ public enum BertMapper {
             if hits > (best?.1 ?? 0) { best = (c, hits) }
         }
         var report = MappingReport(path: checkpoint.path, model: "bert", convention: best?.0, conventionScores: scores, config: nil,
-                                   configSource: "none", inferred: [], defaulted: [], entries: [], unused: [])
+                                   textClassifierConfig: nil, configSource: "none", inferred: [], defaulted: [], entries: [], unused: [])
         guard let convention = best?.0 else {
             report.unused = names.map { .init(name: $0, ignorable: false) }
             return report

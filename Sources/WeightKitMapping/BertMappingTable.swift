@@ -53,8 +53,8 @@ public enum BertMappingTable {
             return normalisedName.hasPrefix("mlm___cls/") || normalisedName.hasPrefix("nsp___cls/")
         case .kerasHub:
             return normalisedName.hasPrefix("optimizer/") || normalisedName.hasPrefix("metrics/")
-        case .graphReady:
-            return false
+        case .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional:
+            return normalisedName.hasPrefix("optimizer") || normalisedName.hasPrefix("metrics/")
         }
     }
 }
@@ -71,7 +71,7 @@ extension Convention {
             let parts = name.split(separator: "/", omittingEmptySubsequences: false)
             if let i = parts.lastIndex(where: { $0.hasPrefix("tf_bert") }) { return parts[(i + 1)...].joined(separator: "/") }
             return name
-        case .kerasHub, .graphReady:
+        case .kerasHub, .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional:
             return name
         }
     }

@@ -5,6 +5,13 @@ extension MappingReport {
     public var json: JSONValue {
         func shape(_ s: [Int]?) -> JSONValue { s.map { .array($0.map { JSONValue.int($0) }) } ?? .null }
         var cfg: JSONValue = .null
+        if let t = textClassifierConfig {
+            cfg = .object([
+                "vocab_size": .int(t.vocabSize), "max_length": .int(t.maxLength), "embed_dim": .int(t.embedDim),
+                "num_heads": .int(t.numHeads), "key_dim": .int(t.keyDim), "ff_dim": .int(t.feedForwardDim),
+                "hidden_units": .int(t.hiddenUnits), "num_classes": .int(t.numClasses), "layer_norm_eps": .double(Double(t.layerNormEps)),
+            ])
+        }
         if let c = config {
             cfg = .object([
                 "vocab_size": .int(c.vocabSize), "hidden_size": .int(c.hiddenSize), "num_hidden_layers": .int(c.numLayers),
@@ -39,6 +46,9 @@ extension MappingReport {
         var out = "\(path)\n  model: \(model), convention: \(convention?.rawValue ?? "none recognised")"
         out += " (matches: " + conventionScores.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")\n"
         out += "  config: \(configSource)"
+        if let t = textClassifierConfig {
+            out += " — vocab \(t.vocabSize), maxlen \(t.maxLength), embed \(t.embedDim), heads \(t.numHeads) × key_dim \(t.keyDim), ff \(t.feedForwardDim), dense \(t.hiddenUnits), classes \(t.numClasses), eps \(t.layerNormEps)"
+        }
         if let c = config {
             out += " — \(c.numLayers) layers, hidden \(c.hiddenSize), heads \(c.numHeads), intermediate \(c.intermediateSize), vocab \(c.vocabSize), \(c.activation.rawValue), eps \(c.layerNormEps)"
         }

@@ -11,6 +11,13 @@ public enum Convention: String, Sendable, CaseIterable {
     /// A graph-ready `.wkc` written by WeightKit: canonical names, every linear weight [in, out].
     /// Recognised only from the file's own `weightkit.layout` metadata, never from names.
     case graphReady = "weightkit-graph-ready"
+    /// Keras 3 `.weights.h5` / `.keras`: attribute-name paths (`layers/transformer_block/att/query_dense/vars/0`).
+    case keras3 = "keras3"
+    /// tf_keras `.keras`: the same with MultiHeadAttention's private names (`att/_query_dense`).
+    case tfKerasArchive = "tf-keras-archive"
+    /// Legacy `.h5` (Keras 2, or Keras 3 writing it): weights by position in layer_names /
+    /// weight_names order; the names are labels only.
+    case kerasLegacyPositional = "keras-legacy-positional"
 
     /// The metadata key and value that mark a graph-ready file.
     public static let layoutKey = "weightkit.layout"

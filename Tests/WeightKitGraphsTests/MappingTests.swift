@@ -135,3 +135,22 @@ struct GraphReadyTests {
         #expect(BertMapper.map(try Checkpoints.open(dir + "/plain.wkc")).convention == .huggingFacePyTorch)
     }
 }
+
+@Suite("text-classifier mapping problems")
+struct TextClassifierMappingProblemTests {
+    @Test("a BERT checkpoint is not a text classifier: no convention, every tensor unexpected")
+    func bertIsNotTextClassifier() throws {
+        let report = TextClassifierMapper.map(try Checkpoints.open(TestFixtures.path("keras/kerashub_bert.weights.h5")))
+        #expect(report.convention == nil && !report.passed)
+        #expect(report.unexpected.count == 39)
+    }
+
+    @Test("a given config that disagrees with the file is reported as shape mismatches")
+    func wrongConfig() throws {
+        let c = TextClassifierConfig(vocabSize: 1000, maxLength: 64, embedDim: 32, numHeads: 4, keyDim: 8, feedForwardDim: 32,
+                                     hiddenUnits: 20, numClasses: 4)
+        let report = TextClassifierMapper.map(try Checkpoints.open(TestFixtures.path("keras/textclf_k3.weights.h5")), config: c)
+        #expect(!report.passed)
+        #expect(report.mismatched.contains { $0.canonical == "block.attention.query.kernel" && $0.expectedShape == [32, 4, 8] && $0.sourceShape == [32, 2, 32] })
+    }
+}

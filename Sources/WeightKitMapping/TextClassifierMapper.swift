@@ -1,0 +1,116 @@
+import WeightKitCheckpoints
+import WeightKitGraphs
+
+/// The Keras text classifier's parameters, and the paths Keras 3 and tf_keras archives give
+/// them (legacy `.h5` files are mapped by position: see `TextClassifierMapper`).
+public enum TextClassifierMappingTable {
+    /// (canonical name, Keras 3 path; "{mha}" is "" in Keras 3 and "_" in tf_keras archives).
+    public static let rows: [(canonical: String, path: String)] = {
+        var r: [(String, String)] = [
+            ("embedding.token", "layers/token_and_position_embedding/token_emb/vars/0"),
+            ("embedding.position", "layers/token_and_position_embedding/pos_emb/vars/0"),
+        ]
+        for n in ["query", "key", "value"] {
+            r += [("block.attention.\(n).kernel", "layers/transformer_block/att/{mha}\(n)_dense/vars/0"),
+                  ("block.attention.\(n).bias", "layers/transformer_block/att/{mha}\(n)_dense/vars/1")]
+        }
+        r += [("block.attention.output.kernel", "layers/transformer_block/att/{mha}output_dense/vars/0"),
+              ("block.attention.output.bias", "layers/transformer_block/att/{mha}output_dense/vars/1"),
+              ("block.ffn.0.kernel", "layers/transformer_block/ffn/layers/dense/vars/0"),
+              ("block.ffn.0.bias", "layers/transformer_block/ffn/layers/dense/vars/1"),
+              ("block.ffn.1.kernel", "layers/transformer_block/ffn/layers/dense_1/vars/0"),
+              ("block.ffn.1.bias", "layers/transformer_block/ffn/layers/dense_1/vars/1"),
+              ("block.norm1.gamma", "layers/transformer_block/layernorm1/vars/0"), ("block.norm1.beta", "layers/transformer_block/layernorm1/vars/1"),
+              ("block.norm2.gamma", "layers/transformer_block/layernorm2/vars/0"), ("block.norm2.beta", "layers/transformer_block/layernorm2/vars/1"),
+              ("hidden.kernel", "layers/dense/vars/0"), ("hidden.bias", "layers/dense/vars/1"),
+              ("output.kernel", "layers/dense_1/vars/0"), ("output.bias", "layers/dense_1/vars/1")]
+        return r
+    }()
+
+    /// The legacy weight order Keras itself uses when loading by position (layer_names, then
+    /// each layer's weight_names; MultiHeadAttention q/k/v/o kernel+bias, then the Sequential
+    /// FFN, then the two LayerNormalizations, then the two Dense layers).
+    public static var positionalOrder: [String] { rows.map(\.canonical) }
+}
+
+public enum TextClassifierMapper {
+    public static func map(_ checkpoint: any Checkpoint, config override: TextClassifierConfig? = nil) -> MappingReport {
+        let names = Set(checkpoint.tensors.map(\.name))
+        var report = MappingReport(path: checkpoint.path, model: "text-classifier", convention: nil, conventionScores: [:], config: nil,
+                                   textClassifierConfig: nil, configSource: "none", inferred: [], defaulted: [], entries: [], unused: [])
+        // Source tensor for each canonical name, by convention.
+        var chosen: [String: TensorInfo] = [:]
+        for (convention, mha) in [(Convention.keras3, ""), (.tfKerasArchive, "_")] {
+            let hits = TextClassifierMappingTable.rows.filter { names.contains($0.path.replacingEvery("{mha}", with: mha)) }
+            report.conventionScores[convention.rawValue] = hits.count
+            if hits.count > chosen.count, names.contains(TextClassifierMappingTable.rows[0].path) {
+                report.convention = convention
+                chosen = [:]
+                for h in hits { chosen[h.canonical] = checkpoint.info(named: h.path.replacingEvery("{mha}", with: mha)) }
+            }
+        }
+        if report.convention == nil, checkpoint.format == .kerasLegacyH5 {
+            // By position, as Keras loads these files: the k-th weight in the file's order.
+            let order = TextClassifierMappingTable.positionalOrder
+            report.conventionScores[Convention.kerasLegacyPositional.rawValue] = min(order.count, checkpoint.tensors.count)
+            if checkpoint.tensors.count >= order.count - 2 {
+                report.convention = .kerasLegacyPositional
+                for (c, t) in zip(order, checkpoint.tensors) { chosen[c] = t }
+            }
+        }
+        guard let convention = report.convention else {
+            report.unused = checkpoint.tensors.map { .init(name: $0.name, ignorable: false) }
+            return report
+        }
+        // Config: given, or inferred from the shapes (every dimension is in them but the epsilon).
+        let config: TextClassifierConfig
+        if let override {
+            config = override
+            report.configSource = "given"
+        } else {
+            let tok = chosen["embedding.token"]?.shape ?? [0, 0], pos = chosen["embedding.position"]?.shape ?? [0, 0]
+            let q = chosen["block.attention.query.kernel"]?.shape ?? [0, 1, 0]
+            let ff = chosen["block.ffn.0.kernel"]?.shape ?? [0, 0], hid = chosen["hidden.kernel"]?.shape ?? [0, 0]
+            let out = chosen["output.kernel"]?.shape ?? [0, 0]
+            config = TextClassifierConfig(vocabSize: tok.first ?? 0, maxLength: pos.first ?? 0, embedDim: tok.last ?? 0,
+                                          numHeads: q.count == 3 ? q[1] : 1, keyDim: q.count == 3 ? q[2] : 0,
+                                          feedForwardDim: ff.last ?? 0, hiddenUnits: hid.last ?? 0, numClasses: out.last ?? 0, layerNormEps: 1e-6)
+            report.configSource = "inferred from shapes"
+            report.inferred = ["vocab_size", "max_length", "embed_dim", "num_heads", "key_dim", "ff_dim", "hidden_units", "num_classes"]
+            report.defaulted = ["layer_norm_eps (1e-6, the Keras documentation model's; LayerNormalization's own default is 1e-3 and is not recorded in weight files)"]
+        }
+        report.textClassifierConfig = config
+        var claimed = Set<String>()
+        for spec in TextClassifierModel.parameterTable(config) {
+            var e = MappingReport.Entry(canonical: spec.name, source: nil, sourceShape: nil, expectedShape: spec.shape, layout: nil,
+                                        transform: "none", status: .missing, optional: false, candidates: [])
+            if let t = chosen[spec.name] {
+                claimed.insert(t.name)
+                e.source = t.name
+                e.sourceShape = t.shape
+                e.candidates = [t.name]
+                e.status = t.shape == spec.shape ? .mapped : .shapeMismatch
+            }
+            report.entries.append(e)
+        }
+        report.unused = checkpoint.tensors.filter { !claimed.contains($0.name) }.map {
+            .init(name: $0.name, ignorable: BertMappingTable.isIgnorable($0.name, convention))
+        }
+        return report
+    }
+}
+
+/// Binds the text classifier through a mapping report (Keras kernels are consumed as stored).
+public struct MappedTextClassifierSource: ParameterSource {
+    public let checkpoint: any Checkpoint
+    public let report: MappingReport
+    public init(checkpoint: any Checkpoint, report: MappingReport) {
+        self.checkpoint = checkpoint
+        self.report = report
+    }
+    public func tensor(for name: String) throws -> (view: TensorView, layout: WeightLayout)? {
+        guard let e = report.entries.first(where: { $0.canonical == name }), e.status == .mapped, let s = e.source,
+              let info = checkpoint.info(named: s) else { return nil }
+        return (try checkpoint.view(info), .inOut)
+    }
+}
