@@ -84,10 +84,19 @@ public enum BertMapper {
         var byName: [String: [TensorInfo]] = [:]
         for t in checkpoint.tensors { byName[convention.normalise(t.name), default: []].append(t) }
         let layers = countLayers(Set(byName.keys), convention)
+        /// Every tensor any of the convention's spellings of a parameter finds (more than one is ambiguous).
         func lookup(_ canonical: String, layer: Int?) -> (SourceSpelling, [TensorInfo])? {
-            guard let row = BertMappingTable.rows.first(where: { $0.canonical == canonical }),
-                  let s = row.spellings.first(where: { $0.convention == convention }) else { return nil }
-            return (s, byName[s.name(layer: layer)] ?? [])
+            guard let row = BertMappingTable.rows.first(where: { $0.canonical == canonical }) else { return nil }
+            let spellings = row.spellings.filter { $0.convention == convention }
+            guard let first = spellings.first else { return nil }
+            var found: [TensorInfo] = []
+            var used = first
+            for s in spellings {
+                let hits = byName[s.name(layer: layer)] ?? []
+                if !hits.isEmpty && found.isEmpty { used = s }
+                found += hits
+            }
+            return (used, found)
         }
 
         // Config: the checkpoint's, an override, or inferred from shapes.

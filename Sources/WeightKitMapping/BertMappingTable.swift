@@ -17,8 +17,12 @@ public enum BertMappingTable {
     }
 
     static func norm(_ canonical: String, tf: String, kh: String) -> [MappingRow] {
-        [row(canonical + ".weight", pt: nil, tf: tf + "/gamma:0", kh: kh + "/vars/0"),
-         row(canonical + ".bias", tf: tf + "/beta:0", kh: kh + "/vars/1")]
+        var w = row(canonical + ".weight", pt: nil, tf: tf + "/gamma:0", kh: kh + "/vars/0")
+        var b = row(canonical + ".bias", tf: tf + "/beta:0", kh: kh + "/vars/1")
+        // Older PyTorch BERT checkpoints (converted from TF) spell LayerNorm gamma / beta.
+        w.spellings.append(SourceSpelling(.huggingFacePyTorch, canonical + ".gamma"))
+        b.spellings.append(SourceSpelling(.huggingFacePyTorch, canonical + ".beta"))
+        return [w, b]
     }
 
     public static let rows: [MappingRow] = {

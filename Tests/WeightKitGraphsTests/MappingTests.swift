@@ -154,3 +154,23 @@ struct TextClassifierMappingProblemTests {
         #expect(report.mismatched.contains { $0.canonical == "block.attention.query.kernel" && $0.expectedShape == [32, 4, 8] && $0.sourceShape == [32, 2, 32] })
     }
 }
+
+@Suite("legacy spellings")
+struct LegacySpellingTests {
+    @Test("PyTorch LayerNorm gamma / beta map like weight / bias")
+    func gammaBeta() throws {
+        let source = try Checkpoints.open(TestFixtures.path("references/tiny_bert_pt/model.safetensors"))
+        let renamed = try source.tensors.map { t -> OutputTensor in
+            let n = t.name.hasSuffix("LayerNorm.weight") ? String(t.name.dropLast(6)) + "gamma"
+                : t.name.hasSuffix("LayerNorm.bias") ? String(t.name.dropLast(4)) + "beta" : t.name
+            return OutputTensor(name: n, dtype: t.dtype, source: try source.view(t))
+        }
+        let dir = try TestFixtures.scratchDirectory("gammabeta")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try SafetensorsWriter.write(renamed, to: dir + "/model.safetensors")
+        try FileManager.default.copyItem(atPath: TestFixtures.path("references/tiny_bert_pt/config.json"), toPath: dir + "/config.json")
+        let report = BertMapper.map(try Checkpoints.open(dir + "/model.safetensors"))
+        #expect(report.passed, "\(report.text)")
+        #expect(report.entries.first { $0.canonical == "encoder.layer.1.output.LayerNorm.weight" }?.source == "encoder.layer.1.output.LayerNorm.gamma")
+    }
+}
