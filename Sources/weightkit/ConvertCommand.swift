@@ -28,7 +28,15 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "With --model: a Hugging Face config.json overriding the one found or inferred.")
     var config: String?
 
+    @Option(help: "hf: write DST as a Hugging Face PyTorch model directory (model.safetensors + config.json) that transformers loads; implies --model bert.")
+    var layout: String?
+
     func validate() throws {
+        if let layout {
+            guard layout == "hf" else { throw ValidationError("--layout \(layout): only hf") }
+            guard model == nil || model == "bert" else { throw ValidationError("--layout hf writes a BERT") }
+            return
+        }
         let format = try OutputFormat(destination: output)
         if let model {
             guard model == "bert" else { throw ValidationError("--model \(model): only bert is mapped so far") }
@@ -39,6 +47,17 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let checkpoint = try Checkpoints.open(source)
+        if layout == "hf" {
+            let override = try config.map { try BertConfig(huggingFace: try FileSystem.readJSON($0)) }
+            let report = BertMapper.map(checkpoint, config: override)
+            guard report.passed else {
+                Terminal.write(report.text)
+                throw CommandFailure(message: "error: \(source) does not map onto the bert graph (report above)", code: 1)
+            }
+            try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output)
+            print("wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch BERT (from \(report.convention!.rawValue))")
+            return
+        }
         if model != nil {
             let override = try config.map { try BertConfig(huggingFace: try FileSystem.readJSON($0)) }
             let report = BertMapper.map(checkpoint, config: override)

@@ -174,3 +174,29 @@ struct LegacySpellingTests {
         #expect(report.entries.first { $0.canonical == "encoder.layer.1.output.LayerNorm.weight" }?.source == "encoder.layer.1.output.LayerNorm.gamma")
     }
 }
+
+@Suite("--layout hf output")
+struct HuggingFaceLayoutTests {
+    @Test("TF and keras-hub BERTs written as Hugging Face PyTorch directories map back and reproduce their references",
+          arguments: [("keras/hf_bert_cls", "keras/hf_bert_cls.reference.safetensors"),
+                      ("keras/kerashub_bert.weights.h5", "keras/kerashub_bert.reference.safetensors")])
+    func roundTrip(_ c: (String, String)) throws {
+        let source = try Checkpoints.open(TestFixtures.path(c.0))
+        let dir = try TestFixtures.scratchDirectory("hflayout")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try HuggingFaceWriter.writeBert(source, report: BertMapper.map(source), to: dir + "/out")
+        let written = try Checkpoints.open(dir + "/out")
+        let report = BertMapper.map(written)
+        #expect(report.convention == .huggingFacePyTorch && report.passed, "\(report.text)")
+        #expect(written.modelConfig?["architectures"]?.arrayValue?.first?.stringValue != nil)
+        let model = try BertModel(config: try #require(report.config), source: MappedParameterSource(checkpoint: written, report: report))
+        let bundle = try Bundle(TestFixtures.path(c.1))
+        let mask = try #require(try bundle.ints("attention_mask"))
+        let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
+                                          tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(bundle.outputNames))
+        for n in bundle.outputNames {
+            let err = maxAbsError(try #require(out[n]), try bundle.output(n), mask: mask)
+            #expect(err <= 1e-5, "\(c.0) → hf \(n): \(err)")
+        }
+    }
+}

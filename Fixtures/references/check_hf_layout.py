@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Evidence that `weightkit convert SRC -o DIR --layout hf` writes a model transformers loads:
+loads DIR with transformers (BertModel, or BertForSequenceClassification when config.json says
+so), runs the inputs of a reference bundle, and compares with the bundle's outputs (token
+outputs where attention_mask is 1). Exit 0 when every compared output is within --atol.
+
+    .venv-torch/bin/python Fixtures/references/check_hf_layout.py DIR BUNDLE [--atol 1e-5]"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import transformers
+from safetensors import safe_open
+from transformers import BertForSequenceClassification, BertModel
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("bundle")
+    ap.add_argument("--atol", type=float, default=1e-5)
+    a = ap.parse_args()
+    arch = json.load(open(os.path.join(a.dir, "config.json")))["architectures"][0]
+    cls = BertForSequenceClassification if arch == "BertForSequenceClassification" else BertModel
+    model, info = cls.from_pretrained(a.dir, output_loading_info=True)
+    model.eval()
+    problems = {k: v for k, v in info.items() if v and k != "mismatched_keys"} | ({"mismatched_keys": info["mismatched_keys"]} if info.get("mismatched_keys") else {})
+    with safe_open(a.bundle, "np") as f:
+        t = {k: f.get_tensor(k) for k in f.keys()}
+    inputs = {k[6:]: torch.from_numpy(v.astype(np.int64)) for k, v in t.items() if k.startswith("input.")}
+    with torch.inference_mode():
+        out = model(**inputs)
+        base = out if cls is BertModel else model.bert(**inputs)
+    got = {"last_hidden_state": base.last_hidden_state.numpy(), "pooler_output": base.pooler_output.numpy()}
+    if cls is not BertModel:
+        got["logits"] = out.logits.numpy()
+    mask = t["input.attention_mask"].astype(bool)
+    ok = not problems
+    print(f"{a.dir}: {cls.__name__} with transformers {transformers.__version__}, torch {torch.__version__}; loading problems: {problems or 'none'}")
+    for name, v in got.items():
+        key = "output." + name
+        if key not in t:
+            continue
+        ref = t[key]
+        diff = np.abs(v - ref)
+        err = float(diff[mask].max() if ref.ndim == 3 else diff.max())
+        ok &= err <= a.atol
+        print(f"  {name}: max abs error {err:.3g}")
+    print("PASS" if ok else "FAIL")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+import WeightKitCheckpoints
+import WeightKitGraphs
+
+/// Output tensors made from source tensors when they are written (one at a time, so a
+/// conversion holds one tensor's bytes): transposed 2-D weights and relabelled views.
+enum TensorTransforms {
+    /// The source's 2-D data transposed into `target` ([rows, cols] → [cols, rows]), as F32.
+    static func transposed(_ checkpoint: any Checkpoint, _ info: TensorInfo, as target: TensorInfo) -> OutputTensor {
+        OutputTensor(name: target.name, dtype: .f32, info: target, inPlace: false) {
+            let view = try checkpoint.view(info)
+            let rows = target.shape[1], cols = target.shape[0]  // source is [rows, cols]
+            let owned = OwnedBytes(count: rows * cols * 4)
+            let dst = owned.buffer.baseAddress!.assumingMemoryBound(to: Float.self)
+            try view.withFloat32 { src in
+                for r0 in stride(from: 0, to: rows, by: 32) {
+                    for c0 in stride(from: 0, to: cols, by: 32) {
+                        for r in r0..<min(r0 + 32, rows) { for c in c0..<min(c0 + 32, cols) { dst[c * rows + r] = src[r * cols + c] } }
+                    }
+                }
+            }
+            view.releaseResidentPages()
+            return TensorView(info: target, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<(rows * cols * 4)]), owner: owned)
+        }
+    }
+
+    /// The source's bytes under another name and (element-count-preserving) shape.
+    static func relabelled(_ checkpoint: any Checkpoint, _ info: TensorInfo, as target: TensorInfo) -> OutputTensor {
+        OutputTensor(name: target.name, dtype: info.dtype, info: target, inPlace: checkpoint.isStoredInPlace(info)) {
+            let v = try checkpoint.view(info)
+            return TensorView(info: target, bytes: v.bytes, owner: v.storageOwner)
+        }
+    }
+
+    /// Source file digests and sizes for provenance.
+    static func sourceFiles(_ checkpoint: any Checkpoint) -> [WKCProvenance.SourceFile] {
+        checkpoint.files.compactMap { try? MappedFile(path: $0) }.map {
+            .init(name: FileSystem.lastComponent(of: $0.path), bytes: $0.size, sha256: SHA256Digest.hex(of: $0.bytes))
+        }
+    }
+}
+
+extension BertConfig {
+    /// The config as Hugging Face's BertConfig spells it (config.json).
+    public var huggingFaceJSON: JSONObject {
+        var cfg: JSONObject = [
+            "model_type": .string("bert"), "vocab_size": .int(vocabSize), "hidden_size": .int(hiddenSize),
+            "num_hidden_layers": .int(numLayers), "num_attention_heads": .int(numHeads),
+            "intermediate_size": .int(intermediateSize), "max_position_embeddings": .int(maxPositions),
+            "type_vocab_size": .int(typeVocabSize),
+            "hidden_act": .string(activation == .geluTanh ? "gelu_new" : activation.rawValue),
+            "layer_norm_eps": .number(String(describing: layerNormEps)),  // the float's shortest spelling: 1e-12
+        ]
+        if let n = numLabels { cfg["num_labels"] = .int(n) }
+        return cfg
+    }
+}
