@@ -39,6 +39,8 @@ public struct MappingReport: Sendable {
     public var defaulted: [String]
     public var entries: [Entry]
     public var unused: [Unused]
+    /// Groups of source tensors holding identical data (tied or shared weights).
+    public var tied: [[String]] = []
 
     public var missing: [Entry] { entries.filter { $0.status == .missing && !$0.optional } }
     public var mismatched: [Entry] { entries.filter { $0.status == .shapeMismatch } }
@@ -149,6 +151,7 @@ public enum BertMapper {
         report.unused = checkpoint.tensors.filter { !claimed.contains($0.name) }.map {
             .init(name: $0.name, ignorable: BertMappingTable.isIgnorable(convention.normalise($0.name), convention))
         }
+        report.tied = TiedWeights.find(in: checkpoint)
         return report
     }
 

@@ -34,6 +34,7 @@ extension MappingReport {
                 "candidates": .array(e.candidates.map { .string($0) }),
             ]) }),
             "unused": .array(unused.map { .object(["name": .string($0.name), "ignorable": .bool($0.ignorable)]) }),
+            "tied": .array(tied.map { .array($0.map { .string($0) }) }),
             "summary": .object([
                 "mapped": .int(entries.filter { $0.status == .mapped }.count), "missing": .int(missing.count),
                 "shape_mismatches": .int(mismatched.count), "ambiguous": .int(ambiguous.count),
@@ -66,6 +67,7 @@ extension MappingReport {
         for e in ambiguous { out += "  ambiguous: \(e.canonical): \(e.candidates.joined(separator: ", "))\n" }
         for e in missing { out += "  missing: \(e.canonical)\n" }
         for u in unused { out += "  unused\(u.ignorable ? " (ignorable)" : ""): \(u.name)\n" }
+        for t in tied { out += "  tied (identical data): " + t.joined(separator: " = ") + "\n" }
         out += passed ? "  PASS: every required parameter mapped, every tensor accounted for\n"
             : "  FAIL: \(missing.count) missing, \(mismatched.count) mis-shaped, \(ambiguous.count) ambiguous, \(unexpected.count) unexpected\n"
         return out

@@ -96,6 +96,7 @@ public enum TextClassifierMapper {
         report.unused = checkpoint.tensors.filter { !claimed.contains($0.name) }.map {
             .init(name: $0.name, ignorable: BertMappingTable.isIgnorable($0.name, convention))
         }
+        report.tied = TiedWeights.find(in: checkpoint)
         return report
     }
 }

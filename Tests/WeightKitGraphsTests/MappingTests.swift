@@ -200,3 +200,26 @@ struct HuggingFaceLayoutTests {
         }
     }
 }
+
+@Suite("tied weights")
+struct TiedWeightTests {
+    @Test("an MLM decoder sharing the word embeddings is reported tied, and ignorable")
+    func tiedDecoder() throws {
+        let source = try Checkpoints.open(TestFixtures.path("references/tiny_bert_pt/model.safetensors"))
+        var tensors = try source.tensors.map { OutputTensor(try source.view($0)) }
+        tensors.append(OutputTensor(name: "cls.predictions.decoder.weight", dtype: .f32, source: try source.tensor(named: "embeddings.word_embeddings.weight")))
+        let dir = try TestFixtures.scratchDirectory("tied")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try SafetensorsWriter.write(tensors, to: dir + "/model.safetensors")
+        try FileManager.default.copyItem(atPath: TestFixtures.path("references/tiny_bert_pt/config.json"), toPath: dir + "/config.json")
+        let report = BertMapper.map(try Checkpoints.open(dir + "/model.safetensors"))
+        #expect(report.passed, "\(report.text)")
+        #expect(report.tied == [["cls.predictions.decoder.weight", "embeddings.word_embeddings.weight"]])
+        #expect(report.unused.contains { $0.name == "cls.predictions.decoder.weight" && $0.ignorable })
+    }
+
+    @Test("independent weights of equal shape are not tied")
+    func notTied() throws {
+        #expect(BertMapper.map(try Checkpoints.open(TestFixtures.path("references/tiny_bert_pt/model.safetensors"))).tied.isEmpty)
+    }
+}
