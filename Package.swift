@@ -99,7 +99,7 @@ let package = Package(
         .target(name: "WeightKitTestSupport", path: "Tests/WeightKitTestSupport"),
         .testTarget(
             name: "WeightKitCheckpointsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection", "WeightKitTestSupport"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection", "WeightKitMapping", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitKerasTests",

@@ -3,6 +3,7 @@ import Testing
 @testable import WeightKitCheckpoints
 import WeightKitInspection
 import WeightKitFormats
+import WeightKitMapping
 
 /// Files WeightKit writes, read back by the reference `safetensors` package. Needs a Python with
 /// the pinned fixture requirements: `WEIGHTKIT_PYTHON=/path/to/python`. Scripts/test.sh sets it
@@ -56,6 +57,12 @@ struct InteropTests {
             try expectValid(try CheckReport.run(path).json, schema: "check.schema.json", "check --json of \(path)")
         }
         try expectValid(try CheckReport.run(Fixture.path("safetensors/malformed/gap.safetensors")).json, schema: "check.schema.json", "failed check")
+        for (path, model) in [("keras/hf_bert_cls", "bert"), ("keras/kerashub_bert.weights.h5", "bert"), ("keras/textclf_k2.keras", "text-classifier"),
+                              ("safetensors/mixed.safetensors", "bert")] {
+            let c = try Checkpoints.open(Fixture.path(path))
+            let report = model == "bert" ? BertMapper.map(c) : TextClassifierMapper.map(c)
+            try expectValid(report.json, schema: "map.schema.json", "map --json of \(path)")
+        }
         let file = try MappedFile(path: dir + "/m.wkc")
         let n = Int(file.bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
         let header = try JSONParser.parse(UnsafeRawBufferPointer(rebasing: file.bytes[24..<(24 + n)]))
