@@ -32,15 +32,16 @@ public enum GraphReadyWriter {
                 outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target))
             }
         }
+        let digests = try SourceDigests(checkpoint)  // hashed on the other core while the data is written
         let provenance = WKCProvenance(
             sourceName: FileSystem.lastComponent(of: checkpoint.path), sourceFormat: checkpoint.format.rawValue,
-            sourceFiles: TensorTransforms.sourceFiles(checkpoint), tool: WeightKitVersion.tool, created: Converter.utcTimestamp(),
+            sourceFiles: digests.placeholders, tool: WeightKitVersion.tool, created: Converter.utcTimestamp(),
             transforms: [.object(["kind": .string("map"), "graph": .string("bert"), "convention": .string(report.convention?.rawValue ?? "?"),
                                   "config": .string(report.configSource)]),
                          .object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
                          .object(["kind": .string("reshape"), "tensors": .int(reshaped)])])
         try WKCWriter.write(outputs, metadata: [Convention.layoutKey: Convention.graphReadyValue],
                             model: WKCModelSection(architecture: "bert", config: .object(config.huggingFaceJSON)),
-                            provenance: provenance, to: path, progress: progress)
+                            provenance: provenance, completeProvenance: { digests.complete(&$0) }, to: path, progress: progress)
     }
 }

@@ -30,13 +30,6 @@ enum TensorTransforms {
             return TensorView(info: target, bytes: v.bytes, owner: v.storageOwner)
         }
     }
-
-    /// Source file digests and sizes for provenance.
-    static func sourceFiles(_ checkpoint: any Checkpoint) -> [WKCProvenance.SourceFile] {
-        checkpoint.files.compactMap { try? MappedFile(path: $0) }.map {
-            .init(name: FileSystem.lastComponent(of: $0.path), bytes: $0.size, sha256: SHA256Digest.hex(of: $0.bytes))
-        }
-    }
 }
 
 extension BertConfig {

@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -67,16 +66,7 @@ public enum Converter {
                                  to destination: String, progress: ProgressHandler?) throws {
         // The source files' SHA-256 digests are computed on another core while the data is
         // written; the header is completed with them at the end.
-        var paths = source.files
-        if source.format == .shardedSafetensors { paths.insert(source.path, at: 0) }
-        let files = try paths.map { try MappedFile(path: $0) }
-        nonisolated(unsafe) var digests = [String](repeating: String(repeating: "0", count: 64), count: files.count)
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) {
-            for (i, f) in files.enumerated() {
-                digests[i] = SHA256Digest.hex(of: f.bytes) { f.releaseResidentPages(offset: $0, count: $1) }
-            }
-        }
+        let digests = try SourceDigests(source)
         let transforms: [JSONValue] = casts.keys.sorted().map { key in
             let parts = key.split(separator: "-", maxSplits: 1).map(String.init)
             return .object(["kind": .string("cast"), "from": .string(parts[0]), "to": .string(String(parts[1].dropFirst())), "tensors": .int(casts[key]!)])
@@ -89,12 +79,9 @@ public enum Converter {
         }
         let provenance = WKCProvenance(
             sourceName: FileSystem.lastComponent(of: source.path), sourceFormat: source.format.rawValue,
-            sourceFiles: files.enumerated().map { .init(name: FileSystem.lastComponent(of: $1.path), bytes: $1.size, sha256: digests[$0]) },
-            tool: WeightKitVersion.tool, created: utcTimestamp(), transforms: transforms)
-        try WKCWriter.write(outputs, metadata: source.metadata, model: model, provenance: provenance, completeProvenance: { p in
-            group.wait()
-            for i in p.sourceFiles.indices { p.sourceFiles[i].sha256 = digests[i] }
-        }, to: destination, progress: progress)
+            sourceFiles: digests.placeholders, tool: WeightKitVersion.tool, created: utcTimestamp(), transforms: transforms)
+        try WKCWriter.write(outputs, metadata: source.metadata, model: model, provenance: provenance,
+                            completeProvenance: { digests.complete(&$0) }, to: destination, progress: progress)
     }
 
     /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
