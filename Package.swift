@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "WeightKitCompute", targets: ["WeightKitCompute"]),
         .library(name: "WeightKitGraphs", targets: ["WeightKitGraphs"]),
         .library(name: "WeightKitMapping", targets: ["WeightKitMapping"]),
+        .library(name: "WeightKitVerification", targets: ["WeightKitVerification"]),
         .executable(name: "weightkit", targets: ["weightkit"]),
     ],
     dependencies: [
@@ -79,6 +80,11 @@ let package = Package(
             name: "WeightKitMapping",
             dependencies: ["WeightKitCheckpoints", "WeightKitCompute", "WeightKitGraphs"]
         ),
+        // The verification pass: reference bundles, comparisons, the first diverging layer.
+        .target(
+            name: "WeightKitVerification",
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping"]
+        ),
         .target(
             name: "WeightKitInspection",
             dependencies: ["WeightKitCheckpoints", "WeightKitFormats"]
@@ -92,6 +98,7 @@ let package = Package(
                 "WeightKitCompute",
                 "WeightKitGraphs",
                 "WeightKitMapping",
+                "WeightKitVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -99,7 +106,7 @@ let package = Package(
         .target(name: "WeightKitTestSupport", path: "Tests/WeightKitTestSupport"),
         .testTarget(
             name: "WeightKitCheckpointsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection", "WeightKitMapping", "WeightKitTestSupport"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection", "WeightKitMapping", "WeightKitVerification", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitKerasTests",
@@ -107,7 +114,8 @@ let package = Package(
         ),
         .testTarget(
             name: "WeightKitGraphsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping", "WeightKitTestSupport"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping",
+                           "WeightKitVerification", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitCLITests",

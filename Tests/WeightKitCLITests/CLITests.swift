@@ -223,3 +223,24 @@ struct CLIMapTests {
         #expect(r.stdout.contains("none recognised") && r.stdout.contains("FAIL"))
     }
 }
+
+@Suite("weightkit verify")
+struct CLIVerifyTests {
+    @Test("PASS exits 0 and writes the JSON report; a mismatch exits 1; a bad bundle exits 2")
+    func exitCodes() throws {
+        let dir = try CLI.scratch()
+        let ok = try CLI.run("verify", CLI.fixture("keras/hf_bert_cls"), "--reference", CLI.fixture("keras/hf_bert_cls.reference.safetensors"), "--json", dir + "/r.json")
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.hasSuffix("PASS\n"))
+        let report = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
+        #expect(report["passed"] == .bool(true))
+        #expect(report["outputs"]?.arrayValue?.first?["name"]?.stringValue == "logits")
+        let bad = try CLI.run("verify", CLI.fixture("references/tiny_bert_pt/model.safetensors"),
+                              "--reference", CLI.fixture("references/tiny_bert_pt.reference.safetensors"), "--atol", "1e-9", "--rtol", "0")
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("first divergence: hidden_states.0") && bad.stdout.hasSuffix("FAIL\n"))
+        let notBundle = try CLI.run("verify", CLI.fixture("references/tiny_bert_pt/model.safetensors"), "--reference", CLI.fixture("safetensors/mixed.safetensors"))
+        #expect(notBundle.status == 2)
+        #expect(notBundle.stderr.contains("not a reference bundle"))
+    }
+}

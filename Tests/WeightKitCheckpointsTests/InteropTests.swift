@@ -4,6 +4,7 @@ import Testing
 import WeightKitInspection
 import WeightKitFormats
 import WeightKitMapping
+import WeightKitVerification
 
 /// Files WeightKit writes, read back by the reference `safetensors` package. Needs a Python with
 /// the pinned fixture requirements: `WEIGHTKIT_PYTHON=/path/to/python`. Scripts/test.sh sets it
@@ -62,6 +63,11 @@ struct InteropTests {
             let c = try Checkpoints.open(Fixture.path(path))
             let report = model == "bert" ? BertMapper.map(c) : TextClassifierMapper.map(c)
             try expectValid(report.json, schema: "map.schema.json", "map --json of \(path)")
+        }
+        let verified = try Verifier.verify(checkpoint: Fixture.path("keras/hf_bert_cls"), reference: Fixture.path("keras/hf_bert_cls.reference.safetensors"))
+        try expectValid(verified.json, schema: "verify.schema.json", "verify --json")
+        for bundle in ["references/tiny_bert_pt.reference.safetensors", "keras/textclf_k3.reference.safetensors", "references/minilm.reference.safetensors"] {
+            try expectValid(.stringMap(try Checkpoints.open(Fixture.path(bundle)).metadata), schema: "reference-bundle.schema.json", "metadata of \(bundle)")
         }
         let file = try MappedFile(path: dir + "/m.wkc")
         let n = Int(file.bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))

@@ -1,0 +1,31 @@
+import ArgumentParser
+import WeightKitCheckpoints
+import WeightKitGraphs
+import WeightKitVerification
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Run a checkpoint on a reference bundle's inputs and compare every output with the original framework's.",
+        discussion: "The bundle is a safetensors file of input.* and output.* tensors (Schemas/reference-bundle.md). Token outputs are compared where attention_mask is 1; pass rule |a − e| ≤ atol + rtol·|e| (float32 defaults: atol 1e-5, rtol 1.3e-6, as torch.testing). Exit 0 pass, 1 mismatch, 2 bad input.")
+
+    @Argument(help: "Checkpoint (any format WeightKit reads; a graph-ready .wkc needs nothing else).") var checkpoint: String
+    @Option(help: "Reference bundle (.safetensors).") var reference: String
+    @Option(help: "A config overriding the one found or inferred (Hugging Face config.json for BERT).") var config: String?
+    @Option(help: "Absolute tolerance (default by dtype, or the bundle's 'atol').") var atol: Double?
+    @Option(help: "Relative tolerance (default by dtype, or the bundle's 'rtol').") var rtol: Double?
+    @Option(help: "Also write the report as JSON to this path (Schemas/verify.schema.json).") var json: String?
+
+    func run() throws {
+        let cfg = try config.map { try FileSystem.readJSON($0) }
+        let report = try Verifier.verify(checkpoint: checkpoint, reference: reference, atol: atol, rtol: rtol,
+                                         bertConfig: try cfg.map { try BertConfig(huggingFace: $0) })
+        Terminal.write(report.text)
+        if let json {
+            let writer = try AtomicFileWriter(destination: json)
+            try writer.write(Array((report.json.serialized(indent: 2) + "\n").utf8))
+            try writer.commit()
+        }
+        if !report.passed { throw ExitCode(1) }
+    }
+}
