@@ -5,6 +5,7 @@ import WeightKitFormats
 import WeightKitTestSupport
 @testable import WeightKitGraphs
 @testable import WeightKitVerification
+import WeightKitMapping
 
 @Suite("weightkit verify: comparisons against the original frameworks")
 struct VerificationTests {
@@ -92,5 +93,38 @@ struct VerificationTests {
         #expect(throws: ReferenceBundle.Problem.self) {
             _ = try Verifier.verify(checkpoint: TestFixtures.path("references/tiny_bert_pt/model.safetensors"), reference: path)
         }
+    }
+}
+
+@Suite("weightkit diff")
+struct DiffTests {
+    @Test("a tf_model.h5 and the graph-ready .wkc and Hugging Face PyTorch directory made from it are identical once mapped")
+    func mappedIdentical() throws {
+        let src = try Checkpoints.open(TestFixtures.path("keras/hf_bert_cls/tf_model.h5"))
+        let dir = try TestFixtures.scratchDirectory("diff")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try WeightKitMapping.GraphReadyWriter.writeBert(src, report: WeightKitMapping.BertMapper.map(src), to: dir + "/g.wkc")
+        try WeightKitMapping.HuggingFaceWriter.writeBert(src, report: WeightKitMapping.BertMapper.map(src), to: dir + "/hf")
+        for other in [dir + "/g.wkc", dir + "/hf"] {
+            let d = try CheckpointDiff.asBert(src, try Checkpoints.open(other))
+            #expect(d.identical, "\(d.text)")
+            #expect(d.rows.count == 41)
+        }
+        // By name the two conventions share nothing.
+        let byName = try CheckpointDiff.byName(src, try Checkpoints.open(dir + "/hf"))
+        #expect(!byName.identical && byName.rows.allSatisfy { $0.status == .onlyInA || $0.status == .onlyInB })
+    }
+
+    @Test("a changed tensor is found with its max abs difference; an f16 copy differs by the rounding")
+    func changed() throws {
+        let src = try Checkpoints.open(TestFixtures.path("safetensors/mixed.safetensors"))
+        let dir = try TestFixtures.scratchDirectory("diff2")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Converter.convert(src, to: dir + "/h.safetensors", dtype: .f16)
+        let d = try CheckpointDiff.byName(src, try Checkpoints.open(dir + "/h.safetensors"))
+        #expect(!d.identical)
+        let row = try #require(d.rows.first { $0.name == "embeddings.word_embeddings.weight" })
+        #expect(row.status == .differs && (row.maxAbsDiff ?? 0) > 0 && (row.maxAbsDiff ?? 1) < 1e-2)
+        #expect(d.rows.first { $0.name == "position_ids" }?.status == .equal, "integers are not cast")
     }
 }
