@@ -10,7 +10,7 @@ public enum GraphReadyWriter {
         public var description: String { "cannot write the converted checkpoint: the mapping has problems\n" + report.text }
     }
 
-    public static func writeBert(_ checkpoint: any Checkpoint, report: MappingReport, to path: String,
+    public static func writeBert(_ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
                                  progress: ProgressHandler? = nil) throws {
         guard report.passed, let config = report.config else { throw NotMapped(report: report) }
         var outputs: [OutputTensor] = []
@@ -23,13 +23,13 @@ public enum GraphReadyWriter {
             if isLinear && e.layout == .outIn {
                 transposed += 1
                 outputs.append(TensorTransforms.transposed(checkpoint, info, as: TensorInfo(
-                    name: e.canonical, dtype: .f32, shape: shape, byteOffset: 0, byteCount: shape.reduce(1, *) * 4)))
+                    name: e.canonical, dtype: .f32, shape: shape, byteOffset: 0, byteCount: shape.reduce(1, *) * 4), dtype: dtype))
             } else {
                 if info.shape != shape { reshaped += 1 }  // a Keras EinsumDense kernel merged to 2-D
                 var target = info
                 target.name = e.canonical
                 target.shape = shape
-                outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target))
+                outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
             }
         }
         let digests = try SourceDigests(checkpoint)  // hashed on the other core while the data is written

@@ -11,7 +11,7 @@ import WeightKitGraphs
 /// `transformers.BertModel.from_pretrained(dir)` loads (BertForSequenceClassification too when
 /// there is a classifier). This is how a Keras or TF-only BERT reaches PyTorch, MLX or candle.
 public enum HuggingFaceWriter {
-    public static func writeBert(_ checkpoint: any Checkpoint, report: MappingReport, to directory: String,
+    public static func writeBert(_ checkpoint: any Checkpoint, report: MappingReport, to directory: String, dtype: DTypePolicy = .keep,
                                  progress: ProgressHandler? = nil) throws {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
         let classifier = report.entries.contains { $0.canonical == "classifier.weight" && $0.status == .mapped }
@@ -26,12 +26,12 @@ public enum HuggingFaceWriter {
                 var merged = info
                 merged.shape = inOut
                 outputs.append(TensorTransforms.transposed(checkpoint, merged, as: TensorInfo(
-                    name: name, dtype: .f32, shape: e.expectedShape, byteOffset: 0, byteCount: e.expectedShape.reduce(1, *) * 4)))
+                    name: name, dtype: .f32, shape: e.expectedShape, byteOffset: 0, byteCount: e.expectedShape.reduce(1, *) * 4), dtype: dtype))
             } else {
                 var target = info
                 target.name = name
                 target.shape = e.expectedShape
-                outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target))
+                outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
             }
         }
         if !FileSystem.isDirectory(directory) {

@@ -5,8 +5,8 @@ import WeightKitGraphs
 /// conversion holds one tensor's bytes): transposed 2-D weights and relabelled views.
 enum TensorTransforms {
     /// The source's 2-D data transposed into `target` ([rows, cols] → [cols, rows]), as F32.
-    static func transposed(_ checkpoint: any Checkpoint, _ info: TensorInfo, as target: TensorInfo) -> OutputTensor {
-        OutputTensor(name: target.name, dtype: .f32, info: target, inPlace: false) {
+    static func transposed(_ checkpoint: any Checkpoint, _ info: TensorInfo, as target: TensorInfo, dtype: DTypePolicy = .keep) -> OutputTensor {
+        OutputTensor(name: target.name, dtype: dtype.target(for: .f32), info: target, inPlace: false) {
             let view = try checkpoint.view(info)
             let rows = target.shape[1], cols = target.shape[0]  // source is [rows, cols]
             let owned = OwnedBytes(count: rows * cols * 4)
@@ -24,8 +24,8 @@ enum TensorTransforms {
     }
 
     /// The source's bytes under another name and (element-count-preserving) shape.
-    static func relabelled(_ checkpoint: any Checkpoint, _ info: TensorInfo, as target: TensorInfo) -> OutputTensor {
-        OutputTensor(name: target.name, dtype: info.dtype, info: target, inPlace: checkpoint.isStoredInPlace(info)) {
+    static func relabelled(_ checkpoint: any Checkpoint, _ info: TensorInfo, as target: TensorInfo, dtype: DTypePolicy = .keep) -> OutputTensor {
+        OutputTensor(name: target.name, dtype: dtype.target(for: info.dtype), info: target, inPlace: checkpoint.isStoredInPlace(info)) {
             let v = try checkpoint.view(info)
             return TensorView(info: target, bytes: v.bytes, owner: v.storageOwner)
         }

@@ -41,7 +41,6 @@ struct ConvertCommand: ParsableCommand {
         if let model {
             guard model == "bert" else { throw ValidationError("--model \(model): only bert is mapped so far") }
             guard format == .wkc else { throw ValidationError("--model writes a graph-ready .wkc; name the output *.wkc") }
-            guard dtype == .keep || dtype == .f32 else { throw ValidationError("--model writes float32 (graph-ready files are read in place)") }
         }
     }
 
@@ -54,7 +53,7 @@ struct ConvertCommand: ParsableCommand {
                 Terminal.write(report.text)
                 throw CommandFailure(message: "error: \(source) does not map onto the bert graph (report above)", code: 1)
             }
-            try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output)
+            try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
             print("wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch BERT (from \(report.convention!.rawValue))")
             return
         }
@@ -66,7 +65,7 @@ struct ConvertCommand: ParsableCommand {
                 throw CommandFailure(message: "error: \(source) does not map onto the bert graph (report above)", code: 1)
             }
             let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
-            try GraphReadyWriter.writeBert(checkpoint, report: report, to: output, progress: bar.handler)
+            try GraphReadyWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
             bar.finish()
             print("wrote \(output): graph-ready bert (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
             return

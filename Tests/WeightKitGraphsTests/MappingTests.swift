@@ -223,3 +223,29 @@ struct TiedWeightTests {
         #expect(BertMapper.map(try Checkpoints.open(TestFixtures.path("references/tiny_bert_pt/model.safetensors"))).tied.isEmpty)
     }
 }
+
+@Suite("mapped outputs in half precision")
+struct MappedDTypeTests {
+    @Test("--dtype f16 graph-ready and bf16 --layout hf: the right dtypes, and the model still agrees to half-precision accuracy")
+    func halfPrecision() throws {
+        let src = try Checkpoints.open(TestFixtures.path("keras/hf_bert_cls"))
+        let dir = try TestFixtures.scratchDirectory("halfmapped")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try GraphReadyWriter.writeBert(src, report: BertMapper.map(src), to: dir + "/g16.wkc", dtype: .f16)
+        try HuggingFaceWriter.writeBert(src, report: BertMapper.map(src), to: dir + "/hfbf", dtype: .bf16)
+        for (path, dtype, atol) in [(dir + "/g16.wkc", DType.f16, 5e-3), (dir + "/hfbf", .bf16, 5e-2)] {
+            let c = try Checkpoints.open(path)
+            #expect(c.tensors.allSatisfy { $0.dtype == dtype })
+            let report = BertMapper.map(c)
+            #expect(report.passed, "\(report.text)")
+            let model = try BertModel(config: try #require(report.config), source: MappedParameterSource(checkpoint: c, report: report))
+            #expect(!model.weightsInPlace, "half-precision weights are converted to float32 at bind")
+            let bundle = try Bundle(TestFixtures.path("keras/hf_bert_cls.reference.safetensors"))
+            let mask = try #require(try bundle.ints("attention_mask"))
+            let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
+                                              tokenTypeIds: try bundle.ints("token_type_ids")), outputs: ["logits"])
+            let err = maxAbsError(try #require(out["logits"]), try bundle.output("logits"), mask: mask)
+            #expect(err > 0 && err < Float(atol), "\(path): \(err)")
+        }
+    }
+}
