@@ -41,6 +41,7 @@ struct BenchCommand: ParsableCommand {
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
         model.threads = threads
         let loadMs = Clock.ms(since: t0)
+        let rssAfterLoad = Self.currentRSS()
         guard seq <= config.maxPositions else { throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(config.maxPositions)") }
         var rng = SplitMix64(seed: 42)
         let ids = (0..<batch).map { _ in (0..<seq).map { _ in Int(rng.next() % UInt64(config.vocabSize)) } }
@@ -71,18 +72,37 @@ struct BenchCommand: ParsableCommand {
                 "forward_ms": .object(["median": .double(median), "min": .double(times.first!), "max": .double(times.last!)]),
                 "peak_rss_bytes": .int(peak), "batch": .int(batch), "seq": .int(seq), "threads": .int(threads), "runs": .int(runs),
                 "kernel": .string(GEMM.backend), "checkpoint_bytes": .int(c.totalBytes), "weights_in_place": .bool(model.weightsInPlace),
+                "rss_after_load_bytes": .int(rssAfterLoad),
             ])
             print(v.serialized(indent: 2))
         } else {
             print("\(checkpoint): BERT \(config.numLayers) layers, hidden \(config.hiddenSize), \(c.totalParameters) parameters")
             print("kernel: \(GEMM.backend), \(threads) threads")
-            print("load: \(fmt(loadMs)) ms")
+            print("load: \(fmt(loadMs)) ms, RSS after load \(rssAfterLoad >> 20) MiB")
             print("forward \(batch)x\(seq): median \(fmt(median)) ms, min \(fmt(times.first!)) ms, max \(fmt(times.last!)) ms over \(runs) runs")
             print("peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB, \(model.weightsInPlace ? "used in place, none copied" : "copied at bind"))")
         }
     }
 
     private func fmt(_ v: Double) -> String { String(Double(Int(v * 100)) / 100) }
+
+    /// Resident set size now (Linux: /proc/self/statm; elsewhere the peak so far).
+    static func currentRSS() -> Int {
+        #if os(Linux)
+        if let bytes = try? FileSystem.readSmallFile("/proc/self/statm", limit: 4096) {
+            let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
+            if fields.count > 1, let pages = Int(fields[1]) { return pages * Int(sysconf(Int32(_SC_PAGESIZE))) }
+        }
+        #endif
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss)
+        #endif
+    }
 }
 
 /// Monotonic time in milliseconds.
