@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "WeightKitGraphs", targets: ["WeightKitGraphs"]),
         .library(name: "WeightKitMapping", targets: ["WeightKitMapping"]),
         .library(name: "WeightKitVerification", targets: ["WeightKitVerification"]),
+        .library(name: "WeightKitTokenizer", targets: ["WeightKitTokenizer"]),
         .executable(name: "weightkit", targets: ["weightkit"]),
     ],
     dependencies: [
@@ -80,6 +81,8 @@ let package = Package(
             name: "WeightKitMapping",
             dependencies: ["WeightKitCheckpoints", "WeightKitCompute", "WeightKitGraphs"]
         ),
+        // Text → token ids: BERT's WordPiece tokenizer.
+        .target(name: "WeightKitTokenizer"),
         // The verification pass: reference bundles, comparisons, the first diverging layer.
         .target(
             name: "WeightKitVerification",
@@ -116,6 +119,10 @@ let package = Package(
             name: "WeightKitGraphsTests",
             dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping",
                            "WeightKitVerification", "WeightKitTestSupport"]
+        ),
+        .testTarget(
+            name: "WeightKitTokenizerTests",
+            dependencies: ["WeightKitTokenizer", "WeightKitCheckpoints", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitCLITests",

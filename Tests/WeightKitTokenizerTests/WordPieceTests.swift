@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+import WeightKitCheckpoints
+import WeightKitTestSupport
+@testable import WeightKitTokenizer
+
+@Suite("WordPiece tokenizer against Hugging Face BertTokenizer")
+struct WordPieceTests {
+    static let tokenizer = try! WordPieceTokenizer(vocabFile: TestFixtures.path("tokenizer/vocab.txt"))
+
+    @Test("ids identical to BertTokenizer (and the fast tokenizer) on every line of the corpus")
+    func corpus() throws {
+        let corpus = try FileSystem.readJSON(TestFixtures.path("tokenizer/corpus.json"))
+        let lines = try #require(corpus["lines"]?.arrayValue)
+        #expect(lines.count >= 2000)
+        var mismatches: [String] = []
+        for l in lines {
+            let text = try #require(l["text"]?.stringValue)
+            let want = try #require(l["ids"]?.arrayValue).compactMap(\.intValue)
+            #expect(l["fast_agrees"] == .bool(true))
+            let got = Self.tokenizer.encode(text)
+            if got != want { mismatches.append("\(text.debugDescription): got \(got.prefix(20)) want \(want.prefix(20))") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) lines differ; first: \(mismatches.prefix(3))")
+    }
+
+    @Test("tokens as BertTokenizer gives them: accents stripped, CJK split, ## continuations, [UNK]")
+    func tokens() {
+        #expect(Self.tokenizer.tokenize("UNwant\u{E9}d,running") == ["unwanted", ",", "running"])
+        #expect(Self.tokenizer.tokenize("unaffable") == ["una", "##ffa", "##ble"])
+        #expect(Self.tokenizer.tokenize("Héllo 日本 emoji😀") == ["hello", "日", "本", "[UNK]"])
+        #expect(Self.tokenizer.wordPieces(String(repeating: "x", count: 101)) == ["[UNK]"])
+        #expect(Self.tokenizer.encode("") == [101, 102])
+    }
+}
