@@ -102,6 +102,7 @@ let package = Package(
                 "WeightKitGraphs",
                 "WeightKitMapping",
                 "WeightKitVerification",
+                "WeightKitTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -66,12 +66,14 @@ public struct WordPieceTokenizer: Sendable {
             if Self.isCJK(s.value) { cleaned.append(" "); cleaned.append(s); cleaned.append(" "); continue }
             cleaned.append(s)
         }
-        let normalised = String(cleaned).precomposedStringWithCanonicalMapping  // NFC, as transformers does
+        // ASCII text needs no Unicode normalisation (NFC, NFD and lower-casing are trivial there).
+        let ascii = String(cleaned).utf8.allSatisfy { $0 < 0x80 }
+        let normalised = ascii ? String(cleaned) : String(cleaned).precomposedStringWithCanonicalMapping  // NFC, as transformers does
         var out: [String] = []
         for word in normalised.split(separator: " ", omittingEmptySubsequences: true) {
             var w = String(word)
             if lowercase { w = w.lowercased() }
-            if stripAccents {
+            if stripAccents && !ascii {
                 var kept = String.UnicodeScalarView()
                 for s in w.decomposedStringWithCanonicalMapping.unicodeScalars where s.properties.generalCategory != .nonspacingMark { kept.append(s) }
                 w = String(kept)
