@@ -61,11 +61,23 @@ def main():
         ids = slow.encode(text, add_special_tokens=True, truncation=True, max_length=512)
         fids = fast.encode(text, add_special_tokens=True, truncation=True, max_length=512)
         out.append({"text": text, "ids": ids, "fast_agrees": ids == fids})
+    pairs = []
+    for _ in range(200):
+        a, b = line(), line()
+        enc = slow(a, b, truncation=True, max_length=64, padding="max_length")
+        fenc = fast(a, b, truncation=True, max_length=64, padding="max_length")
+        pairs.append({"a": a, "b": b, "input_ids": enc["input_ids"], "token_type_ids": enc["token_type_ids"],
+                      "attention_mask": enc["attention_mask"], "fast_agrees": enc["input_ids"] == fenc["input_ids"]})
+    with open(os.path.join(HERE, "pairs.json"), "w") as f:
+        json.dump({"tokenizer": f"transformers {transformers.__version__} BertTokenizer(do_lower_case=True)",
+                   "encoding": "pair, truncation=True (longest first), max_length=64, padding=max_length", "pairs": pairs},
+                  f, ensure_ascii=False, indent=0)
+        f.write("\n")
     with open(os.path.join(HERE, "corpus.json"), "w") as f:
         json.dump({"tokenizer": f"transformers {transformers.__version__} BertTokenizer(do_lower_case=True)",
                    "vocab": "Fixtures/tokenizer/vocab.txt (all-MiniLM-L6-v2)", "lines": out}, f, ensure_ascii=False, indent=0)
         f.write("\n")
-    print(sum(not o["fast_agrees"] for o in out), "lines where the fast tokenizer differs")
+    print(sum(not o["fast_agrees"] for o in out), "lines and", sum(not p["fast_agrees"] for p in pairs), "pairs where the fast tokenizer differs")
 
 
 if __name__ == "__main__":

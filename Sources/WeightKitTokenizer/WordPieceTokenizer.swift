@@ -118,9 +118,59 @@ public struct WordPieceTokenizer: Sendable {
 
     public func tokenize(_ text: String) -> [String] { basicTokens(text).flatMap(wordPieces) }
 
+    func ids(_ text: String) -> [Int] { tokenize(text).map { vocab[$0] ?? vocab[unk]! } }
+
     /// `[CLS] tokens [SEP]` ids, truncated to `maxLength`.
     public func encode(_ text: String, maxLength: Int = 512) -> [Int] {
-        let ids = tokenize(text).map { vocab[$0] ?? vocab[unk]! }
-        return [vocab[cls]!] + ids.prefix(max(0, maxLength - 2)) + [vocab[sep]!]
+        [vocab[cls]!] + ids(text).prefix(max(0, maxLength - 2)) + [vocab[sep]!]
+    }
+
+    /// Model inputs for one sequence or a sentence pair.
+    public struct Encoding: Sendable, Equatable {
+        public var inputIds: [Int]
+        public var tokenTypeIds: [Int]
+        public var attentionMask: [Int]
+    }
+
+    /// `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]` (token type 1 for b), truncated to `maxLength`
+    /// the way transformers' "longest_first" strategy does it, and padded to `padTo` if given.
+    public func encode(_ a: String, pair b: String? = nil, maxLength: Int = 512, padTo: Int? = nil) -> Encoding {
+        var x = ids(a)
+        var y = b.map(ids)
+        let special = y == nil ? 2 : 3
+        let excess = x.count + (y?.count ?? 0) + special - maxLength
+        if excess > 0 {
+            if var yy = y {
+                // transformers: first even out the longer one, then take the rest half and half.
+                let first = min(abs(yy.count - x.count), excess), second = excess - first
+                let (fromX, fromY) = x.count > yy.count ? (first + second / 2, second - second / 2) : (second / 2, first + second - second / 2)
+                x.removeLast(min(fromX, x.count))
+                yy.removeLast(min(fromY, yy.count))
+                y = yy
+            } else {
+                x.removeLast(min(excess, x.count))
+            }
+        }
+        var inputIds = [vocab[cls]!] + x + [vocab[sep]!]
+        var types = [Int](repeating: 0, count: inputIds.count)
+        if let y {
+            inputIds += y + [vocab[sep]!]
+            types += [Int](repeating: 1, count: y.count + 1)
+        }
+        var mask = [Int](repeating: 1, count: inputIds.count)
+        if let padTo, padTo > inputIds.count {
+            let n = padTo - inputIds.count
+            inputIds += [Int](repeating: vocab[pad] ?? 0, count: n)
+            types += [Int](repeating: 0, count: n)
+            mask += [Int](repeating: 0, count: n)
+        }
+        return Encoding(inputIds: inputIds, tokenTypeIds: types, attentionMask: mask)
+    }
+
+    /// A batch padded to its longest member (or to `padTo`).
+    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, maxLength: Int = 512, padTo: Int? = nil) -> [Encoding] {
+        let unpadded = texts.indices.map { encode(texts[$0], pair: pairs?[$0], maxLength: maxLength) }
+        let target = padTo ?? unpadded.map(\.inputIds.count).max() ?? 0
+        return texts.indices.map { encode(texts[$0], pair: pairs?[$0], maxLength: maxLength, padTo: target) }
     }
 }

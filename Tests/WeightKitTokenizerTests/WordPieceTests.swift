@@ -33,3 +33,23 @@ struct WordPieceTests {
         #expect(Self.tokenizer.encode("") == [101, 102])
     }
 }
+
+@Suite("sentence pairs")
+struct PairTests {
+    @Test("pairs, longest-first truncation and padding identical to BertTokenizer on 200 pairs")
+    func pairs() throws {
+        let tok = try WordPieceTokenizer(vocabFile: TestFixtures.path("tokenizer/vocab.txt"))
+        let corpus = try FileSystem.readJSON(TestFixtures.path("tokenizer/pairs.json"))
+        let pairs = try #require(corpus["pairs"]?.arrayValue)
+        #expect(pairs.count == 200)
+        var bad = 0
+        for p in pairs {
+            let e = tok.encode(p["a"]!.stringValue!, pair: p["b"]!.stringValue!, maxLength: 64, padTo: 64)
+            let want = WordPieceTokenizer.Encoding(inputIds: p["input_ids"]!.arrayValue!.compactMap(\.intValue),
+                                                   tokenTypeIds: p["token_type_ids"]!.arrayValue!.compactMap(\.intValue),
+                                                   attentionMask: p["attention_mask"]!.arrayValue!.compactMap(\.intValue))
+            if e != want { bad += 1 }
+        }
+        #expect(bad == 0, "\(bad) pairs differ")
+    }
+}
