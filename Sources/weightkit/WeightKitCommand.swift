@@ -11,7 +11,7 @@ struct WeightKitCommand: ParsableCommand {
         abstract: "Inspect, convert and check transformer checkpoints (safetensors, .wkc, Keras and Hugging Face HDF5).",
         discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.",
         version: WeightKitVersion.string,
-        subcommands: [InspectCommand.self, ConvertCommand.self, CheckCommand.self, MapCommand.self, VerifyCommand.self, DiffCommand.self, BenchCommand.self, ParamsCommand.self, TokenizeCommand.self]
+        subcommands: [InspectCommand.self, ConvertCommand.self, CheckCommand.self, MapCommand.self, VerifyCommand.self, DiffCommand.self, BenchCommand.self, ParamsCommand.self, TokenizeCommand.self, RunCommand.self]
     )
 
     static func main() {

@@ -244,3 +244,29 @@ struct CLIVerifyTests {
         #expect(notBundle.stderr.contains("not a reference bundle"))
     }
 }
+
+@Suite("weightkit run on the real all-MiniLM-L6-v2")
+struct CLIRunTests {
+    static let minilm = ProcessInfo.processInfo.environment["WEIGHTKIT_MINILM"]
+
+    @Test("text in, sentence embeddings out: equal to sentence-transformers' for the reference sentences",
+          .enabled(if: minilm != nil || ProcessInfo.processInfo.environment["CI"] == "true", "set WEIGHTKIT_MINILM (Scripts/test.sh does)"))
+    func textToEmbedding() throws {
+        guard let dir = Self.minilm else { Issue.record("WEIGHTKIT_MINILM is not set"); return }
+        let bundle = try SafetensorsReader.open(CLI.fixture("references/minilm.reference.safetensors"))
+        let textJSON = try #require(bundle.metadata["input.text"])
+        let sentences = (try JSONParser.parse(textJSON).arrayValue ?? []).compactMap(\.stringValue)
+        #expect(sentences.count == 4)
+        let r = try CLI.run(["run", dir + "/model.safetensors", "--json", "--output", "sentence_embedding"] + sentences.flatMap { ["--text", $0] })
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
+        let want = try bundle.tensor(named: "output.sentence_embedding").float32Array()
+        let H = 384
+        for (i, row) in rows.enumerated() {
+            let got = try #require(row["sentence_embedding"]?.arrayValue).compactMap(\.doubleValue)
+            #expect(got.count == H)
+            let worst = zip(got, want[(i * H)..<((i + 1) * H)]).map { abs($0 - Double($1)) }.max() ?? 1
+            #expect(worst < 1e-5, "sentence \(i): \(worst)")
+        }
+    }
+}

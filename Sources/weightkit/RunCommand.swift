@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import WeightKitCheckpoints
+import WeightKitFormats
+import WeightKitGraphs
+import WeightKitMapping
+import WeightKitTokenizer
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Tokenise text, run a BERT checkpoint on it, print the outputs.",
+        discussion: "The vocabulary is vocab.txt beside the checkpoint unless --vocab names one. Outputs: sentence_embedding, pooler_output, logits (with softmax), last_hidden_state (a summary).")
+
+    @Argument(help: "BERT checkpoint (any format the mapper binds).") var checkpoint: String
+    @Option(help: "A text to run (repeat for a batch).") var text: [String] = []
+    @Option(help: "Second sentence of a pair, one per --text.") var pair: [String] = []
+    @Option(help: "vocab.txt (default: beside the checkpoint).") var vocab: String?
+    @Option(help: "Outputs to print (repeatable).") var output: [String] = []
+    @Option(help: "Maximum sequence length.") var maxLength = 512
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard !text.isEmpty else { throw ValidationError("give at least one --text") }
+        guard pair.isEmpty || pair.count == text.count else { throw ValidationError("give one --pair per --text (\(text.count)), or none") }
+    }
+
+    func run() throws {
+        let c = try Checkpoints.open(checkpoint)
+        let dir = FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)
+        let vocabPath = vocab ?? FileSystem.join(dir, "vocab.txt")
+        guard FileSystem.exists(vocabPath) else { throw CommandFailure(message: "error: \(vocabPath): no vocabulary (give --vocab)", code: 2) }
+        // Lower-casing as the model's tokenizer_config.json says (uncased when it does not say).
+        var lowercase = true
+        let tokenizerConfig = FileSystem.join(dir, "tokenizer_config.json")
+        if FileSystem.exists(tokenizerConfig), let b = try FileSystem.readJSON(tokenizerConfig)["do_lower_case"]?.boolValue { lowercase = b }
+        let tokenizer = try WordPieceTokenizer(vocabFile: vocabPath, lowercase: lowercase)
+        let report = BertMapper.map(c)
+        guard report.passed, let config = report.config else {
+            Terminal.write(report.text)
+            throw CommandFailure(message: "error: \(checkpoint) does not map onto the bert graph (report above)", code: 1)
+        }
+        let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
+        let batch = tokenizer.encodeBatch(text, pairs: pair.isEmpty ? nil : pair, maxLength: min(maxLength, config.maxPositions))
+        var wanted = output
+        if wanted.isEmpty {
+            wanted = model.hasClassifier ? ["logits"] : ["sentence_embedding"] + (model.hasPooler ? ["pooler_output"] : [])
+        }
+        for w in wanted where !model.outputNames.contains(w) {
+            throw CommandFailure(message: "error: the graph has no output '\(w)' (it has \(model.outputNames.joined(separator: ", ")))", code: 2)
+        }
+        let out = try model.forward(.init(inputIds: batch.map(\.inputIds), attentionMask: batch.map(\.attentionMask),
+                                          tokenTypeIds: batch.map(\.tokenTypeIds)), outputs: Set(wanted))
+        var results: [JSONValue] = []
+        var textOut = ""
+        for (i, t) in text.enumerated() {
+            var item: JSONObject = ["text": .string(t), "tokens": .int(batch[i].attentionMask.reduce(0, +))]
+            if !pair.isEmpty { item["pair"] = .string(pair[i]) }
+            textOut += "[\(i)] \(t)\(pair.isEmpty ? "" : " ||| " + pair[i])  (\(batch[i].attentionMask.reduce(0, +)) tokens)\n"
+            for w in wanted {
+                guard let g = out[w] else { continue }
+                let per = g.values.count / g.shape[0]
+                var row = Array(g.values[(i * per)..<((i + 1) * per)])
+                if w == "logits" {
+                    let m = row.max() ?? 0
+                    let e = row.map { Foundation.exp(Double($0 - m)) }
+                    let sum = e.reduce(0, +)
+                    item["probabilities"] = .array(e.map { .double($0 / sum) })
+                    textOut += "  logits [" + row.map { fmt($0) }.joined(separator: ", ") + "], softmax [" + e.map { fmt(Float($0 / sum)) }.joined(separator: ", ") + "]\n"
+                } else if w == "last_hidden_state" {
+                    let n = batch[i].attentionMask.reduce(0, +) * g.shape[2]
+                    row = Array(row.prefix(n))
+                    textOut += "  last_hidden_state [\(batch[i].attentionMask.reduce(0, +)), \(g.shape[2])], mean \(fmt(row.reduce(0, +) / Float(max(1, row.count))))\n"
+                } else {
+                    let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    textOut += "  \(w) [\(row.count)] " + row.prefix(6).map { fmt($0) }.joined(separator: " ") + " … ‖x‖ \(fmt(norm))\n"
+                }
+                item[w] = .array(row.map { .double(Double($0)) })
+            }
+            results.append(.object(item))
+        }
+        Terminal.write(json ? JSONValue.array(results).serialized(indent: 2) + "\n" : textOut)
+    }
+
+    private func fmt(_ v: Float) -> String { String(Double((v * 10000).rounded()) / 10000) }
+}
