@@ -86,7 +86,7 @@ let package = Package(
         // The verification pass: reference bundles, comparisons, the first diverging layer.
         .target(
             name: "WeightKitVerification",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping", "WeightKitTokenizer"]
         ),
         .target(
             name: "WeightKitInspection",

@@ -48,17 +48,19 @@ public struct ReferenceBundle: Sendable {
                 throw Problem(description: "\(path): tensor '\(t.name)' is neither input.* nor output.*")
             }
         }
+        // Text-only BERT bundles: the inputs are given as input.text and tokenised by the verifier.
+        let textOnly = inputs.isEmpty && c.metadata["input.text"] != nil
         if let declared = c.metadata["model.kind"] {
             guard let k = Kind(rawValue: declared) else { throw Problem(description: "\(path): model.kind '\(declared)' is not bert or text-classifier") }
             kind = k
-        } else if inputs["input_ids"] != nil {
+        } else if inputs["input_ids"] != nil || textOnly {
             kind = .bert
         } else if inputs["token_ids"] != nil {
             kind = .textClassifier
         } else {
             throw Problem(description: "\(path): no input_ids (BERT) or token_ids (text classifier) input")
         }
-        if kind == .bert && inputs["input_ids"] == nil { throw Problem(description: "\(path): a BERT bundle needs input.input_ids") }
+        if kind == .bert && inputs["input_ids"] == nil && !textOnly { throw Problem(description: "\(path): a BERT bundle needs input.input_ids (or input.text metadata)") }
         if kind == .textClassifier && inputs["token_ids"] == nil { throw Problem(description: "\(path): a text-classifier bundle needs input.token_ids") }
         if outputs.isEmpty { throw Problem(description: "\(path): the bundle holds no output.* tensor: nothing to compare") }
         self.inputs = inputs
@@ -75,6 +77,12 @@ public struct ReferenceBundle: Sendable {
             if name.hasPrefix("encoder_outputs."), let j = Int(name.dropFirst("encoder_outputs.".count)) { return "hidden_states.\(j + 1)" }
             return name
         }
+    }
+
+    /// The strings in input.text, when the bundle gives its inputs as text.
+    public var texts: [String]? {
+        guard let t = metadata["input.text"], case .array(let a)? = try? JSONParser.parse(t) else { return nil }
+        return a.compactMap(\.stringValue)
     }
 
     /// Tolerance overrides from the metadata.

@@ -3,6 +3,7 @@ import WeightKitCompute
 import WeightKitFormats
 import WeightKitGraphs
 import WeightKitMapping
+import WeightKitTokenizer
 
 /// The result of `weightkit verify`: every output compared, the first diverging layer, and the
 /// numeric configuration that was used.
@@ -33,7 +34,8 @@ public enum Verifier {
     public static let defaultAtol = 1e-5
 
     public static func verify(checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
-                              bertConfig: BertConfig? = nil, textClassifierConfig: TextClassifierConfig? = nil) throws -> VerificationReport {
+                              bertConfig: BertConfig? = nil, textClassifierConfig: TextClassifierConfig? = nil,
+                              vocab: String? = nil) throws -> VerificationReport {
         let bundle = try ReferenceBundle(path: bundlePath)
         let checkpoint = try Checkpoints.open(path)
         let atol = atol ?? bundle.atol ?? defaultAtol, rtol = rtol ?? bundle.rtol ?? defaultRtol
@@ -55,10 +57,21 @@ public enum Verifier {
                                ("pooler", model.hasPooler ? "present" : "absent")]
             producible = model.outputNames
             intermediates = (0...config.numLayers).map { "hidden_states.\($0)" }
+            var ids = bundle.inputs["input_ids"], types = bundle.inputs["token_type_ids"]
             mask = bundle.inputs["attention_mask"]
+            if ids == nil, let texts = bundle.texts {
+                // Inputs given as text: tokenise them with the model's vocabulary.
+                let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
+                let vocabPath = vocab ?? FileSystem.join(dir, "vocab.txt")
+                guard FileSystem.exists(vocabPath) else { throw Failure(description: "\(bundlePath) gives its inputs as text: a vocabulary is needed (vocab.txt beside the checkpoint, or --vocab)") }
+                let batch = try WordPieceTokenizer(vocabFile: vocabPath).encodeBatch(texts, maxLength: config.maxPositions)
+                ids = batch.map(\.inputIds)
+                mask = batch.map(\.attentionMask)
+                types = batch.map(\.tokenTypeIds)
+                report.numerics.append(("inputs", "tokenised from input.text with \(vocabPath)"))
+            }
             let wanted = Set(bundle.outputOrder).intersection(producible)
-            produced = try model.forward(.init(inputIds: bundle.inputs["input_ids"]!, attentionMask: mask, tokenTypeIds: bundle.inputs["token_type_ids"]),
-                                         outputs: wanted)
+            produced = try model.forward(.init(inputIds: ids!, attentionMask: mask, tokenTypeIds: types), outputs: wanted)
         case .textClassifier:
             let mapping = TextClassifierMapper.map(checkpoint, config: textClassifierConfig)
             guard mapping.passed, let config = mapping.textClassifierConfig else { throw Failure(description: "\(path) does not map onto the text-classifier graph:\n" + mapping.text) }

