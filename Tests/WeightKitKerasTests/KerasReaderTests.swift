@@ -308,3 +308,21 @@ struct KerasArchiveDetailTests {
         #expect(c.annotations["layers/transformer_block/att/query_dense/vars/0"]?.layer == "query")
     }
 }
+
+@Suite(".keras conversion")
+struct KerasArchiveConversionTests {
+    @Test("a .keras archive converts to .wkc with the archive's SHA-256 in the provenance")
+    func convertArchive() throws {
+        let src = try Checkpoints.open(KerasFixture.path("textclf_k3.keras"))
+        #expect(src.files == [KerasFixture.path("textclf_k3.keras")])
+        let dir = NSTemporaryDirectory() + "weightkit-kconv-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Converter.convert(src, to: dir + "/k.wkc")
+        let wkc = try WKCReader.open(dir + "/k.wkc")
+        #expect(wkc.verifyData().isEmpty)
+        let archive = try MappedFile(path: KerasFixture.path("textclf_k3.keras"))
+        #expect(wkc.provenance?["source_files"]?.arrayValue?.first?["sha256"]?.stringValue == SHA256Digest.hex(of: archive.bytes))
+        for t in src.tensors { #expect(try wkc.tensor(named: t.name).copyBytes() == (try src.view(t)).copyBytes()) }
+    }
+}

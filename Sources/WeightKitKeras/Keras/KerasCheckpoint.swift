@@ -10,7 +10,9 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
     public let metadata: [String: String]
     public let modelConfig: JSONValue?
     public let annotations: [String: TensorAnnotation]
-    public var files: [String] { [file.path] }
+    /// The files on disk behind the tensors: for a `.keras` archive, the archive itself (its
+    /// weights were extracted to an unlinked temporary file).
+    public var files: [String] { format == .kerasArchive ? [path] : [file.path] }
 
     let file: HDF5File
     private let datasets: [String: HDF5DatasetInfo]
