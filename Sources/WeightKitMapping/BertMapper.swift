@@ -205,18 +205,21 @@ public enum BertMapper {
     }
 }
 
-/// Binds a graph through a mapping report.
+/// Binds a graph through a mapping report (any graph: BERT's linear weights carry their layout
+/// in the report; the text classifier's Keras kernels are consumed as stored, [in, out]).
 public struct MappedParameterSource: ParameterSource {
     public let checkpoint: any Checkpoint
     public let report: MappingReport
+    private let defaultLayout: WeightLayout
     public init(checkpoint: any Checkpoint, report: MappingReport) {
         self.checkpoint = checkpoint
         self.report = report
+        self.defaultLayout = report.model == "text-classifier" ? .inOut : .outIn
     }
 
     public func tensor(for name: String) throws -> (view: TensorView, layout: WeightLayout)? {
         guard let e = report.entries.first(where: { $0.canonical == name }), e.status == .mapped, let source = e.source,
               let info = checkpoint.info(named: source) else { return nil }
-        return (try checkpoint.view(info), e.layout ?? .outIn)
+        return (try checkpoint.view(info), e.layout ?? defaultLayout)
     }
 }

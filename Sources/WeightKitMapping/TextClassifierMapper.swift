@@ -100,18 +100,3 @@ public enum TextClassifierMapper {
         return report
     }
 }
-
-/// Binds the text classifier through a mapping report (Keras kernels are consumed as stored).
-public struct MappedTextClassifierSource: ParameterSource {
-    public let checkpoint: any Checkpoint
-    public let report: MappingReport
-    public init(checkpoint: any Checkpoint, report: MappingReport) {
-        self.checkpoint = checkpoint
-        self.report = report
-    }
-    public func tensor(for name: String) throws -> (view: TensorView, layout: WeightLayout)? {
-        guard let e = report.entries.first(where: { $0.canonical == name }), e.status == .mapped, let s = e.source,
-              let info = checkpoint.info(named: s) else { return nil }
-        return (try checkpoint.view(info), .inOut)
-    }
-}

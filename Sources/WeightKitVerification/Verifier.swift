@@ -76,7 +76,7 @@ public enum Verifier {
             let mapping = TextClassifierMapper.map(checkpoint, config: textClassifierConfig)
             guard mapping.passed, let config = mapping.textClassifierConfig else { throw Failure(description: "\(path) does not map onto the text-classifier graph:\n" + mapping.text) }
             report.convention = mapping.convention?.rawValue
-            let model = try TextClassifierModel(config: config, source: MappedTextClassifierSource(checkpoint: checkpoint, report: mapping))
+            let model = try TextClassifierModel(config: config, source: MappedParameterSource(checkpoint: checkpoint, report: mapping))
             report.numerics = [("layer_norm_eps", "\(config.layerNormEps)"), ("key_dim", "\(config.keyDim)"), ("ffn_activation", "relu")]
             producible = TextClassifierModel.outputNames
             intermediates = ["embedding", "transformer_block", "pooled", "hidden"]

@@ -44,6 +44,21 @@ struct Bundle {
     }
 }
 
+/// Runs a BERT on a bundle's inputs; returns, per output the bundle holds, the max abs error
+/// (token outputs where the mask is 1).
+func bertErrors(_ model: BertModel, bundle path: String, outputs: [String]? = nil) throws -> [String: Float] {
+    let bundle = try Bundle(path)
+    guard let ids = try bundle.ints("input_ids"), let mask = try bundle.ints("attention_mask") else { throw CocoaError(.fileReadCorruptFile) }
+    let names = outputs ?? bundle.outputNames
+    let out = try model.forward(.init(inputIds: ids, attentionMask: mask, tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(names))
+    var errors: [String: Float] = [:]
+    for n in names {
+        guard let got = out[n] else { errors[n] = .infinity; continue }
+        errors[n] = maxAbsError(got, try bundle.output(n), mask: mask)
+    }
+    return errors
+}
+
 /// Max |a − e| over positions where the mask is 1 (token outputs) or everywhere.
 func maxAbsError(_ got: GraphOutput, _ want: (shape: [Int], values: [Float]), mask: [[Int]]) -> Float {
     var worst: Float = 0

@@ -24,15 +24,8 @@ struct MappingTests {
         #expect(report.missing.isEmpty && report.unexpected.isEmpty)
         let config = try #require(report.config)
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: checkpoint, report: report))
-        let bundle = try Bundle(TestFixtures.path(c.1))
-        let mask = try #require(try bundle.ints("attention_mask"))
-        let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
-                                          tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(bundle.outputNames))
-        for n in bundle.outputNames {
-            // The sharded TF checkpoint is the same model as hf_bert: same reference.
-            let err = maxAbsError(try #require(out[n]), try bundle.output(n), mask: mask)
-            #expect(err <= 1e-5, "\(c.0) \(n): \(err)")
-        }
+        // (The sharded TF checkpoint is the same model as hf_bert: same reference.)
+        for (n, err) in try bertErrors(model, bundle: TestFixtures.path(c.1)) { #expect(err <= 1e-5, "\(c.0) \(n): \(err)") }
     }
 
     @Test("keras-hub without any config: heads from the 3-D kernels, tanh GELU defaulted and said so")
@@ -116,14 +109,7 @@ struct GraphReadyTests {
         #expect(report.entries.allSatisfy { $0.transform == "none" })
         let model = try BertModel(config: try #require(report.config), source: MappedParameterSource(checkpoint: ready, report: report))
         #expect(model.weightsInPlace, "a graph-ready file must bind without copying weights")
-        let bundle = try Bundle(TestFixtures.path(c.1))
-        let mask = try #require(try bundle.ints("attention_mask"))
-        let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
-                                          tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(bundle.outputNames))
-        for n in bundle.outputNames {
-            let err = maxAbsError(try #require(out[n]), try bundle.output(n), mask: mask)
-            #expect(err <= 1e-5, "\(c.0) → .wkc \(n): \(err)")
-        }
+        for (n, err) in try bertErrors(model, bundle: TestFixtures.path(c.1)) { #expect(err <= 1e-5, "\(c.0) → .wkc \(n): \(err)") }
     }
 
     @Test("a plain .wkc with canonical names is not taken for graph-ready (orientation would be wrong)")
@@ -190,14 +176,7 @@ struct HuggingFaceLayoutTests {
         #expect(report.convention == .huggingFacePyTorch && report.passed, "\(report.text)")
         #expect(written.modelConfig?["architectures"]?.arrayValue?.first?.stringValue != nil)
         let model = try BertModel(config: try #require(report.config), source: MappedParameterSource(checkpoint: written, report: report))
-        let bundle = try Bundle(TestFixtures.path(c.1))
-        let mask = try #require(try bundle.ints("attention_mask"))
-        let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
-                                          tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(bundle.outputNames))
-        for n in bundle.outputNames {
-            let err = maxAbsError(try #require(out[n]), try bundle.output(n), mask: mask)
-            #expect(err <= 1e-5, "\(c.0) → hf \(n): \(err)")
-        }
+        for (n, err) in try bertErrors(model, bundle: TestFixtures.path(c.1)) { #expect(err <= 1e-5, "\(c.0) → hf \(n): \(err)") }
     }
 }
 
@@ -240,11 +219,7 @@ struct MappedDTypeTests {
             #expect(report.passed, "\(report.text)")
             let model = try BertModel(config: try #require(report.config), source: MappedParameterSource(checkpoint: c, report: report))
             #expect(!model.weightsInPlace, "half-precision weights are converted to float32 at bind")
-            let bundle = try Bundle(TestFixtures.path("keras/hf_bert_cls.reference.safetensors"))
-            let mask = try #require(try bundle.ints("attention_mask"))
-            let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
-                                              tokenTypeIds: try bundle.ints("token_type_ids")), outputs: ["logits"])
-            let err = maxAbsError(try #require(out["logits"]), try bundle.output("logits"), mask: mask)
+            let err = try #require(try bertErrors(model, bundle: TestFixtures.path("keras/hf_bert_cls.reference.safetensors"), outputs: ["logits"])["logits"])
             #expect(err > 0 && err < Float(atol), "\(path): \(err)")
         }
     }

@@ -25,7 +25,7 @@ struct TextClassifierGraphTests {
         #expect(report.convention == c.2)
         #expect(report.passed, "\(report.text)")
         #expect(report.textClassifierConfig == Self.config, "inferred config")
-        let model = try TextClassifierModel(config: Self.config, source: MappedTextClassifierSource(checkpoint: checkpoint, report: report))
+        let model = try TextClassifierModel(config: Self.config, source: MappedParameterSource(checkpoint: checkpoint, report: report))
         let bundle = try Bundle(GraphFixture.path(c.1))
         let ids = try #require(try bundle.ints("token_ids"))
         let out = try model.forward(tokenIds: ids, outputs: Set(TextClassifierModel.outputNames))
