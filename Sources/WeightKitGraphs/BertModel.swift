@@ -69,11 +69,9 @@ public final class BertModel: @unchecked Sendable {
             for (j, n) in ["query", "key", "value"].enumerated() {
                 let t = binder.bound["encoder.layer.\(l).attention.self.\(n).weight"]!
                 let bias = binder.bound["encoder.layer.\(l).attention.self.\(n).bias"]!
-                for i in 0..<H {  // row i of [in, out] storage
-                    for o in 0..<H {
-                        w.pointer[i * 3 * H + j * H + o] = t.layout == .inOut ? t.pointer[i * H + o] : t.pointer[o * H + i]
-                    }
-                }
+                // Copied weights are always held [in, out] (PyTorch's are transposed at bind time).
+                precondition(t.layout == .inOut, "bound linear weights are [in, out]")
+                for i in 0..<H { (w.pointer + i * 3 * H + j * H).update(from: t.pointer + i * H, count: H) }
                 (b.pointer + j * H).update(from: bias.pointer, count: H)
             }
             return (w, b)

@@ -39,16 +39,7 @@ public struct BoundTensor: @unchecked Sendable {
             // and is used in place.)
             let (outF, inF) = (shape[0], shape[1])
             let buffer = FloatBuffer(count: outF * inF)
-            try view.withFloat32 { src in
-                let block = 32
-                for o0 in stride(from: 0, to: outF, by: block) {
-                    for i0 in stride(from: 0, to: inF, by: block) {
-                        for o in o0..<min(o0 + block, outF) {
-                            for i in i0..<min(i0 + block, inF) { buffer.pointer[i * outF + o] = src[o * inF + i] }
-                        }
-                    }
-                }
-            }
+            try view.withFloat32 { src in Kernels.transpose(src.baseAddress!, rows: outF, cols: inF, into: buffer.pointer) }
             view.releaseResidentPages()
             pointer = UnsafePointer(buffer.pointer)
             owner = buffer

@@ -1,4 +1,5 @@
 import WeightKitCheckpoints
+import WeightKitCompute
 import WeightKitGraphs
 
 /// Output tensors made from source tensors when they are written (one at a time, so a
@@ -11,13 +12,7 @@ enum TensorTransforms {
             let rows = target.shape[1], cols = target.shape[0]  // source is [rows, cols]
             let owned = OwnedBytes(count: rows * cols * 4)
             let dst = owned.buffer.baseAddress!.assumingMemoryBound(to: Float.self)
-            try view.withFloat32 { src in
-                for r0 in stride(from: 0, to: rows, by: 32) {
-                    for c0 in stride(from: 0, to: cols, by: 32) {
-                        for r in r0..<min(r0 + 32, rows) { for c in c0..<min(c0 + 32, cols) { dst[c * rows + r] = src[r * cols + c] } }
-                    }
-                }
-            }
+            try view.withFloat32 { src in Kernels.transpose(src.baseAddress!, rows: rows, cols: cols, into: dst) }
             view.releaseResidentPages()
             return TensorView(info: target, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<(rows * cols * 4)]), owner: owned)
         }

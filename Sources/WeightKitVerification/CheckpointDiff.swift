@@ -1,4 +1,5 @@
 import WeightKitCheckpoints
+import WeightKitCompute
 import WeightKitGraphs
 import WeightKitMapping
 
@@ -77,7 +78,7 @@ public struct CheckpointDiff: Sendable {
             let rows = layoutB == .inOut ? vb.elementCount / (vb.shape.last ?? 1) : vb.shape[0]
             let cols = vb.elementCount / rows
             var t = [Float](repeating: 0, count: y.count)
-            for r in 0..<rows { for c in 0..<cols { t[c * rows + r] = y[r * cols + c] } }
+            y.withUnsafeBufferPointer { src in t.withUnsafeMutableBufferPointer { Kernels.transpose(src.baseAddress!, rows: rows, cols: cols, into: $0.baseAddress!) } }
             y = t
         }
         var worst = 0.0

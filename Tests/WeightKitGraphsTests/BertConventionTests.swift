@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WeightKitCheckpoints
+import WeightKitCompute
 import WeightKitFormats
 @testable import WeightKitGraphs
 
@@ -78,31 +79,30 @@ struct BertConventionTests {
         try check(try BertModel(config: config, source: HuggingFaceTFNames(checkpoint: c)), bundle: GraphFixture.path("keras/\(name).reference.safetensors"))
     }
 
+    /// The tiny keras-hub BertBackbone of the fixtures (keras-hub: tanh GELU, mask −1e9).
+    static func kerasHubConfig(_ activation: Kernels.Activation) -> BertConfig {
+        BertConfig(vocabSize: 99, hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 37, maxPositions: 24,
+                   typeVocabSize: 2, activation: activation, layerNormEps: 1e-12, maskValue: -1e9)
+    }
+
     @Test("keras-hub BertBackbone: tanh-approximate GELU, 3-D EinsumDense kernels read in place")
     func kerasHub() throws {
         let c = try Checkpoints.open(GraphFixture.path("keras/kerashub_bert.weights.h5"))
-        let config = BertConfig(vocabSize: 99, hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 37, maxPositions: 24,
-                                typeVocabSize: 2, activation: .geluTanh, layerNormEps: 1e-12, maskValue: -1e9)
-        try check(try BertModel(config: config, source: KerasHubBertNames(checkpoint: c)), bundle: GraphFixture.path("keras/kerashub_bert.reference.safetensors"))
+        try check(try BertModel(config: Self.kerasHubConfig(.geluTanh), source: KerasHubBertNames(checkpoint: c)),
+                  bundle: GraphFixture.path("keras/kerashub_bert.reference.safetensors"))
     }
 
     @Test("on keras-hub weights the tanh GELU fits the reference better than the exact one")
     func wrongActivationFails() throws {
         let c = try Checkpoints.open(GraphFixture.path("keras/kerashub_bert.weights.h5"))
-        let config = BertConfig(vocabSize: 99, hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 37, maxPositions: 24,
-                                typeVocabSize: 2, activation: .geluExact, layerNormEps: 1e-12, maskValue: -1e9)
-        var tanhConfig = config
-        tanhConfig.activation = .geluTanh
-        let bundle = try Bundle(GraphFixture.path("keras/kerashub_bert.reference.safetensors"))
-        let mask = try #require(try bundle.ints("attention_mask"))
-        let inputs = BertModel.Inputs(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask, tokenTypeIds: try bundle.ints("token_type_ids"))
-        func error(_ cfg: BertConfig) throws -> Float {
-            let out = try BertModel(config: cfg, source: KerasHubBertNames(checkpoint: c)).forward(inputs, outputs: ["last_hidden_state"])
-            return maxAbsError(try #require(out["last_hidden_state"]), try bundle.output("last_hidden_state"), mask: mask)
+        func error(_ activation: Kernels.Activation) throws -> Float {
+            let model = try BertModel(config: Self.kerasHubConfig(activation), source: KerasHubBertNames(checkpoint: c))
+            return try #require(try bertErrors(model, bundle: GraphFixture.path("keras/kerashub_bert.reference.safetensors"),
+                                               outputs: ["last_hidden_state"])["last_hidden_state"])
         }
         // Random initial weights keep activations small, where the two GELUs differ by ~1e-6;
         // the right one is still several times closer.
-        let exact = try error(config), tanh = try error(tanhConfig)
+        let exact = try error(.geluExact), tanh = try error(.geluTanh)
         #expect(tanh * 3 < exact, "tanh \(tanh) vs exact \(exact)")
     }
 
