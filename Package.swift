@@ -3,7 +3,7 @@ import PackageDescription
 
 // Modules follow the data's path:
 //   checkpoint formats (WeightKitCheckpoints: core, safetensors, .wkc; WeightKitKeras: HDF5;
-//   WeightKitFormats: opens any of them) -> compute and graphs (WeightKitCompute, WeightKitGraphs)
+//   WeightKitPyTorch: torch.save zips; WeightKitFormats: opens any of them) -> compute and graphs (WeightKitCompute, WeightKitGraphs)
 //   -> inspection and reports (WeightKitInspection) -> CLI (weightkit).
 // C libraries come in as system-library targets found through pkg-config (Sources/C*).
 let package = Package(
@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "WeightKitCheckpoints", targets: ["WeightKitCheckpoints"]),
         .library(name: "WeightKitKeras", targets: ["WeightKitKeras"]),
+        .library(name: "WeightKitPyTorch", targets: ["WeightKitPyTorch"]),
         .library(name: "WeightKitFormats", targets: ["WeightKitFormats"]),
         .library(name: "WeightKitInspection", targets: ["WeightKitInspection"]),
         .library(name: "WeightKitCompute", targets: ["WeightKitCompute"]),
@@ -54,10 +55,15 @@ let package = Package(
             name: "WeightKitKeras",
             dependencies: ["WeightKitCheckpoints", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // torch.save zip checkpoints through a restricted unpickler (never executes anything).
+        .target(
+            name: "WeightKitPyTorch",
+            dependencies: ["WeightKitCheckpoints", "CWeightKitZlib"]
+        ),
         // One entry point that opens every format above.
         .target(
             name: "WeightKitFormats",
-            dependencies: ["WeightKitCheckpoints", "WeightKitKeras"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitPyTorch"]
         ),
         // GEMM: oneDNN / OpenBLAS bound at run time on Linux, Accelerate on macOS.
         .target(
@@ -90,7 +96,7 @@ let package = Package(
         ),
         .target(
             name: "WeightKitInspection",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitPyTorch"]
         ),
         .executableTarget(
             name: "weightkit",
@@ -111,6 +117,10 @@ let package = Package(
         .testTarget(
             name: "WeightKitCheckpointsTests",
             dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection", "WeightKitMapping", "WeightKitVerification", "WeightKitTestSupport"]
+        ),
+        .testTarget(
+            name: "WeightKitPyTorchTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitPyTorch", "WeightKitFormats", "WeightKitInspection", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitKerasTests",

@@ -30,7 +30,7 @@ public enum CheckpointOpener {
         case .wkc: return try WKCReader.open(path)
         case .shardedSafetensors: return try SafetensorsReader.openSharded(index: path)
         case .safetensors: return try SafetensorsReader.open(path)
-        case .kerasLegacyH5, .keras3WeightsH5, .kerasArchive, .kerasShardedH5:
+        case .kerasLegacyH5, .keras3WeightsH5, .kerasArchive, .kerasShardedH5, .pytorch, .shardedPyTorch:
             throw UnrecognizedFormat(path: path, size: nil)  // detectFormat never returns these
         }
     }
@@ -53,8 +53,8 @@ public struct UnrecognizedFormat: Error, Sendable, CustomStringConvertible {
     public var size: Int?
     public init(path: String, size: Int?) { self.path = path; self.size = size }
     public var description: String {
-        if size == nil { return "\(path): directory holds no checkpoint (no *.safetensors.index.json, .safetensors or .wkc file)" }
-        return "\(path): not a checkpoint WeightKit reads (not safetensors, a safetensors index, .wkc or HDF5)"
+        if size == nil { return "\(path): directory holds no checkpoint (no *.safetensors.index.json, .safetensors, .wkc, .h5, .keras, pytorch_model.bin or .pt file)" }
+        return "\(path): not a checkpoint WeightKit reads (not safetensors, a shard index, .wkc, HDF5, .keras or a torch.save zip)"
     }
 }
 

@@ -1,8 +1,9 @@
 import WeightKitCheckpoints
 import WeightKitKeras
+import WeightKitPyTorch
 
-/// Opens any checkpoint WeightKit reads — safetensors (single or sharded), `.wkc`, and the
-/// Keras / Hugging Face HDF5 variants — recognising the format from the content, not the name.
+/// Opens any checkpoint WeightKit reads — safetensors (single or sharded), `.wkc`, the Keras /
+/// Hugging Face HDF5 variants and `torch.save` files (single or sharded) — recognising the format from the content, not the name.
 public enum Checkpoints {
     public struct Options: Sendable {
         /// Also list optimizer and metric state in Keras files (normally skipped).
@@ -15,8 +16,13 @@ public enum Checkpoints {
         if FileSystem.isDirectory(path) { return try open(FileSystem.join(path, try pickFile(inDirectory: path)), options: options) }
         let head = try MappedFile(path: path)
         if KerasReader.looksLikeHDF5(head.bytes) { return try KerasReader.open(path, includeAll: options.includeAll) }
-        if KerasArchiveReader.looksLikeZip(head.bytes) { return try KerasArchiveReader.open(path, includeAll: options.includeAll) }
+        if KerasArchiveReader.looksLikeZip(head.bytes) {
+            if TorchReader.isTorchArchive(head) { return try TorchReader.open(path) }
+            return try KerasArchiveReader.open(path, includeAll: options.includeAll)
+        }
+        if let legacy = TorchReader.legacyKind(head.bytes) { throw TorchFormatError.legacyFormat(file: path, detail: legacy) }
         if try isKerasIndex(path) { return try ShardedKerasReader.open(index: path, includeAll: options.includeAll) }
+        if TorchReader.isTorchIndex(path) { return try TorchReader.openSharded(index: path) }
         return try CheckpointOpener.open(path)
     }
 
@@ -25,8 +31,10 @@ public enum Checkpoints {
         if !FileSystem.isDirectory(path) {
             let head = try MappedFile(path: path)
             if KerasReader.looksLikeHDF5(head.bytes) { return try KerasReader.open(path).format }
-            if KerasArchiveReader.looksLikeZip(head.bytes) { return .kerasArchive }
+            if KerasArchiveReader.looksLikeZip(head.bytes) { return TorchReader.isTorchArchive(head) ? .pytorch : .kerasArchive }
+            if let legacy = TorchReader.legacyKind(head.bytes) { throw TorchFormatError.legacyFormat(file: path, detail: legacy) }
             if try isKerasIndex(path) { return .kerasShardedH5 }
+            if TorchReader.isTorchIndex(path) { return .shardedPyTorch }
         }
         return try CheckpointOpener.detectFormat(path)
     }
@@ -42,14 +50,22 @@ public enum Checkpoints {
     }
 
     /// The one checkpoint a directory holds: a safetensors index, or a single `.safetensors`,
-    /// `.wkc` or HDF5 weights file (`tf_model.h5`, `*.weights.h5`, `*.h5`).
+    /// `.wkc` or HDF5 weights file (`tf_model.h5`, `*.weights.h5`, `*.h5`), or else a PyTorch
+    /// one (`pytorch_model.bin` or its index, `.pt`, `.pth`). A Hugging Face directory with both
+    /// safetensors and `.bin` weights opens the safetensors, as `transformers` does.
     static func pickFile(inDirectory dir: String) throws -> String {
         let names = try FileSystem.contents(ofDirectory: dir)
-        let indexes = names.filter { $0.hasSuffix(".safetensors.index.json") || $0.hasSuffix(".h5.index.json") || $0.hasSuffix(".weights.json") }
+        func isIndex(_ n: String) -> Bool { n.hasSuffix(".safetensors.index.json") || n.hasSuffix(".h5.index.json") || n.hasSuffix(".weights.json") }
+        func isSingle(_ n: String) -> Bool { n.hasSuffix(".safetensors") || n.hasSuffix(".wkc") || n.hasSuffix(".h5") || n.hasSuffix(".keras") }
+        func isTorchIndex(_ n: String) -> Bool { n.hasSuffix(".bin.index.json") || n.hasSuffix(".pt.index.json") }
+        func isTorch(_ n: String) -> Bool { n.hasSuffix(".bin") || n.hasSuffix(".pt") || n.hasSuffix(".pth") }
+        var indexes = names.filter(isIndex)
+        if indexes.isEmpty, !names.contains(where: isSingle) { indexes = names.filter(isTorchIndex) }
         if indexes.count == 1 { return indexes[0] }
         // Shards named by an index are not candidates of their own.
         let sharded = !indexes.isEmpty
-        let singles = sharded ? [] : names.filter { $0.hasSuffix(".safetensors") || $0.hasSuffix(".wkc") || $0.hasSuffix(".h5") || $0.hasSuffix(".keras") }
+        var singles = sharded ? [] : names.filter(isSingle)
+        if !sharded, singles.isEmpty { singles = names.filter(isTorch) }
         let candidates = indexes + singles
         if candidates.count == 1 { return candidates[0] }
         if candidates.isEmpty { throw UnrecognizedFormat(path: dir, size: nil) }

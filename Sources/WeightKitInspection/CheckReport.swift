@@ -1,5 +1,6 @@
 import WeightKitCheckpoints
 import WeightKitFormats
+import WeightKitPyTorch
 
 /// The result of `weightkit check`: every structural problem and, for `.wkc`, every checksum
 /// or padding problem. Empty `problems` means the file passed.
@@ -55,6 +56,19 @@ public struct CheckReport: Sendable {
                 }
             }
             report.notes.append("HDF5 structure and every dataset readable; Keras HDF5 files carry no checksums")
+        case .pytorch, .shardedPyTorch:
+            // Opening validated the zip directory, the pickle and every tensor against its storage;
+            // torch.save records carry CRC-32s, so every byte is checked too.
+            let c = try Checkpoints.open(path)
+            report.tensorCount = c.tensors.count
+            let parts = (c as? CompositeCheckpoint)?.parts ?? [c]
+            var records = 0
+            for case let part as TorchCheckpoint in parts {
+                report.problems += part.verifyRecords()
+                records += part.recordCount
+                report.checkedBytes += FileSystem.fileSize(part.path) ?? 0
+            }
+            report.notes.append("zip directory, pickle and tensor extents valid; CRC-32 of all \(records) records verified")
         case .wkc:
             let file = try MappedFile(path: path)
             switch WKCHeader.validate(file.bytes, file: path) {

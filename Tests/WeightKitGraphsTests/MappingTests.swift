@@ -15,6 +15,8 @@ struct MappingTests {
         ("keras/hf_bert_cls", "keras/hf_bert_cls.reference.safetensors", .huggingFaceTF),
         ("keras/hf_bert_sharded", "keras/hf_bert.reference.safetensors", .huggingFaceTF),
         ("keras/kerashub_bert.weights.h5", "keras/kerashub_bert.reference.safetensors", .kerasHub),
+        ("pytorch/tiny_bert_cls_bin", "references/tiny_bert_cls_pt.reference.safetensors", .huggingFacePyTorch),
+        ("pytorch/tiny_bert_bin_sharded", "references/tiny_bert_pt.reference.safetensors", .huggingFacePyTorch),
     ])
     func mapsAndReproduces(_ c: (String, String, Convention)) throws {
         let checkpoint = try Checkpoints.open(TestFixtures.path(c.0))
@@ -96,6 +98,7 @@ struct GraphReadyTests {
         ("references/tiny_bert_pt/model.safetensors", "references/tiny_bert_pt.reference.safetensors"),
         ("keras/hf_bert", "keras/hf_bert.reference.safetensors"),
         ("keras/kerashub_bert.weights.h5", "keras/kerashub_bert.reference.safetensors"),
+        ("pytorch/tiny_bert_cls_bin/pytorch_model.bin", "references/tiny_bert_cls_pt.reference.safetensors"),
     ])
     func graphReady(_ c: (String, String)) throws {
         let source = try Checkpoints.open(TestFixtures.path(c.0))

@@ -11,6 +11,10 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     case kerasArchive = "keras-archive"
     /// Sharded Keras 3 `.weights.json` or Hugging Face `tf_model.h5.index.json` (read by WeightKitKeras).
     case kerasShardedH5 = "keras-sharded-h5"
+    /// `torch.save` zip archive: `pytorch_model.bin`, `.pt`, `.pth` (read by WeightKitPyTorch).
+    case pytorch = "pytorch-zip"
+    /// `pytorch_model.bin.index.json` with `torch.save` shards (read by WeightKitPyTorch).
+    case shardedPyTorch = "pytorch-sharded"
 }
 
 /// Where a tensor sits in the source model, when the format says so (Keras layer name, the

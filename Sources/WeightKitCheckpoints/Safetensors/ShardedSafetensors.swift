@@ -50,61 +50,95 @@ public struct ShardedCheckpointProblems: Error, Sendable, CustomStringConvertibl
     public var description: String { problems.map { "\($0)" }.joined(separator: "\n") }
 }
 
-extension SafetensorsReader {
-    /// Opens a sharded checkpoint from its index file.
-    public static func openSharded(index indexPath: String) throws -> MappedCheckpoint {
+/// A parsed shard index (`*.safetensors.index.json`, `pytorch_model.bin.index.json`): which shard
+/// holds which tensor. Problems are collected, not thrown, so a reader can report them all.
+public struct ShardIndex: Sendable {
+    public let path: String
+    public let assignment: [String: String]
+    /// Shards in the order the index first names them.
+    public let shards: [String]
+    /// The index's own `metadata` object, keys prefixed with `index.`.
+    public let metadata: [String: String]
+    public var problems: [any Error & Sendable]
+
+    public static func read(_ indexPath: String) throws -> ShardIndex {
         let root = try FileSystem.readJSON(indexPath)
         guard case .object(let obj) = root else { throw ShardIndexError.notAnObject(index: indexPath, found: root.typeName) }
         guard case .object(let weightMap)? = obj["weight_map"] else { throw ShardIndexError.missingWeightMap(index: indexPath) }
         var problems: [any Error & Sendable] = []
         for dup in weightMap.duplicateKeys() { problems.append(ShardIndexError.duplicateEntry(index: indexPath, tensor: dup)) }
         if weightMap.count == 0 { problems.append(ShardIndexError.emptyWeightMap(index: indexPath)) }
-
         var assignment: [String: String] = [:]
-        var shardOrder: [String] = []
+        var shards: [String] = []
+        var seen = Set<String>()
         for (tensor, value) in weightMap.entries {
             guard case .string(let shard) = value else {
                 problems.append(ShardIndexError.weightMapEntryNotString(index: indexPath, tensor: tensor, found: value.typeName)); continue
             }
             if assignment[tensor] == nil { assignment[tensor] = shard }
-            if !shardOrder.contains(shard) { shardOrder.append(shard) }
+            if seen.insert(shard).inserted { shards.append(shard) }
         }
-        let dir = FileSystem.directory(of: indexPath)
-        var files: [MappedFile] = []
-        var tensors: [TensorInfo] = []
-        var shardMetadata: [String: String] = [:]
-        for shard in shardOrder {
-            let shardPath: String
-            do { shardPath = try ShardIndexError.resolve(shard: shard, index: indexPath, directory: dir) } catch { problems.append(error); continue }
-            let file: MappedFile
-            do { file = try MappedFile(path: shardPath) } catch { problems.append(error); continue }
-            switch SafetensorsHeader.validate(file.bytes, file: shardPath, fileIndex: files.count) {
-            case .failure(let p): problems.append(contentsOf: p.problems as [any Error & Sendable]); continue
-            case .success(let header):
-                let present = Set(header.tensors.map(\.name))
-                for t in header.tensors {
-                    switch assignment[t.name] {
-                    case nil: problems.append(ShardIndexError.tensorNotInIndex(index: indexPath, tensor: t.name, shard: shard))
-                    case let other? where other != shard:
-                        problems.append(ShardIndexError.tensorAssignedElsewhere(index: indexPath, tensor: t.name, shard: shard, assigned: other))
-                    default: tensors.append(t)
-                    }
-                }
-                for (tensor, s) in assignment where s == shard && !present.contains(tensor) {
-                    problems.append(ShardIndexError.tensorMissingFromShard(index: indexPath, tensor: tensor, shard: shard))
-                }
-                for (k, v) in header.metadata where shardMetadata[k] == nil { shardMetadata[k] = v }
-                files.append(file)
-            }
-        }
-        if !problems.isEmpty {
-            if problems.count == 1 { throw problems[0] }
-            throw ShardedCheckpointProblems(index: indexPath, problems: problems)
-        }
-        var metadata = shardMetadata
+        var metadata: [String: String] = [:]
         if case .object(let m)? = obj["metadata"] {
             for (k, v) in m.entries { metadata["index." + k] = v.stringValue ?? v.serialized() }
         }
+        return ShardIndex(path: indexPath, assignment: assignment, shards: shards, metadata: metadata, problems: problems)
+    }
+
+    public var directory: String { FileSystem.directory(of: path) }
+
+    /// The path of a shard, or nil with the problem recorded.
+    public mutating func resolve(_ shard: String) -> String? {
+        do { return try ShardIndexError.resolve(shard: shard, index: path, directory: directory) } catch { problems.append(error); return nil }
+    }
+
+    /// Which of a shard's tensors the index assigns to it (their positions in `names`); every
+    /// disagreement either way is recorded.
+    public mutating func accept(_ names: [String], inShard shard: String) -> [Int] {
+        var kept: [Int] = []
+        for (i, name) in names.enumerated() {
+            switch assignment[name] {
+            case nil: problems.append(ShardIndexError.tensorNotInIndex(index: path, tensor: name, shard: shard))
+            case let other? where other != shard:
+                problems.append(ShardIndexError.tensorAssignedElsewhere(index: path, tensor: name, shard: shard, assigned: other))
+            default: kept.append(i)
+            }
+        }
+        let present = Set(names)
+        for (tensor, s) in assignment.sorted(by: { $0.key < $1.key }) where s == shard && !present.contains(tensor) {
+            problems.append(ShardIndexError.tensorMissingFromShard(index: path, tensor: tensor, shard: shard))
+        }
+        return kept
+    }
+
+    /// Throws what was collected: the single problem, or all of them together.
+    public func throwProblems() throws {
+        if problems.count == 1 { throw problems[0] }
+        if !problems.isEmpty { throw ShardedCheckpointProblems(index: path, problems: problems) }
+    }
+}
+
+extension SafetensorsReader {
+    /// Opens a sharded checkpoint from its index file.
+    public static func openSharded(index indexPath: String) throws -> MappedCheckpoint {
+        var index = try ShardIndex.read(indexPath)
+        var files: [MappedFile] = []
+        var tensors: [TensorInfo] = []
+        var metadata: [String: String] = [:]
+        for shard in index.shards {
+            guard let shardPath = index.resolve(shard) else { continue }
+            let file: MappedFile
+            do { file = try MappedFile(path: shardPath) } catch { index.problems.append(error); continue }
+            switch SafetensorsHeader.validate(file.bytes, file: shardPath, fileIndex: files.count) {
+            case .failure(let p): index.problems.append(contentsOf: p.problems as [any Error & Sendable]); continue
+            case .success(let header):
+                for i in index.accept(header.tensors.map(\.name), inShard: shard) { tensors.append(header.tensors[i]) }
+                for (k, v) in header.metadata where metadata[k] == nil { metadata[k] = v }
+                files.append(file)
+            }
+        }
+        try index.throwProblems()
+        metadata.merge(index.metadata) { _, new in new }
         return MappedCheckpoint(path: indexPath, format: .shardedSafetensors, files: files, tensors: tensors,
                                 metadata: metadata, modelConfig: try FileSystem.modelConfig(besides: indexPath))
     }
