@@ -88,7 +88,7 @@ let package = Package(
             dependencies: ["WeightKitCheckpoints", "WeightKitCompute", "WeightKitGraphs"]
         ),
         // Text → token ids: BERT's WordPiece tokenizer.
-        .target(name: "WeightKitTokenizer"),
+        .target(name: "WeightKitTokenizer", dependencies: ["WeightKitCheckpoints"]),
         // The verification pass: reference bundles, comparisons, the first diverging layer.
         .target(
             name: "WeightKitVerification",

@@ -5,28 +5,66 @@ import Foundation
 /// and NFD accent stripping for uncased models, punctuation split), then greedy longest-match
 /// WordPiece with `##` continuations, `[UNK]` for words over 100 characters or with no match.
 public struct WordPieceTokenizer: Sendable {
+    /// Everything besides the vocabulary that decides the ids: what `tokenizer.json` /
+    /// `tokenizer_config.json` say (see `TokenizerFiles`), with BERT's defaults.
+    public struct Options: Sendable, Equatable {
+        public var lowercase = true
+        /// nil: strip accents exactly when lower-casing (BERT's rule).
+        public var stripAccents: Bool? = nil
+        public var tokenizeChineseChars = true
+        public var cleanText = true
+        public var unk = "[UNK]", cls = "[CLS]", sep = "[SEP]", pad = "[PAD]"
+        public var continuingSubwordPrefix = "##"
+        public var maxInputCharsPerWord = 100
+        /// Tokens matched verbatim in the input and never split ([CLS], [SEP], [MASK], ...).
+        public var specialTokens: [String] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        public init() {}
+    }
+
     public let vocab: [String: Int]
-    public let lowercase: Bool
+    public let options: Options
+    public var lowercase: Bool { options.lowercase }
     public let stripAccents: Bool
-    public let maxInputCharsPerWord = 100
-    public let unk = "[UNK]", cls = "[CLS]", sep = "[SEP]", pad = "[PAD]"
+    public var maxInputCharsPerWord: Int { options.maxInputCharsPerWord }
+    public var unk: String { options.unk }
+    public var cls: String { options.cls }
+    public var sep: String { options.sep }
+    public var pad: String { options.pad }
+    /// Special tokens present in the vocabulary, longest first (the longest match wins).
+    let specials: [(text: String, scalars: [Unicode.Scalar])]
+    let unkId: Int, clsId: Int, sepId: Int
 
     public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
 
+    public init(vocab: [String: Int], options: Options = Options(), source: String = "the vocabulary") throws {
+        self.vocab = vocab
+        self.options = options
+        self.stripAccents = options.stripAccents ?? options.lowercase
+        for t in [options.unk, options.cls, options.sep] where vocab[t] == nil { throw Problem(description: "\(source): the vocabulary has no \(t)") }
+        unkId = vocab[options.unk]!; clsId = vocab[options.cls]!; sepId = vocab[options.sep]!
+        specials = Set(options.specialTokens).filter { !$0.isEmpty && vocab[$0] != nil }
+            .sorted { ($0.unicodeScalars.count, $0) > ($1.unicodeScalars.count, $1) }
+            .map { ($0, Array($0.unicodeScalars)) }
+    }
+
     /// From a vocab.txt (one token per line, id = line number).
     public init(vocabFile: String, lowercase: Bool = true, stripAccents: Bool? = nil) throws {
+        var options = Options()
+        options.lowercase = lowercase
+        options.stripAccents = stripAccents
+        try self.init(vocab: try Self.readVocab(vocabFile), options: options, source: vocabFile)
+    }
+
+    /// vocab.txt as transformers' load_vocab reads it: id = line number, a repeated token keeps its last line.
+    public static func readVocab(_ vocabFile: String) throws -> [String: Int] {
         guard let data = FileManager.default.contents(atPath: vocabFile) else { throw Problem(description: "\(vocabFile): cannot read the vocabulary") }
-        // As transformers' load_vocab: id = line number, a repeated token keeps its last line.
         var vocab: [String: Int] = [:]
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         for (i, line) in lines.enumerated() {
             vocab[line.hasSuffix("\r") ? String(line.dropLast()) : String(line)] = i
         }
-        self.vocab = vocab
-        self.lowercase = lowercase
-        self.stripAccents = stripAccents ?? lowercase
-        for t in [unk, cls, sep] where vocab[t] == nil { throw Problem(description: "\(vocabFile): the vocabulary has no \(t)") }
+        return vocab
     }
 
     // MARK: basic tokenisation
@@ -57,13 +95,40 @@ public struct WordPieceTokenizer: Sendable {
             || (0xF900...0xFAFF).contains(v) || (0x2F800...0x2FA1F).contains(v)
     }
 
-    /// The basic tokens of a text (before WordPiece).
+    /// The text cut around the special tokens it contains, which are matched verbatim (before any
+    /// normalisation) and kept whole, as transformers' added-token splitting does.
+    func segments(_ text: String) -> [(text: String, special: Bool)] {
+        guard !specials.isEmpty else { return [(text, false)] }
+        let scalars = Array(text.unicodeScalars)
+        var out: [(String, Bool)] = []
+        var plainStart = 0
+        var i = 0
+        outer: while i < scalars.count {
+            for sp in specials where sp.scalars.first == scalars[i] && scalars.count - i >= sp.scalars.count
+                && scalars[i..<(i + sp.scalars.count)].elementsEqual(sp.scalars) {
+                if plainStart < i { out.append((String(String.UnicodeScalarView(scalars[plainStart..<i])), false)) }
+                out.append((sp.text, true))
+                i += sp.scalars.count
+                plainStart = i
+                continue outer
+            }
+            i += 1
+        }
+        if plainStart < scalars.count { out.append((String(String.UnicodeScalarView(scalars[plainStart...])), false)) }
+        return out
+    }
+
+    /// The basic tokens of a text (before WordPiece), special tokens kept whole.
     public func basicTokens(_ text: String) -> [String] {
+        segments(text).flatMap { $0.special ? [$0.text] : plainBasicTokens($0.text) }
+    }
+
+    func plainBasicTokens(_ text: String) -> [String] {
         var cleaned = String.UnicodeScalarView()
         for s in text.unicodeScalars {
-            if s.value == 0 || s.value == 0xFFFD || Self.isControl(s) { continue }
+            if options.cleanText, s.value == 0 || s.value == 0xFFFD || Self.isControl(s) { continue }
             if Self.isWhitespace(s) { cleaned.append(" "); continue }
-            if Self.isCJK(s.value) { cleaned.append(" "); cleaned.append(s); cleaned.append(" "); continue }
+            if options.tokenizeChineseChars, Self.isCJK(s.value) { cleaned.append(" "); cleaned.append(s); cleaned.append(" "); continue }
             cleaned.append(s)
         }
         // ASCII text needs no Unicode normalisation (NFC, NFD and lower-casing are trivial there).
@@ -96,6 +161,7 @@ public struct WordPieceTokenizer: Sendable {
     // MARK: WordPiece
 
     public func wordPieces(_ word: String) -> [String] {
+        if vocab[word] != nil, specials.contains(where: { $0.text == word }) { return [word] }
         let chars = Array(word.unicodeScalars)
         if chars.count > maxInputCharsPerWord { return [unk] }
         var pieces: [String] = []
@@ -105,7 +171,7 @@ public struct WordPieceTokenizer: Sendable {
             var found: String? = nil
             while start < end {
                 var sub = String(String.UnicodeScalarView(chars[start..<end]))
-                if start > 0 { sub = "##" + sub }
+                if start > 0 { sub = options.continuingSubwordPrefix + sub }
                 if vocab[sub] != nil { found = sub; break }
                 end -= 1
             }
@@ -118,11 +184,11 @@ public struct WordPieceTokenizer: Sendable {
 
     public func tokenize(_ text: String) -> [String] { basicTokens(text).flatMap(wordPieces) }
 
-    func ids(_ text: String) -> [Int] { tokenize(text).map { vocab[$0] ?? vocab[unk]! } }
+    func ids(_ text: String) -> [Int] { tokenize(text).map { vocab[$0] ?? unkId } }
 
     /// `[CLS] tokens [SEP]` ids, truncated to `maxLength`.
     public func encode(_ text: String, maxLength: Int = 512) -> [Int] {
-        [vocab[cls]!] + ids(text).prefix(max(0, maxLength - 2)) + [vocab[sep]!]
+        [clsId] + ids(text).prefix(max(0, maxLength - 2)) + [sepId]
     }
 
     /// Model inputs for one sequence or a sentence pair.
@@ -151,10 +217,10 @@ public struct WordPieceTokenizer: Sendable {
                 x.removeLast(min(excess, x.count))
             }
         }
-        var inputIds = [vocab[cls]!] + x + [vocab[sep]!]
+        var inputIds = [clsId] + x + [sepId]
         var types = [Int](repeating: 0, count: inputIds.count)
         if let y {
-            inputIds += y + [vocab[sep]!]
+            inputIds += y + [sepId]
             types += [Int](repeating: 1, count: y.count + 1)
         }
         var mask = [Int](repeating: 1, count: inputIds.count)

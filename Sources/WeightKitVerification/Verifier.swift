@@ -62,13 +62,15 @@ public enum Verifier {
             if ids == nil, let texts = bundle.texts {
                 // Inputs given as text: tokenise them with the model's vocabulary.
                 let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
-                let vocabPath = vocab ?? FileSystem.join(dir, "vocab.txt")
-                guard FileSystem.exists(vocabPath) else { throw Failure(description: "\(bundlePath) gives its inputs as text: a vocabulary is needed (vocab.txt beside the checkpoint, or --vocab)") }
-                let batch = try WordPieceTokenizer(vocabFile: vocabPath).encodeBatch(texts, maxLength: config.maxPositions)
+                let files: TokenizerFiles
+                do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch {
+                    throw Failure(description: "\(bundlePath) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, or --vocab): \(error)")
+                }
+                let batch = files.tokenizer.encodeBatch(texts, maxLength: min(files.maxLength ?? config.maxPositions, config.maxPositions))
                 ids = batch.map(\.inputIds)
                 mask = batch.map(\.attentionMask)
                 types = batch.map(\.tokenTypeIds)
-                report.numerics.append(("inputs", "tokenised from input.text with \(vocabPath)"))
+                report.numerics.append(("inputs", "tokenised from input.text; " + files.describe))
             }
             let wanted = Set(bundle.outputOrder).intersection(producible)
             produced = try model.forward(.init(inputIds: ids!, attentionMask: mask, tokenTypeIds: types), outputs: wanted)

@@ -10,14 +10,14 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Tokenise text, run a BERT checkpoint on it, print the outputs.",
-        discussion: "The vocabulary is vocab.txt beside the checkpoint unless --vocab names one. Outputs: sentence_embedding, pooler_output, logits (with softmax), last_hidden_state (a summary).")
+        discussion: "The tokenizer is the model directory's tokenizer.json, else its vocab.txt with tokenizer_config.json (casing, special tokens), unless --vocab names a vocab.txt or tokenizer.json. The maximum length is sentence_bert_config.json's max_seq_length, else tokenizer_config.json's model_max_length, capped at the model's positions. Outputs: sentence_embedding, pooler_output, logits (with softmax), last_hidden_state (a summary).")
 
     @Argument(help: "BERT checkpoint (any format the mapper binds).") var checkpoint: String
     @Option(help: "A text to run (repeat for a batch).") var text: [String] = []
     @Option(help: "Second sentence of a pair, one per --text.") var pair: [String] = []
-    @Option(help: "vocab.txt (default: beside the checkpoint).") var vocab: String?
+    @Option(help: "vocab.txt or tokenizer.json (default: the model directory's tokenizer files).") var vocab: String?
     @Option(help: "Outputs to print (repeatable).") var output: [String] = []
-    @Option(help: "Maximum sequence length.") var maxLength = 512
+    @Option(help: "Maximum sequence length (default: from the tokenizer files, else the model's positions).") var maxLength: Int?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -28,20 +28,18 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let c = try Checkpoints.open(checkpoint)
         let dir = FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)
-        let vocabPath = vocab ?? FileSystem.join(dir, "vocab.txt")
-        guard FileSystem.exists(vocabPath) else { throw CommandFailure(message: "error: \(vocabPath): no vocabulary (give --vocab)", code: 2) }
-        // Lower-casing as the model's tokenizer_config.json says (uncased when it does not say).
-        var lowercase = true
-        let tokenizerConfig = FileSystem.join(dir, "tokenizer_config.json")
-        if FileSystem.exists(tokenizerConfig), let b = try FileSystem.readJSON(tokenizerConfig)["do_lower_case"]?.boolValue { lowercase = b }
-        let tokenizer = try WordPieceTokenizer(vocabFile: vocabPath, lowercase: lowercase)
+        let files: TokenizerFiles
+        do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch let e as TokenizerFiles.Problem {
+            throw CommandFailure(message: "error: \(e.description)", code: 2)
+        }
+        let tokenizer = files.tokenizer
         let report = BertMapper.map(c)
         guard report.passed, let config = report.config else {
             Terminal.write(report.text)
             throw CommandFailure(message: "error: \(checkpoint) does not map onto the bert graph (report above)", code: 1)
         }
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
-        let batch = tokenizer.encodeBatch(text, pairs: pair.isEmpty ? nil : pair, maxLength: min(maxLength, config.maxPositions))
+        let batch = tokenizer.encodeBatch(text, pairs: pair.isEmpty ? nil : pair, maxLength: min(maxLength ?? files.maxLength ?? config.maxPositions, config.maxPositions))
         var wanted = output
         if wanted.isEmpty {
             wanted = model.hasClassifier ? ["logits"] : ["sentence_embedding"] + (model.hasPooler ? ["pooler_output"] : [])
@@ -79,7 +77,7 @@ struct RunCommand: ParsableCommand {
             }
             results.append(.object(item))
         }
-        Terminal.write(json ? JSONValue.array(results).serialized(indent: 2) + "\n" : textOut)
+        Terminal.write(json ? JSONValue.array(results).serialized(indent: 2) + "\n" : textOut + files.describe + "\n")
     }
 
     private func fmt(_ v: Float) -> String { String(Double((v * 10000).rounded()) / 10000) }

@@ -9,12 +9,19 @@ struct TokenizeCommand: ParsableCommand {
         abstract: "Tokenise text with a BERT vocabulary (WordPiece, as Hugging Face's BertTokenizer): one line of ids per input line.")
 
     @Argument(help: "A text file (one sequence per line); - for standard input.") var file: String
-    @Option(help: "vocab.txt of the model.") var vocab: String
-    @Flag(help: "Cased vocabulary: no lower-casing or accent stripping.") var cased = false
+    @Option(help: "The model's vocab.txt, tokenizer.json or directory (tokenizer.json, else vocab.txt with tokenizer_config.json).") var vocab: String
+    @Flag(help: "Cased: no lower-casing or accent stripping, whatever the tokenizer files say.") var cased = false
     @Flag(help: "Print only the totals (lines, tokens, time).") var summary = false
 
     func run() throws {
-        let tokenizer = try WordPieceTokenizer(vocabFile: vocab, lowercase: !cased)
+        let isDirectory = FileSystem.isDirectory(vocab)
+        var tokenizer = try TokenizerFiles.load(directory: isDirectory ? vocab : FileSystem.directory(of: vocab), vocab: isDirectory ? nil : vocab).tokenizer
+        if cased {
+            var o = tokenizer.options
+            o.lowercase = false
+            o.stripAccents = false
+            tokenizer = try WordPieceTokenizer(vocab: tokenizer.vocab, options: o, source: vocab)
+        }
         let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
