@@ -33,6 +33,7 @@ public struct WordPieceTokenizer: Sendable {
     /// Special tokens present in the vocabulary, longest first (the longest match wins).
     let specials: [(text: String, scalars: [Unicode.Scalar])]
     let unkId: Int, clsId: Int, sepId: Int
+    let trie: VocabularyTrie
 
     public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
 
@@ -42,6 +43,7 @@ public struct WordPieceTokenizer: Sendable {
         self.stripAccents = options.stripAccents ?? options.lowercase
         for t in [options.unk, options.cls, options.sep] where vocab[t] == nil { throw Problem(description: "\(source): the vocabulary has no \(t)") }
         unkId = vocab[options.unk]!; clsId = vocab[options.cls]!; sepId = vocab[options.sep]!
+        trie = VocabularyTrie(vocab: vocab, continuingSubwordPrefix: options.continuingSubwordPrefix)
         specials = Set(options.specialTokens).filter { !$0.isEmpty && vocab[$0] != nil }
             .sorted { ($0.unicodeScalars.count, $0) > ($1.unicodeScalars.count, $1) }
             .map { ($0, Array($0.unicodeScalars)) }
@@ -131,31 +133,36 @@ public struct WordPieceTokenizer: Sendable {
             if options.tokenizeChineseChars, Self.isCJK(s.value) { cleaned.append(" "); cleaned.append(s); cleaned.append(" "); continue }
             cleaned.append(s)
         }
-        // ASCII text needs no Unicode normalisation (NFC, NFD and lower-casing are trivial there).
-        let ascii = String(cleaned).utf8.allSatisfy { $0 < 0x80 }
-        let normalised = ascii ? String(cleaned) : String(cleaned).precomposedStringWithCanonicalMapping  // NFC, as transformers does
         var out: [String] = []
-        for word in normalised.split(separator: " ", omittingEmptySubsequences: true) {
-            var w = String(word)
-            if lowercase { w = w.lowercased() }
-            if stripAccents && !ascii {
-                var kept = String.UnicodeScalarView()
-                for s in w.decomposedStringWithCanonicalMapping.unicodeScalars where s.properties.generalCategory != .nonspacingMark { kept.append(s) }
-                w = String(kept)
-            }
-            // Split on punctuation: each punctuation character its own token.
-            var current = String.UnicodeScalarView()
-            for s in w.unicodeScalars {
-                if Self.isPunctuation(s) {
-                    if !current.isEmpty { out.append(String(current)); current = String.UnicodeScalarView() }
-                    out.append(String(s))
-                } else {
-                    current.append(s)
-                }
-            }
-            if !current.isEmpty { out.append(String(current)) }
+        // Split on the space scalar (as Python's str.split), not on grapheme clusters.
+        for word in cleaned.split(separator: " ", omittingEmptySubsequences: true) {
+            appendNormalisedPieces(String(String.UnicodeScalarView(word))) { out.append(String($0)) }
         }
         return out.filter { !$0.isEmpty }
+    }
+
+    /// One whitespace-separated word: NFC (as transformers normalises the text), lower-casing
+    /// and accent stripping as configured, then split so each punctuation character stands alone.
+    func appendNormalisedPieces(_ word: String, _ emit: (String.UnicodeScalarView) -> Void) {
+        // ASCII needs no Unicode normalisation (NFC, NFD and lower-casing are trivial there).
+        let ascii = word.utf8.allSatisfy { $0 < 0x80 }
+        var w = ascii ? word : word.precomposedStringWithCanonicalMapping
+        if lowercase { w = w.lowercased() }
+        if stripAccents && !ascii {
+            var kept = String.UnicodeScalarView()
+            for s in w.decomposedStringWithCanonicalMapping.unicodeScalars where s.properties.generalCategory != .nonspacingMark { kept.append(s) }
+            w = String(kept)
+        }
+        var current = String.UnicodeScalarView()
+        for s in w.unicodeScalars {
+            if Self.isPunctuation(s) {
+                if !current.isEmpty { emit(current); current = String.UnicodeScalarView() }
+                emit(String.UnicodeScalarView([s]))
+            } else {
+                current.append(s)
+            }
+        }
+        if !current.isEmpty { emit(current) }
     }
 
     // MARK: WordPiece
@@ -184,7 +191,78 @@ public struct WordPieceTokenizer: Sendable {
 
     public func tokenize(_ text: String) -> [String] { basicTokens(text).flatMap(wordPieces) }
 
-    func ids(_ text: String) -> [Int] { tokenize(text).map { vocab[$0] ?? unkId } }
+    /// The ids of a text without building a String per token: ASCII words are cleaned,
+    /// lower-cased and split on punctuation scalar by scalar; other words go through the
+    /// Unicode path above; pieces come from the vocabulary trie. Same result as mapping
+    /// `tokenize` through the vocabulary (the corpus tests hold it to Hugging Face's ids).
+    func ids(_ text: String) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(text.utf8.count / 3 + 4)
+        for segment in segments(text) {
+            if segment.special { out.append(vocab[segment.text] ?? unkId) } else { appendPlainIds(segment.text, into: &out) }
+        }
+        return out
+    }
+
+    private func appendPlainIds(_ text: String, into out: inout [Int]) {
+        // Clean and mark word boundaries (0x20), CJK characters padded with spaces.
+        var buf: [UInt32] = []
+        buf.reserveCapacity(text.utf8.count + 2)
+        let clean = options.cleanText, cjk = options.tokenizeChineseChars
+        for s in text.unicodeScalars {
+            let v = s.value
+            if v < 0x80 {
+                if v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D { buf.append(0x20); continue }
+                if clean, v < 0x20 || v == 0x7F { continue }
+                buf.append(v)
+                continue
+            }
+            if clean, v == 0xFFFD || Self.isControl(s) { continue }
+            if Self.isWhitespace(s) { buf.append(0x20); continue }
+            if cjk, Self.isCJK(v) { buf.append(0x20); buf.append(v); buf.append(0x20); continue }
+            buf.append(v)
+        }
+        var piece: [UInt32] = []
+        piece.reserveCapacity(64)
+        func emit(_ p: UnsafeBufferPointer<UInt32>) {
+            if p.count > options.maxInputCharsPerWord { out.append(unkId) } else { trie.appendPieces(p, unk: unkId, into: &out) }
+        }
+        func flush() {
+            if !piece.isEmpty { piece.withUnsafeBufferPointer(emit); piece.removeAll(keepingCapacity: true) }
+        }
+        let lower = options.lowercase
+        var i = 0
+        let n = buf.count
+        while i < n {
+            while i < n, buf[i] == 0x20 { i += 1 }
+            var j = i
+            var ascii = true
+            while j < n, buf[j] != 0x20 { if buf[j] >= 0x80 { ascii = false }; j += 1 }
+            if i == j { break }
+            if ascii {
+                for k in i..<j {
+                    var c = buf[k]
+                    if lower, c >= 0x41, c <= 0x5A { c += 0x20 }
+                    if (33...47).contains(c) || (58...64).contains(c) || (91...96).contains(c) || (123...126).contains(c) {
+                        flush()
+                        withUnsafePointer(to: c) { emit(UnsafeBufferPointer(start: $0, count: 1)) }
+                    } else {
+                        piece.append(c)
+                    }
+                }
+                flush()
+            } else {
+                var word = String.UnicodeScalarView()
+                for k in i..<j { word.append(Unicode.Scalar(buf[k])!) }
+                appendNormalisedPieces(String(word)) { p in
+                    piece.removeAll(keepingCapacity: true)
+                    for s in p { piece.append(s.value) }
+                    flush()
+                }
+            }
+            i = j
+        }
+    }
 
     /// `[CLS] tokens [SEP]` ids, truncated to `maxLength`.
     public func encode(_ text: String, maxLength: Int = 512) -> [Int] {
