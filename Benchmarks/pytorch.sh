@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# PyTorch reader benchmarks: inspect and convert a bert-base-sized pytorch_model.bin, against
+# torch.load(weights_only=True, mmap=True) (+ safetensors' save_file) in the same run.
+# Prints medians, ratios and peak RSS.
+#
+#   bash Benchmarks/pytorch.sh
+#
+# Needs hyperfine and .venv-torch (Fixtures/requirements-torch.txt); writes
+# bench-data/bert-base-bin/pytorch_model.bin (≈438 MB, not committed) from bench-data/bert-base-pt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-10}
+DATA=bench-data
+command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
+[ -x .venv-torch/bin/python ] || { python3 -m venv .venv-torch && .venv-torch/bin/pip install -q -r Fixtures/requirements-torch.txt; }
+[ -f "$DATA/bert-base-pt/model.safetensors" ] || .venv-torch/bin/python Benchmarks/make_bert_base.py "$DATA/bert-base-pt"
+[ -f "$DATA/bert-base-bin/pytorch_model.bin" ] || .venv-torch/bin/python Benchmarks/make_bert_base_bin.py "$DATA/bert-base-pt" "$DATA/bert-base-bin"
+swift build -c release --static-swift-stdlib --scratch-path .build-release-static >/dev/null 2>&1
+WK=.build-release-static/release/weightkit
+PY=.venv-torch/bin/python
+B=$DATA/bert-base-bin/pytorch_model.bin
+SIZE=$(stat -c %s "$B")
+echo "file: $B ($SIZE bytes), runs: $RUNS, warm page cache"
+J=$(mktemp -d)
+hyperfine -N -w 2 -r "$RUNS" --export-json "$J/a.json" \
+  -n inspect "$WK inspect $B" \
+  -n peer-inspect "$PY Benchmarks/torch_peer.py inspect $B" \
+  -n check "$WK check $B" >/dev/null
+hyperfine -w 1 -r "$RUNS" --export-json "$J/b.json" \
+  -n convert-wkc "$WK convert $B -o $DATA/bin.wkc" \
+  -n convert-safetensors "$WK convert $B -o $DATA/bin.safetensors" \
+  -n peer-convert "$PY Benchmarks/torch_peer.py convert $B $DATA/peer.safetensors" \
+  -n cp "cp $B $DATA/cp.bin" >/dev/null
+rss() { { /usr/bin/time -f "%M" "$@" >/dev/null; } 2>&1 | tail -1; }
+RSS_WK=$(rss "$WK" convert "$B" -o "$DATA/bin.safetensors")
+RSS_PEER=$(rss "$PY" Benchmarks/torch_peer.py convert "$B" "$DATA/peer.safetensors")
+python3 - "$J" "$SIZE" "$RSS_WK" "$RSS_PEER" <<'PYEOF'
+import json, sys, statistics as st
+d, size, rss_wk, rss_peer = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) * 1024, int(sys.argv[4]) * 1024
+r = {}
+for f in ("a", "b"):
+    for x in json.load(open(f"{d}/{f}.json"))["results"]:
+        r[x["command"]] = st.median(x["times"])
+ms = lambda k: r[k] * 1000
+print(f"inspect                    {ms('inspect'):8.1f} ms   torch.load(mmap) {ms('peer-inspect'):8.1f} ms   {r['peer-inspect'] / r['inspect']:.1f}x")
+print(f"check (all record CRCs)    {ms('check'):8.1f} ms   {size / r['check'] / 1e9:.2f} GB/s")
+print(f"convert -> .safetensors    {ms('convert-safetensors'):8.1f} ms   torch.load + save_file {ms('peer-convert'):8.1f} ms   {r['peer-convert'] / r['convert-safetensors']:.1f}x   ({r['cp'] / r['convert-safetensors'] * 100:.0f} % of cp)")
+print(f"convert -> .wkc            {ms('convert-wkc'):8.1f} ms   {r['peer-convert'] / r['convert-wkc']:.1f}x the peer   ({r['cp'] / r['convert-wkc'] * 100:.0f} % of cp, {ms('cp'):.1f} ms)")
+print(f"peak RSS convert           WeightKit {rss_wk / 2**20:.1f} MiB ({rss_wk / size * 100:.0f} % of the file)   peer {rss_peer / 2**20:.1f} MiB ({rss_peer / size * 100:.0f} %)")
+PYEOF
+rm -rf "$J" "$DATA/cp.bin" "$DATA/bin.wkc" "$DATA/bin.safetensors" "$DATA/peer.safetensors"
