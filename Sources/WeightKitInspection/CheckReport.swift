@@ -59,7 +59,17 @@ public struct CheckReport: Sendable {
         case .pytorch, .shardedPyTorch:
             // Opening validated the zip directory, the pickle and every tensor against its storage;
             // torch.save records carry CRC-32s, so every byte is checked too.
-            let c = try Checkpoints.open(path)
+            let c: any Checkpoint
+            do { c = try Checkpoints.open(path) } catch let e as TorchFormatError {
+                report.problems = [e.description]
+                return report
+            } catch let e as ShardedCheckpointProblems {
+                report.problems = e.problems.map { "\($0)" }
+                return report
+            } catch let e as ShardIndexError {
+                report.problems = [e.description]
+                return report
+            }
             report.tensorCount = c.tensors.count
             let parts = (c as? CompositeCheckpoint)?.parts ?? [c]
             var records = 0

@@ -270,3 +270,34 @@ struct CLIRunTests {
         }
     }
 }
+
+@Suite("weightkit on PyTorch .bin / .pt files")
+struct CLIPyTorchTests {
+    @Test("a hostile pickle: inspect exits 2 naming the global, check exits 1 with the same problem; nothing runs")
+    func hostile() throws {
+        let f = CLI.fixture("pytorch/hostile_system.pt")
+        let i = try CLI.run("inspect", f)
+        #expect(i.status == 2 && i.stderr.contains(f) && i.stderr.contains("'posix.system'"), "\(i)")
+        let c = try CLI.run("check", f)
+        #expect(c.status == 1 && c.stdout.contains("FAILED") && c.stdout.contains("'posix.system'"), "\(c)")
+    }
+
+    @Test("verify a pytorch_model.bin directory against the PyTorch reference: PASS, exit 0")
+    func verify() throws {
+        let r = try CLI.run("verify", CLI.fixture("pytorch/tiny_bert_cls_bin"), "--reference", CLI.fixture("references/tiny_bert_cls_pt.reference.safetensors"))
+        #expect(r.status == 0 && r.stdout.contains("PASS"), "\(r)")
+    }
+
+    @Test("convert .bin → .safetensors keeps every tensor; check of the .bin verifies its CRCs")
+    func convert() throws {
+        let dir = try CLI.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = CLI.fixture("pytorch/tensors.pt")
+        let c = try CLI.run("convert", src, "-o", dir + "/t.safetensors")
+        #expect(c.status == 0, "\(c)")
+        let d = try CLI.run("diff", src, dir + "/t.safetensors")
+        #expect(d.status == 0 && d.stdout.contains("IDENTICAL"), "\(d)")
+        let k = try CLI.run("check", src)
+        #expect(k.status == 0 && k.stdout.contains("CRC-32 of all"), "\(k)")
+    }
+}
