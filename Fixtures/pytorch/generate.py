@@ -15,6 +15,7 @@ Outputs under Fixtures/pytorch/ (manifest.json records, for every file, what tor
                             views (transpose, slice, expand), a Parameter, a 0-d tensor, two names
                             for one tensor; manifest: dtype, shape, SHA-256 of the row-major bytes
   training_checkpoint.pt    {"model": state_dict, "optimizer": Adam state_dict, "epoch": 3}
+  expanded.pt               torch.zeros(1).expand(10**9): a billion-element view of one float
   legacy.pt                 _use_new_zipfile_serialization=False (pre-1.6 format)
   torchscript.pt            torch.jit.save of a module (not a state dict)
   hostile_*.pt              pickles that run code under torch.load(weights_only=False): the
@@ -154,6 +155,11 @@ def main():
     path = os.path.join(HERE, "torchscript.pt")
     torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), path)
     manifest["files"]["torchscript.pt"] = {"torch": torch_says(path)}
+
+    # A legitimate but enormous view: one stored float expanded to a billion elements (stride 0).
+    path = os.path.join(HERE, "expanded.pt")
+    torch.save({"huge": torch.zeros(1).expand(10**9)}, path)
+    manifest["files"]["expanded.pt"] = {"torch": torch_says(path)}
 
     # Hostile pickles, written by torch.save exactly as an attacker would.
     hostile = {

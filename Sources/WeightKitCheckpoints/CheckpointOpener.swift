@@ -18,7 +18,9 @@ public enum CheckpointOpener {
             let n = b.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian
             var j = 8
             while j < b.count, j < 8 + 4096, b[j] == 0x20 { j += 1 }
-            if n > 0, n <= SafetensorsHeader.maximumHeaderLength, j < b.count, b[j] == UInt8(ascii: "{") { return .safetensors }
+            // A '{' after the length is safetensors even when the length is absurd: the reader
+            // then names the rule it breaks, rather than "not a checkpoint".
+            if n > 0, j < b.count, b[j] == UInt8(ascii: "{") { return .safetensors }
         }
         throw UnrecognizedFormat(path: path, size: b.count)
     }

@@ -1,5 +1,10 @@
 import ArgumentParser
 import WeightKitCheckpoints
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The `weightkit` command line: a thin layer over the WeightKit libraries.
 ///
@@ -8,13 +13,16 @@ import WeightKitCheckpoints
 struct WeightKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weightkit",
-        abstract: "Inspect, convert and check transformer checkpoints (safetensors, .wkc, Keras and Hugging Face HDF5).",
+        abstract: "Inspect, convert, map and verify transformer checkpoints (safetensors, .wkc, Keras and Hugging Face HDF5, PyTorch .bin/.pt).",
         discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.",
         version: WeightKitVersion.string,
         subcommands: [InspectCommand.self, ConvertCommand.self, CheckCommand.self, MapCommand.self, VerifyCommand.self, DiffCommand.self, BenchCommand.self, ParamsCommand.self, TokenizeCommand.self, RunCommand.self]
     )
 
     static func main() {
+        // A write past a file-size limit (ulimit -f) must be an error we report and clean up
+        // after (EFBIG), not SIGXFSZ killing the process with a temporary file left behind.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -52,14 +52,14 @@ public protocol PickleObject: AnyObject {
 
 public final class PickleList {
     public var items: [PickleValue] = []
-    init() {}
+    public init() {}
 }
 
 /// An insertion-ordered dict; a repeated key replaces the value in place, as Python's does.
 public final class PickleDict {
     public private(set) var entries: [(key: PickleValue, value: PickleValue)] = []
     private var index: [String: Int] = [:]
-    init() {}
+    public init() {}
 
     /// Keys are str, int, bool or None (what state dicts and optimizer states use).
     func set(_ key: PickleValue, _ value: PickleValue) -> Bool {

@@ -25,7 +25,10 @@ public struct RestrictedUnpickler {
         case malformed(offset: Int, detail: String)
     }
 
-    public var valueLimit = 8_000_000
+    /// Values pushed in one load. A state dict pushes about 20 per tensor, so 2 M allows some
+    /// 100 k tensors; each value costs 24 bytes on the stack plus as much in its container, so
+    /// this also bounds memory (about 150 MB at worst).
+    public var valueLimit = 2_000_000
 
     public init() {}
 
@@ -66,12 +69,15 @@ public struct RestrictedUnpickler {
             if let m = marks.last, stack.count < m { throw fail("pops across a MARK") }
             return v
         }
-        func popMark() throws -> [PickleValue] {
+        func popMark() throws -> [PickleValue] { try popMark { Array($0) } }
+        /// Hands the items above the last MARK to `body` in place (no intermediate copy of a long
+        /// run of items), then drops them from the stack.
+        func popMark<R>(_ body: (ArraySlice<PickleValue>) throws -> R) throws -> R {
             guard let m = marks.popLast() else { throw fail("no MARK to pop to") }
             guard m <= stack.count else { throw fail("MARK beyond the stack") }
-            let items = Array(stack[m...])
+            let r = try body(stack[m...])
             stack.removeSubrange(m...)
-            return items
+            return r
         }
         func top() throws -> PickleValue {
             guard let v = stack.last else { throw fail("empty stack") }
@@ -95,16 +101,16 @@ public struct RestrictedUnpickler {
             if b.count < 8, b[b.count - 1] & 0x80 != 0 { v |= ~0 << (8 * UInt64(b.count)) }
             return Int(bitPattern: UInt(v))
         }
-        func setItems(_ dict: PickleValue, _ items: [PickleValue]) throws {
+        func setItems(_ dict: PickleValue, _ items: ArraySlice<PickleValue>) throws {
             guard case .dict(let d) = dict else { throw fail("SETITEM(S) on \(dict.typeName)") }
             guard items.count % 2 == 0 else { throw fail("SETITEMS with an odd number of items") }
-            var i = 0
-            while i < items.count {
+            var i = items.startIndex
+            while i < items.endIndex {
                 guard d.set(items[i], items[i + 1]) else { throw fail("dict key of type \(items[i].typeName)") }
                 i += 2
             }
         }
-        func append(_ list: PickleValue, _ items: [PickleValue]) throws {
+        func append(_ list: PickleValue, _ items: ArraySlice<PickleValue>) throws {
             guard case .list(let l) = list else { throw fail("APPEND(S) on \(list.typeName)") }
             l.items.append(contentsOf: items)
         }
@@ -160,12 +166,18 @@ public struct RestrictedUnpickler {
             case 0x87: let c = try pop(); let b = try pop(); let a = try pop(); try push(.tuple([a, b, c])) // TUPLE3
             case 0x5D: try push(.list(PickleList())) // EMPTY_LIST
             case 0x6C: let l = PickleList(); l.items = try popMark(); try push(.list(l)) // LIST
-            case 0x61: let v = try pop(); try append(try top(), [v]) // APPEND
-            case 0x65: let items = try popMark(); try append(try top(), items) // APPENDS
+            case 0x61: let v = try pop(); try append(try top(), [v][...]) // APPEND
+            case 0x65: // APPENDS: the list sits just below the MARK
+                guard let m = marks.last, m > 0, m <= stack.count else { throw fail("APPENDS without a list below its MARK") }
+                let list = stack[m - 1]
+                try popMark { try append(list, $0) }
             case 0x7D: try push(.dict(PickleDict())) // EMPTY_DICT
-            case 0x64: let d = PickleValue.dict(PickleDict()); try setItems(d, try popMark()); try push(d) // DICT
-            case 0x73: let v = try pop(); let k = try pop(); try setItems(try top(), [k, v]) // SETITEM
-            case 0x75: let items = try popMark(); try setItems(try top(), items) // SETITEMS
+            case 0x64: let d = PickleValue.dict(PickleDict()); try popMark { try setItems(d, $0) }; try push(d) // DICT
+            case 0x73: let v = try pop(); let k = try pop(); try setItems(try top(), [k, v][...]) // SETITEM
+            case 0x75: // SETITEMS: the dict sits just below the MARK
+                guard let m = marks.last, m > 0, m <= stack.count else { throw fail("SETITEMS without a dict below its MARK") }
+                let dict = stack[m - 1]
+                try popMark { try setItems(dict, $0) }
             case 0x63: // GLOBAL
                 let module = try line(), name = try line()
                 try push(try rules.global(module: module, name: name, offset: opStart))
