@@ -37,7 +37,8 @@ struct TorchReaderTests {
             #expect(t.dtype == torchDTypes[e["dtype"] as! String], "\(t.name)")
             #expect(t.shape == (e["shape"] as! [Int]), "\(t.name)")
             let v = try c.view(t)
-            #expect(SHA256Digest.hex(of: v.bytes) == e["sha256"] as? String, "\(file) \(t.name)")
+            let hash = withExtendedLifetime(v) { SHA256Digest.hex(of: v.bytes) }
+            #expect(hash == e["sha256"] as? String, "\(file) \(t.name)")
         }
     }
 
