@@ -47,6 +47,13 @@ extension TextClassifierConfig {
                   keyDim: try int("key_dim", embed), feedForwardDim: try int("ff_dim"), hiddenUnits: try int("hidden_units"),
                   numClasses: try int("num_classes"), layerNormEps: Float(c["layer_norm_eps"]?.doubleValue ?? 1e-6))
     }
+
+    /// The same keys, for a graph-ready `.wkc` model section and `--config` files.
+    public var json: JSONValue {
+        .object(["vocab_size": .int(vocabSize), "max_length": .int(maxLength), "embed_dim": .int(embedDim), "num_heads": .int(numHeads),
+                 "key_dim": .int(keyDim), "ff_dim": .int(feedForwardDim), "hidden_units": .int(hiddenUnits), "num_classes": .int(numClasses),
+                 "layer_norm_eps": .double(Double(layerNormEps))])
+    }
 }
 
 public final class TextClassifierModel: @unchecked Sendable {

@@ -32,16 +32,37 @@ public enum GraphReadyWriter {
                 outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
             }
         }
+        try write(outputs, from: checkpoint, report: report, architecture: "bert", config: .object(config.huggingFaceJSON),
+                  transforms: [.object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
+                               .object(["kind": .string("reshape"), "tensors": .int(reshaped)])], to: path, progress: progress)
+    }
+
+    /// The Keras text classifier: canonical names, every tensor in the shape Keras stores and the
+    /// graph consumes (Dense kernels [in, out], attention kernels [E, heads, key_dim]), and the
+    /// resolved config (with its epsilon) in the model section.
+    public static func writeTextClassifier(_ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
+                                           progress: ProgressHandler? = nil) throws {
+        guard report.passed, let config = report.textClassifierConfig else { throw NotMapped(report: report) }
+        var outputs: [OutputTensor] = []
+        for e in report.entries where e.status == .mapped {
+            guard let source = e.source, let info = checkpoint.info(named: source) else { continue }
+            var target = info
+            target.name = e.canonical
+            outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
+        }
+        try write(outputs, from: checkpoint, report: report, architecture: "text-classifier", config: config.json, transforms: [], to: path, progress: progress)
+    }
+
+    static func write(_ outputs: [OutputTensor], from checkpoint: any Checkpoint, report: MappingReport, architecture: String, config: JSONValue,
+                      transforms: [JSONValue], to path: String, progress: ProgressHandler?) throws {
         let digests = try SourceDigests(checkpoint)  // hashed on the other core while the data is written
         let provenance = WKCProvenance(
             sourceName: FileSystem.lastComponent(of: checkpoint.path), sourceFormat: checkpoint.format.rawValue,
             sourceFiles: digests.placeholders, tool: WeightKitVersion.tool, created: Converter.utcTimestamp(),
-            transforms: [.object(["kind": .string("map"), "graph": .string("bert"), "convention": .string(report.convention?.rawValue ?? "?"),
-                                  "config": .string(report.configSource)]),
-                         .object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
-                         .object(["kind": .string("reshape"), "tensors": .int(reshaped)])])
+            transforms: [.object(["kind": .string("map"), "graph": .string(architecture), "convention": .string(report.convention?.rawValue ?? "?"),
+                                  "config": .string(report.configSource)])] + transforms)
         try WKCWriter.write(outputs, metadata: [Convention.layoutKey: Convention.graphReadyValue],
-                            model: WKCModelSection(architecture: "bert", config: .object(config.huggingFaceJSON)),
+                            model: WKCModelSection(architecture: architecture, config: config),
                             provenance: provenance, completeProvenance: { digests.complete(&$0) }, to: path, progress: progress)
     }
 }

@@ -40,7 +40,19 @@ public enum TextClassifierMapper {
                                    textClassifierConfig: nil, configSource: "none", inferred: [], defaulted: [], entries: [], unused: [])
         // Source tensor for each canonical name, by convention.
         var chosen: [String: TensorInfo] = [:]
-        for (convention, mha) in [(Convention.keras3, ""), (.tfKerasArchive, "_")] {
+        // A graph-ready .wkc written by WeightKit: canonical names, its own config.
+        var ownConfig: TextClassifierConfig?
+        if checkpoint.metadata[Convention.layoutKey] == Convention.graphReadyValue,
+           let c = checkpoint.modelConfig, let parsed = try? TextClassifierConfig(json: c) {
+            let hits = TextClassifierMappingTable.rows.filter { names.contains($0.canonical) }
+            report.conventionScores[Convention.graphReady.rawValue] = hits.count
+            if !hits.isEmpty {
+                report.convention = .graphReady
+                ownConfig = parsed
+                for h in hits { chosen[h.canonical] = checkpoint.info(named: h.canonical) }
+            }
+        }
+        for (convention, mha) in [(Convention.keras3, ""), (.tfKerasArchive, "_")] where report.convention != .graphReady {
             let hits = TextClassifierMappingTable.rows.filter { names.contains($0.path.replacingEvery("{mha}", with: mha)) }
             report.conventionScores[convention.rawValue] = hits.count
             if hits.count > chosen.count, names.contains(TextClassifierMappingTable.rows[0].path) {
@@ -67,6 +79,9 @@ public enum TextClassifierMapper {
         if let override {
             config = override
             report.configSource = "given"
+        } else if let ownConfig {
+            config = ownConfig
+            report.configSource = "the .wkc model section"
         } else {
             let tok = chosen["embedding.token"]?.shape ?? [0, 0], pos = chosen["embedding.position"]?.shape ?? [0, 0]
             let q = chosen["block.attention.query.kernel"]?.shape ?? [0, 1, 0]

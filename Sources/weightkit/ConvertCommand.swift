@@ -22,10 +22,10 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Floating-point dtype of the output: keep, f32, f16 or bf16. Integer tensors are never cast.")
     var dtype: DTypePolicy = .keep
 
-    @Option(help: "Map onto a graph (bert) and write a graph-ready .wkc: canonical names, [in, out] linear weights, the resolved config.")
+    @Option(help: "Map onto a graph (bert or text-classifier) and write a graph-ready .wkc: canonical names, weights in the layout the graph reads, the resolved config.")
     var model: String?
 
-    @Option(help: "With --model: a Hugging Face config.json overriding the one found or inferred.")
+    @Option(help: "With --model: a config overriding the one found or inferred (Hugging Face config.json for bert; vocab_size, max_length, embed_dim, num_heads, key_dim, ff_dim, hidden_units, num_classes, layer_norm_eps for text-classifier).")
     var config: String?
 
     @Option(help: "hf: write DST as a Hugging Face PyTorch model directory (model.safetensors + config.json) that transformers loads; implies --model bert.")
@@ -39,7 +39,7 @@ struct ConvertCommand: ParsableCommand {
         }
         let format = try OutputFormat(destination: output)
         if let model {
-            guard model == "bert" else { throw ValidationError("--model \(model): only bert is mapped so far") }
+            guard model == "bert" || model == "text-classifier" else { throw ValidationError("--model \(model): bert or text-classifier") }
             guard format == .wkc else { throw ValidationError("--model writes a graph-ready .wkc; name the output *.wkc") }
         }
     }
@@ -55,6 +55,19 @@ struct ConvertCommand: ParsableCommand {
             }
             try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
             print("wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch BERT (from \(report.convention!.rawValue))")
+            return
+        }
+        if model == "text-classifier" {
+            let override = try config.map { try TextClassifierConfig(json: try FileSystem.readJSON($0)) }
+            let report = TextClassifierMapper.map(checkpoint, config: override)
+            guard report.passed else {
+                Terminal.write(report.text)
+                throw CommandFailure(message: "error: \(source) does not map onto the text-classifier graph (report above)", code: 1)
+            }
+            let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
+            try GraphReadyWriter.writeTextClassifier(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
+            bar.finish()
+            print("wrote \(output): graph-ready text-classifier (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
             return
         }
         if model != nil {

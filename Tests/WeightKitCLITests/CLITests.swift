@@ -301,3 +301,16 @@ struct CLIPyTorchTests {
         #expect(k.status == 0 && k.stdout.contains("CRC-32 of all"), "\(k)")
     }
 }
+
+@Suite("graph-ready text classifier on the command line")
+struct CLITextClassifierReadyTests {
+    @Test("convert --model text-classifier, then verify the .wkc alone against the Keras reference: PASS")
+    func convertAndVerify() throws {
+        let dir = try CLI.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let c = try CLI.run("convert", CLI.fixture("keras/textclf_k2.h5"), "-o", dir + "/tc.wkc", "--model", "text-classifier")
+        #expect(c.status == 0 && c.stdout.contains("graph-ready text-classifier (keras-legacy-positional"), "\(c)")
+        let v = try CLI.run("verify", dir + "/tc.wkc", "--reference", CLI.fixture("keras/textclf_k2.reference.safetensors"))
+        #expect(v.status == 0 && v.stdout.contains("PASS"), "\(v)")
+    }
+}

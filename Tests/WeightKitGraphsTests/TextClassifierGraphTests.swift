@@ -39,4 +39,37 @@ struct TextClassifierGraphTests {
             #expect(err <= 1e-5, "\(c.0) \(n): max abs error \(err)")
         }
     }
+
+    @Test("a graph-ready text-classifier .wkc: canonical names, its own config (epsilon included), same outputs", arguments: [
+        ("keras/textclf_k2.h5", "keras/textclf_k2.reference.safetensors"),
+        ("keras/textclf_k3.keras", "keras/textclf_k3.reference.safetensors"),
+    ])
+    func graphReady(_ c: (String, String)) throws {
+        let source = try Checkpoints.open(GraphFixture.path(c.0))
+        let dir = NSTemporaryDirectory() + "weightkit-tc-ready-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The epsilon is not in Keras weight files: what conversion resolved (here given) must come
+        // back from the .wkc itself, not from the mapper's default.
+        var other = Self.config
+        other.layerNormEps = 1e-3
+        try GraphReadyWriter.writeTextClassifier(source, report: TextClassifierMapper.map(source, config: other), to: dir + "/eps.wkc")
+        #expect(TextClassifierMapper.map(try Checkpoints.open(dir + "/eps.wkc")).textClassifierConfig?.layerNormEps == 1e-3)
+        let given = Self.config
+        try GraphReadyWriter.writeTextClassifier(source, report: TextClassifierMapper.map(source, config: given), to: dir + "/tc.wkc")
+        let ready = try Checkpoints.open(dir + "/tc.wkc")
+        let report = TextClassifierMapper.map(ready)
+        #expect(report.convention == .graphReady && report.passed, "\(report.text)")
+        #expect(report.configSource == "the .wkc model section" && report.textClassifierConfig == given && report.defaulted.isEmpty)
+        #expect(ready.tensors.map(\.name) == TextClassifierModel.parameterTable(given).map(\.name))
+        let model = try TextClassifierModel(config: try #require(report.textClassifierConfig), source: MappedParameterSource(checkpoint: ready, report: report))
+        let bundle = try Bundle(GraphFixture.path(c.1))
+        let ids = try #require(try bundle.ints("token_ids"))
+        let out = try model.forward(tokenIds: ids, outputs: Set(TextClassifierModel.outputNames))
+        let all = Array(repeating: Array(repeating: 1, count: 64), count: ids.count)
+        for n in bundle.outputNames {
+            let err = maxAbsError(try #require(out[n]), try bundle.output(n), mask: all)
+            #expect(err <= 1e-5, "\(c.0) → graph-ready \(n): \(err)")
+        }
+    }
 }
