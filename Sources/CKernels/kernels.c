@@ -3,7 +3,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__)) && defined(__linux__)
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+/* ifunc resolvers run before a sanitizer's runtime is up and crash under it: no clones there. */
+#define WK_NO_CLONES 1
+#endif
+#endif
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__)) && defined(__linux__) && !defined(WK_NO_CLONES)
 #define WK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define WK_CLONES

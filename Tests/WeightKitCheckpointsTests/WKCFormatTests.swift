@@ -46,6 +46,44 @@ struct WKCFormatTests {
         #expect(undetected.isEmpty, "flips at offsets \(undetected.prefix(10)) went unnoticed")
     }
 
+    @Test("sampled single-byte flips in a 16 MiB .wkc: every one in the header and the data is detected by check")
+    func sampledFlipsOnALargeFile() throws {
+        let dir = NSTemporaryDirectory() + "weightkit-largeflip-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Eight 2 MiB tensors in a safetensors file, converted by the real writer.
+        let n = 1 << 19
+        var entries: [String] = []
+        for k in 0..<8 { entries.append("\"t\(k)\":{\"dtype\":\"F32\",\"shape\":[\(n)],\"data_offsets\":[\(k * n * 4),\((k + 1) * n * 4)]}") }
+        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var st = withUnsafeBytes(of: UInt64(header.count).littleEndian) { [UInt8]($0) } + header
+        for k in 0..<8 { st += (0..<n).map { Float(($0 &* 2654435761 &+ k) % 9973) * 1e-3 }.withUnsafeBytes { [UInt8]($0) } }
+        try Data(st).write(to: URL(fileURLWithPath: dir + "/large.safetensors"))
+        let path = dir + "/large.wkc"
+        _ = try Converter.convert(try SafetensorsReader.open(dir + "/large.safetensors"), to: path)
+        let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let c = try WKCReader.open(path)
+        var rng = SystemRandomNumberGenerator()
+        // Every byte of the header region, and 300 random data bytes (and the last byte).
+        var offsets = Array(0..<c.header.dataStart)
+        offsets += (0..<300).map { _ in Int.random(in: c.header.dataStart..<original.count, using: &rng) } + [original.count - 1]
+        var undetected: [Int] = []
+        let file = dir + "/flip.wkc"
+        try Data(original).write(to: URL(fileURLWithPath: file))
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: file))
+        defer { try? handle.close() }
+        for i in offsets {
+            try handle.seek(toOffset: UInt64(i)); try handle.write(contentsOf: [original[i] ^ 0x20])
+            let passed: Bool
+            do { passed = try CheckReport.run(file).passed } catch { passed = false }
+            if passed { undetected.append(i) }
+            try handle.seek(toOffset: UInt64(i)); try handle.write(contentsOf: [original[i]])
+        }
+        #expect(undetected.isEmpty, "flips at offsets \(undetected.prefix(10)) went unnoticed (of \(offsets.count))")
+        print("corruption: \(offsets.count) single-byte flips in a \(original.count)-byte .wkc (all \(c.header.dataStart) header-region bytes + 301 data bytes): \(offsets.count - undetected.count) detected")
+    }
+
     @Test("truncation at every length is a clean error")
     func truncation() throws {
         let (dir, _, bytes) = try makeSample()
