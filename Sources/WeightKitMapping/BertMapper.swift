@@ -196,7 +196,8 @@ public enum BertMapper {
             labels = convention == .huggingFacePyTorch ? c[0] : c[1]
             inferred.append("num_labels")
         }
-        let act: Kernels.Activation = convention == .kerasHub ? .geluTanh : .geluExact
+        // keras-hub and Model Garden default to tanh GELU (approximate=True); Hugging Face to erf.
+        let act: Kernels.Activation = convention == .kerasHub || convention == .tfModelGarden ? .geluTanh : .geluExact
         defaulted += ["hidden_act (\(act.rawValue), the \(convention.rawValue) default)", "layer_norm_eps (1e-12)"]
         let mask: Float = convention == .huggingFacePyTorch ? -Float.greatestFiniteMagnitude : (convention == .huggingFaceTF ? -10000 : -1e9)
         let config = BertConfig(vocabSize: word.first ?? 0, hiddenSize: H, numLayers: layers, numHeads: heads, intermediateSize: I,

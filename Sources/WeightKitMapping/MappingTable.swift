@@ -8,6 +8,10 @@ public enum Convention: String, Sendable, CaseIterable {
     case huggingFaceTF = "hf-tensorflow"
     /// keras-hub BertBackbone `.weights.h5` (`layers/transformer_encoder_N/…/vars/i`, EinsumDense 3-D kernels).
     case kerasHub = "keras-hub"
+    /// TensorFlow Model Garden / TF-Hub BERT (`official.nlp.modeling.networks.BertEncoder`):
+    /// `transformer/layer_N/self_attention/query/kernel` with EinsumDense 3-D kernels, as saved to
+    /// HDF5 or converted to safetensors (any prefix in front, `:0` optional).
+    case tfModelGarden = "tf-model-garden"
     /// A graph-ready `.wkc` written by WeightKit: canonical names, every linear weight [in, out].
     /// Recognised only from the file's own `weightkit.layout` metadata, never from names.
     case graphReady = "weightkit-graph-ready"

@@ -15,6 +15,7 @@ struct MappingTests {
         ("keras/hf_bert_cls", "keras/hf_bert_cls.reference.safetensors", .huggingFaceTF),
         ("keras/hf_bert_sharded", "keras/hf_bert.reference.safetensors", .huggingFaceTF),
         ("keras/kerashub_bert.weights.h5", "keras/kerashub_bert.reference.safetensors", .kerasHub),
+        ("keras/model_garden_bert.h5", "keras/model_garden_bert.reference.safetensors", .tfModelGarden),
         ("pytorch/tiny_bert_cls_bin", "references/tiny_bert_cls_pt.reference.safetensors", .huggingFacePyTorch),
         ("pytorch/tiny_bert_bin_sharded", "references/tiny_bert_pt.reference.safetensors", .huggingFacePyTorch),
     ])
@@ -99,6 +100,7 @@ struct GraphReadyTests {
         ("keras/hf_bert", "keras/hf_bert.reference.safetensors"),
         ("keras/kerashub_bert.weights.h5", "keras/kerashub_bert.reference.safetensors"),
         ("pytorch/tiny_bert_cls_bin/pytorch_model.bin", "references/tiny_bert_cls_pt.reference.safetensors"),
+        ("keras/model_garden_bert.h5", "keras/model_garden_bert.reference.safetensors"),
     ])
     func graphReady(_ c: (String, String)) throws {
         let source = try Checkpoints.open(TestFixtures.path(c.0))
@@ -225,5 +227,40 @@ struct MappedDTypeTests {
             let err = try #require(try bertErrors(model, bundle: TestFixtures.path("keras/hf_bert_cls.reference.safetensors"), outputs: ["logits"])["logits"])
             #expect(err > 0 && err < Float(atol), "\(path): \(err)")
         }
+    }
+}
+
+@Suite("TensorFlow Model Garden / TF-Hub BERT names")
+struct ModelGardenTests {
+    @Test("converted to safetensors under other prefixes and without ':0', the names still map and reproduce the reference",
+          arguments: ["", "bert_encoder/", "keras_layer/bert_model/"])
+    func convertedNames(_ prefix: String) throws {
+        let source = try Checkpoints.open(TestFixtures.path("keras/model_garden_bert.h5"))
+        let dir = try TestFixtures.scratchDirectory("modelgarden")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // "transformer/layer_0/transformer/layer_0/self_attention/query/kernel:0" → prefix + "transformer/layer_0/self_attention/query/kernel"
+        let outputs: [OutputTensor] = try source.tensors.map { t in
+            let group = try #require(source.annotations[t.name]?.layer)   // the legacy .h5 layer group in front
+            let own = t.name.dropFirst(group.count + 1)
+            return OutputTensor(name: prefix + String(own.dropLast(2)), dtype: t.dtype, source: try source.view(t))
+        }
+        try SafetensorsWriter.write(outputs, to: dir + "/model.safetensors")
+        let converted = try Checkpoints.open(dir + "/model.safetensors")
+        let report = BertMapper.map(converted)
+        #expect(report.convention == .tfModelGarden && report.passed, "\(report.text)")
+        let model = try BertModel(config: try #require(report.config), source: MappedParameterSource(checkpoint: converted, report: report))
+        for (n, err) in try bertErrors(model, bundle: TestFixtures.path("keras/model_garden_bert.reference.safetensors")) { #expect(err <= 1e-5, "\(n): \(err)") }
+    }
+
+    @Test("the reference tells the GELU variants apart: exact GELU misses it, tanh GELU (the inferred default) fits")
+    func activation() throws {
+        let source = try Checkpoints.open(TestFixtures.path("keras/model_garden_bert.h5"))
+        let report = BertMapper.map(source)
+        var config = try #require(report.config)
+        #expect(config.activation == .geluTanh && config.maskValue == -1e9)
+        config.activation = .geluExact
+        let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: source, report: report))
+        let err = try #require(try bertErrors(model, bundle: TestFixtures.path("keras/model_garden_bert.reference.safetensors"))["last_hidden_state"])
+        #expect(err > 1e-4, "exact GELU should not reproduce Model Garden's tanh GELU (error \(err))")
     }
 }
