@@ -2,7 +2,9 @@
 # Installs the Debian packages WeightKit builds against, when they are missing.
 # (Swift itself is expected on PATH: swift.org toolchain 6.x.)
 set -euo pipefail
-PACKAGES=(pkg-config zlib1g-dev libisal-dev nettle-dev libhdf5-dev libdnnl-dev python3 python3-venv)
+# time: GNU time, with which the resource-limit tests measure a command's peak RSS;
+# util-linux: setpriv, with which the read-only-directory test drops root.
+PACKAGES=(pkg-config zlib1g-dev libisal-dev nettle-dev libhdf5-dev libdnnl-dev python3 python3-venv time util-linux)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

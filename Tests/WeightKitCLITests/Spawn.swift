@@ -3,20 +3,29 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process run with posix_spawn and reaped with wait4, so its own peak RSS is known
-/// (getrusage of the test process would mix every test's memory together).
+/// A child process run with posix_spawn and reaped with wait4. Its peak RSS comes from GNU time
+/// (`measureRSS`): wait4's own figure is useless here, because posix_spawn's child shares the
+/// test process's memory until it execs and Linux carries that high-water mark across exec.
 struct Spawned {
     var status: Int32        // exit code, or -1 when a signal ended it
     var signal: Int32        // 0 when it exited
     var stdout: String
     var stderr: String
-    var maxRSSBytes: Int
+    var maxRSSBytes: Int   // 0 unless measured
     var seconds: Double
 }
 
+/// GNU time, which measures a grandchild forked from a small process (Scripts/install-deps.sh
+/// installs Debian's `time`).
+let gnuTime = "/usr/bin/time"
+
 /// Runs `argv` (argv[0] a path), optionally killing it with SIGKILL after `killAfter` seconds.
-func spawnMeasured(_ argv: [String], killAfter: Double? = nil) throws -> Spawned {
+func spawnMeasured(_ command: [String], killAfter: Double? = nil, measureRSS: Bool = false) throws -> Spawned {
     let dir = try TestDirs.make("spawn")
+    if measureRSS, !FileManager.default.isExecutableFile(atPath: gnuTime) {
+        throw POSIXError(.ENOENT, userInfo: ["reason": "\(gnuTime) (Debian package time) is needed to measure peak RSS"])
+    }
+    let argv = measureRSS ? [gnuTime, "-f", "%M", "-o", dir + "/rss"] + command : command
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -39,8 +48,9 @@ func spawnMeasured(_ argv: [String], killAfter: Double? = nil) throws -> Spawned
     let seconds = Date().timeIntervalSince(start)
     let sig = status & 0x7F
     let read = { (n: String) in (try? String(contentsOfFile: dir + "/" + n, encoding: .utf8)) ?? "" }
+    let rss = measureRSS ? (Int(read("rss").split(separator: "\n").last.map(String.init) ?? "") ?? -1) * 1024 : 0
     return Spawned(status: sig == 0 ? (status >> 8) & 0xFF : -1, signal: sig, stdout: read("out"), stderr: read("err"),
-                   maxRSSBytes: Int(usage.ru_maxrss) * 1024, seconds: seconds)
+                   maxRSSBytes: rss, seconds: seconds)
 }
 
 enum TestDirs {
