@@ -122,6 +122,12 @@ let package = Package(
             name: "WeightKitPyTorchTests",
             dependencies: ["WeightKitCheckpoints", "WeightKitPyTorch", "WeightKitFormats", "WeightKitInspection", "WeightKitTestSupport"]
         ),
+        // Replays the committed fuzz corpus through the readers (see Fuzz/ and ROBUSTNESS.md).
+        .testTarget(
+            name: "WeightKitRobustnessTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitKeras", "WeightKitPyTorch", "WeightKitTokenizer",
+                           "WeightKitVerification", "WeightKitTestSupport"]
+        ),
         .testTarget(
             name: "WeightKitKerasTests",
             dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitFormats", "WeightKitInspection", "WeightKitTestSupport"]

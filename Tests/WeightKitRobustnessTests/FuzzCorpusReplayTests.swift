@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import WeightKitCheckpoints
+import WeightKitFormats
+import WeightKitKeras
+import WeightKitPyTorch
+import WeightKitTestSupport
+import WeightKitTokenizer
+import WeightKitVerification
+
+/// Every input the fuzzers kept (Fuzz/corpus/TARGET, and any crash input under Fuzz/crashes)
+/// goes once through the reader its target exercises, in the normal build: a crash found once
+/// can never come back unnoticed, and CI needs no sanitizer build for it.
+@Suite("fuzz corpus replay")
+struct FuzzCorpusReplayTests {
+    static let root = TestFixtures.root + "/Fuzz"
+
+    static func inputs(_ target: String) -> [String] {
+        var out: [String] = []
+        for dir in ["corpus", "crashes"] {
+            let d = "\(root)/\(dir)/\(target)"
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: d)) ?? [] { out.append(d + "/" + f) }
+        }
+        return out.sorted()
+    }
+
+    /// Reads every tensor of whatever opened, as the fuzz targets do.
+    static func readAll(_ c: any Checkpoint) {
+        for t in c.tensors {
+            guard let v = try? c.view(t) else { continue }
+            withExtendedLifetime(v) {
+                var x: UInt8 = 0
+                for b in v.bytes { x ^= b }
+                _ = x
+                if t.dtype.isDecodableAsReal, t.elementCount < 1 << 20 { _ = try? v.float32Array() }
+            }
+        }
+    }
+
+    /// The file under the name the reader expects, in a scratch directory.
+    static func staged(_ input: String, as name: String, in dir: String) throws -> String {
+        let path = dir + "/" + name
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: input, toPath: path)
+        return path
+    }
+
+    @Test("each committed fuzz input is handled without a crash", arguments: [
+        "safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle", "tokenizer",
+        "reference-bundle", "json",
+    ])
+    func replay(_ target: String) throws {
+        let files = Self.inputs(target)
+        let dir = try TestFixtures.scratchDirectory("replay")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tokenizer = try WordPieceTokenizer(vocabFile: TestFixtures.path("tokenizer/vocab.txt"))
+        for f in files {
+            let data = try Data(contentsOf: URL(fileURLWithPath: f))
+            switch target {
+            case "safetensors-header":
+                if let c = try? SafetensorsReader.open(f, loadConfig: false) { Self.readAll(c) }
+            case "shard-index":
+                for (name, tensor) in [("a.safetensors", "x"), ("b.safetensors", "y")] where !FileManager.default.fileExists(atPath: dir + "/" + name) {
+                    let header = "{\"\(tensor)\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}"
+                    let bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { [UInt8]($0) } + Array(header.utf8) + [UInt8](repeating: 0, count: 8)
+                    try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
+                }
+                if let c = try? Checkpoints.open(try Self.staged(f, as: "model.safetensors.index.json", in: dir)) { Self.readAll(c) }
+            case "wkc":
+                if let c = try? WKCReader.open(f) { _ = c.verifyData(); Self.readAll(c) }
+            case "keras-hdf5":
+                if let c = try? KerasReader.open(f, includeAll: true) { Self.readAll(c) }
+            case "keras-archive":
+                if let c = try? KerasArchiveReader.open(f) { Self.readAll(c) }
+            case "torch-zip":
+                if let c = try? TorchReader.open(f, loadConfig: false) { Self.readAll(c); _ = c.verifyRecords() }
+            case "pickle":
+                struct NoGlobals: PickleRules {
+                    struct Refused: Error {}
+                    func global(module: String, name: String, offset: Int) throws -> PickleValue { throw Refused() }
+                    func call(_ callable: String, arguments: [PickleValue], offset: Int) throws -> PickleValue { throw Refused() }
+                    func persistentLoad(_ id: PickleValue, offset: Int) throws -> PickleValue { throw Refused() }
+                    func build(_ object: PickleValue, state: PickleValue, offset: Int) throws -> PickleValue { throw Refused() }
+                }
+                _ = try? data.withUnsafeBytes { try RestrictedUnpickler().load($0, rules: NoGlobals()) }
+            case "tokenizer":
+                let text = String(decoding: data, as: UTF8.self)
+                let fast = tokenizer.encode(text, maxLength: 1 << 20)
+                let slow = [tokenizer.vocab[tokenizer.cls]!] + tokenizer.tokenize(text).map { tokenizer.vocab[$0] ?? tokenizer.vocab[tokenizer.unk]! } + [tokenizer.vocab[tokenizer.sep]!]
+                #expect(fast == slow, "\(f): the id paths disagree")
+            case "reference-bundle":
+                _ = try? ReferenceBundle(path: f)
+            case "json":
+                _ = try? data.withUnsafeBytes { try JSONParser.parse($0) }
+            default:
+                Issue.record("unknown target \(target)")
+            }
+        }
+        print("fuzz replay: \(target): \(files.count) inputs handled")
+    }
+}
