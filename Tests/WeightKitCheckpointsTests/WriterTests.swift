@@ -57,6 +57,34 @@ struct WriterTests {
         #expect(back.metadata == source.metadata)
     }
 
+    @Test("large unchanged tensors (copied inside the kernel) round-trip bit-identically, with correct checksums")
+    func largeTensorsCopiedInKernel() throws {
+        let dir = try Fixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Three tensors of 1.5 MiB, 3 MiB and 17 bytes short of 2 MiB (odd sizes, odd offsets).
+        let sizes = [393_216, 786_432, 524_283]
+        var entries: [String] = [], data: [UInt8] = [], off = 0
+        for (i, n) in sizes.enumerated() {
+            let bytes = n * (i == 2 ? 1 : 4)
+            entries.append("\"t\(i)\":{\"dtype\":\"\(i == 2 ? "U8" : "F32")\",\"shape\":[\(i == 2 ? bytes : n)],\"data_offsets\":[\(off),\(off + bytes)]}")
+            data += (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i &* 7) }
+            off += bytes
+        }
+        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        try Data(withUnsafeBytes(of: UInt64(header.count).littleEndian) { [UInt8]($0) } + header + data).write(to: URL(fileURLWithPath: dir + "/big.safetensors"))
+        let source = try SafetensorsReader.open(dir + "/big.safetensors")
+        _ = try Converter.convert(source, to: dir + "/big.wkc")
+        let wkc = try WKCReader.open(dir + "/big.wkc")
+        #expect(wkc.verifyData().isEmpty, "checksums of in-kernel copies")
+        _ = try Converter.convert(wkc, to: dir + "/back.safetensors")
+        let back = try SafetensorsReader.open(dir + "/back.safetensors")
+        for t in source.tensors {
+            #expect(try wkc.tensor(named: t.name).copyBytes() == (try source.view(t)).copyBytes(), "\(t.name) in .wkc")
+            #expect(try back.tensor(named: t.name).copyBytes() == (try source.view(t)).copyBytes(), "\(t.name) back in safetensors")
+        }
+    }
+
     @Test("the .wkc provenance records the source, its SHA-256 and the casts applied")
     func provenance() throws {
         let dir = try Fixture.scratchDirectory()

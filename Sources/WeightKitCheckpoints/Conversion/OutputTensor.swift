@@ -95,6 +95,15 @@ enum TensorDataEmitter {
         let source = try t.sourceView()
         if !t.needsConversion {
             let bytes = source.bytes
+            // Unchanged bytes of a mapped file: copied inside the kernel, no user-space pass.
+            // (A CRC wanted inline is taken from the mapped source, which is in the page cache.)
+            if let range = source.mappedFileRange, bytes.count >= 1 << 20,
+               try writer.appendCopy(of: range.path, offset: range.offset, count: bytes.count) {
+                if crc { c = CRC32.checksum(bytes, parallel: false) }
+                progress(bytes.count)
+                source.releaseResidentPages()
+                return c
+            }
             var off = 0
             while off < bytes.count {
                 let n = min(chunk, bytes.count - off)

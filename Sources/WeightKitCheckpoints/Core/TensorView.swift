@@ -62,6 +62,16 @@ public struct TensorView: @unchecked Sendable {
 
     /// A copy of the bytes.
     public func copyBytes() -> [UInt8] { [UInt8](bytes) }
+
+    /// Where the bytes sit in a mapped file, when they are a view of one: its path and the offset.
+    public var mappedFileRange: (path: String, offset: Int)? {
+        var o: AnyObject = owner
+        while let wrapper = o as? ViewOwning { o = wrapper.underlyingOwner }
+        guard let file = o as? MappedFile, let p = bytes.baseAddress, let base = file.bytes.baseAddress else { return nil }
+        let offset = p - base
+        guard offset >= 0, offset + bytes.count <= file.size else { return nil }
+        return (file.path, offset)
+    }
 }
 
 public struct UnsupportedConversion: Error, Sendable, CustomStringConvertible {

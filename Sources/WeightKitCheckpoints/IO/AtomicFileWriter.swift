@@ -68,6 +68,12 @@ public final class AtomicFileWriter {
         if let err { throw err }
     }
 
+    /// Accounts for bytes appended to the file descriptor directly (in-kernel copies).
+    func noteAppended(_ count: Int) {
+        bytesWritten += count
+        startWritebackIfDue()
+    }
+
     public func writeZeros(_ count: Int) throws(FileError) {
         guard count > 0 else { return }
         try write([UInt8](repeating: 0, count: count))
@@ -100,6 +106,29 @@ func splitPath(_ path: String) -> (directory: String, name: String) {
 }
 
 extension AtomicFileWriter {
+    /// Appends `count` bytes of another file, starting at `offset`, copied inside the kernel
+    /// (`copy_file_range`) rather than through a user-space buffer. Returns false, having written
+    /// nothing, when the kernel cannot do it here (another OS, an old kernel, a file system that
+    /// refuses); the caller then writes the bytes itself.
+    public func appendCopy(of source: String, offset: Int, count: Int) throws(FileError) -> Bool {
+        guard count > 0 else { return true }
+        let src = open(source, O_RDONLY | O_CLOEXEC)
+        guard src >= 0 else { return false }
+        defer { close(src) }
+        var done = 0
+        while done < count {
+            let n = wk_copy_file_range(src, Int64(offset + done), fileDescriptor, Int64(count - done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                if done == 0 && (errno == ENOSYS || errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP) { return false }
+                throw FileError(path: destination, operation: "copy \(count) bytes from \(source) (temporary file \(temporaryPath))")
+            }
+            done += Int(n)
+        }
+        noteAppended(count)
+        return true
+    }
+
     /// Overwrites bytes already written (used to fill in a header once checksums are known).
     public func overwrite(_ bytes: [UInt8], at offset: Int) throws(FileError) {
         let n = bytes.withUnsafeBytes { buf in pwrite(fileDescriptor, buf.baseAddress, buf.count, off_t(offset)) }
