@@ -326,3 +326,29 @@ struct KerasArchiveConversionTests {
         for t in src.tensors { #expect(try wkc.tensor(named: t.name).copyBytes() == (try src.view(t)).copyBytes()) }
     }
 }
+
+/// Inputs the fuzzers found that break libhdf5 itself (ROBUSTNESS.md): WeightKit refuses them.
+@Suite("libhdf5 failures found by fuzzing are contained", .serialized)
+struct HDF5ContainmentTests {
+    @Test("a corrupt global heap that makes libhdf5 loop forever: refused after the probe's time limit")
+    func endlessLoop() throws {
+        setenv("WEIGHTKIT_HDF5_PROBE_SECONDS", "2", 1)
+        defer { unsetenv("WEIGHTKIT_HDF5_PROBE_SECONDS") }
+        let path = TestFixtures.root + "/Fuzz/crashes/keras-hdf5/timeout-libhdf5-global-heap-loop.h5"
+        let start = Date()
+        #expect { _ = try Checkpoints.open(path) } throws: { e in
+            guard case .unsafeHDF5(let f, let d)? = e as? KerasCheckpointError else { return false }
+            return f == path && d.contains("did not finish")
+        }
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test("a symbol table whose names libhdf5 copies past their end (ASan: heap overflow in H5MM_strdup): refused")
+    func overread() throws {
+        let path = TestFixtures.root + "/Fuzz/crashes/keras-archive/crash-libhdf5-symbol-table-overread.keras"
+        #expect { _ = try Checkpoints.open(path) } throws: { e in
+            guard case .unsafeHDF5(let f, _)? = e as? KerasCheckpointError else { return false }
+            return f.hasPrefix(path)
+        }
+    }
+}

@@ -82,9 +82,16 @@ final class HDF5File: ResidentPagesReleasing, @unchecked Sendable {
         for i in 0..<info.nlinks {
             let n = H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, wk_h5p_default())
             guard n >= 0 else { throw KerasCheckpointError.hdf5(file: path, object: group, message: HDF5.takeError()) }
+            guard n < 1 << 16 else { throw KerasCheckpointError.unsafeHDF5(file: path, detail: "a link name of \(n) bytes in '\(group)'") }
             var buf = [CChar](repeating: 0, count: Int(n) + 1)
             _ = H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(n) + 1, wk_h5p_default())
-            names.append(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            // A corrupt symbol table makes libhdf5 copy a name past its end: what comes back is
+            // not text. Names Keras and Hugging Face write are valid UTF-8 without control characters.
+            guard let name = String(validating: bytes, as: UTF8.self), !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw KerasCheckpointError.unsafeHDF5(file: path, detail: "a link name in '\(group)' is not text (\(bytes.count) bytes)")
+            }
+            names.append(name)
         }
         return names
     }

@@ -11,7 +11,7 @@ import Darwin
 enum HDF5 {
     /// Recursive: handles created inside a locked section are closed (locking again) when they
     /// go out of scope inside it.
-    nonisolated(unsafe) private static var mutex: pthread_mutex_t = {
+    nonisolated(unsafe) static var mutex: pthread_mutex_t = {
         var attr = pthread_mutexattr_t()
         pthread_mutexattr_init(&attr)
         pthread_mutexattr_settype(&attr, Int32(PTHREAD_MUTEX_RECURSIVE))

@@ -93,6 +93,7 @@ public enum KerasArchiveReader {
         } catch {
             throw KerasArchiveError.corruptEntry(file: path, entry: weights.path, detail: "\(error)")
         }
+        try KerasReader.probe(path: tmpPath, displayName: path + "!/model.weights.h5", includeAll: includeAll)
         let file = try HDF5File(path: tmpPath, displayName: path + "!/model.weights.h5")
         let structure = try KerasStructureReader.read(file, includeAll: includeAll)
         var metadata: [String: String] = [:]

@@ -66,11 +66,23 @@ public enum KerasReader {
     /// Opens a Keras or Hugging Face HDF5 checkpoint. `includeAll` also lists optimizer and
     /// metric state, which is otherwise skipped.
     public static func open(_ path: String, includeAll: Bool = false) throws -> KerasCheckpoint {
+        try probe(path: path, displayName: path, includeAll: includeAll)
         let file = try HDF5File(path: path)
         let structure = try KerasStructureReader.read(file, includeAll: includeAll)
         let format: CheckpointFormat = structure.layout == .keras3 ? .keras3WeightsH5 : .kerasLegacyH5
         return KerasCheckpoint(path: path, file: file, structure: structure, format: format,
                                sideConfig: try FileSystem.modelConfig(besides: path))
+    }
+
+    /// Runs everything an open and a full read do with libhdf5 in a child process first (`HDF5Probe`).
+    static func probe(path: String, displayName: String, includeAll: Bool) throws {
+        guard let head = try? MappedFile(path: path), HDF5File.hasSignature(head.bytes) else { return }  // not HDF5: the normal error
+        try HDF5Probe.check(displayName, fileSize: head.size) {
+            let file = try HDF5File(path: path, displayName: displayName)
+            let structure = try KerasStructureReader.read(file, includeAll: includeAll)
+            let c = KerasCheckpoint(path: path, file: file, structure: structure, format: .kerasLegacyH5, sideConfig: nil)
+            for t in c.tensors where !c.isReadInPlace(t.name) { _ = try? c.view(t) }
+        }
     }
 
     /// Whether the bytes start like an HDF5 file.

@@ -6,6 +6,8 @@ public enum KerasCheckpointError: Error, Sendable, Equatable, CustomStringConver
     case danglingWeightName(file: String, layer: String, weight: String)
     case unsupportedDataset(file: String, dataset: String, reason: String)
     case invalidModelConfig(file: String, detail: String)
+    /// libhdf5 crashed or hung on the file in the probe process (see `HDF5Probe`).
+    case unsafeHDF5(file: String, detail: String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum KerasCheckpointError: Error, Sendable, Equatable, CustomStringConver
         case let .danglingWeightName(f, l, w): return "\(f): layer '\(l)' lists weight '\(w)' but no dataset '\(l)/\(w)' exists"
         case let .unsupportedDataset(f, d, r): return "\(f): dataset '\(d)': unsupported storage: \(r)"
         case let .invalidModelConfig(f, d): return "\(f): model_config attribute is not valid JSON: \(d)"
+        case let .unsafeHDF5(f, d): return "\(f): corrupt HDF5 structure: \(d); the file is refused"
         }
     }
 }
