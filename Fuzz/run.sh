@@ -20,6 +20,9 @@ BIN=.build-fuzz/release/fuzz-$T
 [ -x "$BIN" ] || { echo "no target $T" >&2; exit 2; }
 export WEIGHTKIT_FUZZ_VOCAB="$ROOT/Fixtures/tokenizer/vocab.txt"
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
+# The HDF5 probe's time limit must stay below libFuzzer's -timeout, or a contained hang would be
+# reported as a timeout of the target itself.
+export WEIGHTKIT_HDF5_PROBE_SECONDS=3
 mkdir -p "corpus/$T" "crashes/$T" logs
 if [ $REPLAY = 1 ]; then
   # Every committed input and every crash input once: exits non-zero on any crash.
