@@ -19,12 +19,15 @@ struct HDF5DatasetInfo {
 
 /// An HDF5 file opened read-only through libhdf5, from disk or from an in-memory image, with its
 /// bytes also mapped so that contiguous datasets are read in place.
-final class HDF5File: ResidentPagesReleasing, @unchecked Sendable {
+final class HDF5File: ResidentPagesReleasing, ViewOwning, @unchecked Sendable {
     let path: String
     let handle: HDF5Handle
     /// The file's bytes (a `MappedFile` or an `OwnedBytes` image), for zero-copy tensor views.
     let bytes: UnsafeRawBufferPointer
     let owner: AnyObject
+    /// Views of contiguous datasets are views of the mapped file (so a conversion can copy them
+    /// inside the kernel, see `TensorView.mappedFileRange`).
+    var underlyingOwner: AnyObject { owner }
 
     /// HDF5 files start with this signature, at offset 0 or at 512, 1024, 2048, … (a user block).
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
