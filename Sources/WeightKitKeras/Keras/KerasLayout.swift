@@ -92,14 +92,21 @@ enum KerasStructureReader {
                 throw KerasCheckpointError.notKerasCheckpoint(file: file.path, found: top.isEmpty ? "an empty root group" : "root members " + top.prefix(8).joined(separator: ", "))
             }
             var entries: [KerasTensorEntry] = []
-            try walkKeras3(file, group: "", includeAll: includeAll, into: &entries)
+            try walkKeras3(file, group: "", depth: 0, includeAll: includeAll, into: &entries)
             return KerasStructure(layout: .keras3, root: "/", entries: entries, attributes: attributes, modelConfig: config)
         }
     }
 
+    /// Groups nested deeper than this are refused: Keras nests a handful of levels, and a group
+    /// that links back to an ancestor (found by fuzzing) would otherwise recurse without end.
+    static let maximumGroupDepth = 64
+
     /// Depth-first over groups in name order; a `vars` group's datasets in numeric order.
-    private static func walkKeras3(_ file: HDF5File, group: String, includeAll: Bool, into entries: inout [KerasTensorEntry]) throws {
+    private static func walkKeras3(_ file: HDF5File, group: String, depth: Int, includeAll: Bool, into entries: inout [KerasTensorEntry]) throws {
         let path = group.isEmpty ? "/" : "/" + group
+        guard depth <= maximumGroupDepth, entries.count <= 10_000_000 else {
+            throw KerasCheckpointError.unsafeHDF5(file: file.path, detail: "groups nested more than \(maximumGroupDepth) deep at '\(path)' (a group linking back to an ancestor?)")
+        }
         var children = try file.children(path)
         let isVars = group.hasSuffix("vars") && (group == "vars" || group.hasSuffix("/vars"))
         if isVars {
@@ -109,7 +116,7 @@ enum KerasStructureReader {
             let rel = group.isEmpty ? child : group + "/" + child
             if group.isEmpty, !includeAll, child == "optimizer" || child == "metrics" { continue }
             switch file.kind("/" + rel) {
-            case 1: try walkKeras3(file, group: rel, includeAll: includeAll, into: &entries)
+            case 1: try walkKeras3(file, group: rel, depth: depth + 1, includeAll: includeAll, into: &entries)
             case 2:
                 var info = try file.datasetInfo("/" + rel)
                 // Keras 3 marks bfloat16 datasets with @dtype; a 2-byte opaque type is already BF16.
