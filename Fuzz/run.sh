@@ -73,7 +73,7 @@ STATUS=$?
 set -e
 # Keep the inputs that add coverage (minimised against what is committed); the committed corpus
 # keeps those up to 16 KiB (larger ones grow from the fixtures, which seed every run anyway).
-"$BIN" -merge=1 "corpus/$T" "$WORK" >/dev/null 2>&1 || true
+"$BIN" -merge=1 -artifact_prefix="crashes/$T/" "corpus/$T" "$WORK" >/dev/null 2>&1 || true
 find "corpus/$T" -type f -size +16k -delete
 # ... and at most 1 MiB of them per target, smallest first.
 ls -1Sr "corpus/$T" | awk -v d="corpus/$T" 'BEGIN { total = 0 } { cmd = "stat -c %s " d "/" $0; cmd | getline s; close(cmd); total += s; if (total > 1048576) print d "/" $0 }' | xargs -r rm -f
