@@ -9,19 +9,9 @@ import Glibc
 /// A safetensors file of `tensors` F32 tensors of `megabytes` MiB each (a recognisable pattern).
 func writeLargeSafetensors(_ path: String, tensors: Int, megabytes: Int) throws {
     let n = megabytes << 18  // floats per tensor
-    var entries: [String] = []
-    for i in 0..<tensors {
-        entries.append("\"w\(i)\":{\"dtype\":\"F32\",\"shape\":[\(n)],\"data_offsets\":[\(i * n * 4),\((i + 1) * n * 4)]}")
-    }
-    var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
-    while header.count % 8 != 0 { header.append(0x20) }
-    var bytes = withUnsafeBytes(of: UInt64(header.count).littleEndian) { [UInt8]($0) } + header
-    FileManager.default.createFile(atPath: path, contents: nil)
-    let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-    defer { try? h.close() }
-    try h.write(contentsOf: bytes)
-    let block = (0..<n).map { Float($0 % 1000) * 0.5 }
-    for _ in 0..<tensors { bytes = block.withUnsafeBytes { [UInt8]($0) }; try h.write(contentsOf: bytes) }
+    let block = (0..<n).map { Float($0 % 1000) * 0.5 }.withUnsafeBytes { [UInt8]($0) }
+    let bytes = TestFixtures.safetensorsBytes((0..<tensors).map { (name: "w\($0)", dtype: "F32", shape: [n], data: block) })
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
 
 func sha256(_ path: String) -> String? {

@@ -1,4 +1,6 @@
 import Foundation
+import WeightKitCheckpoints
+import WeightKitTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +23,7 @@ let gnuTime = "/usr/bin/time"
 
 /// Runs `argv` (argv[0] a path), optionally killing it with SIGKILL after `killAfter` seconds.
 func spawnMeasured(_ command: [String], killAfter: Double? = nil, measureRSS: Bool = false) throws -> Spawned {
-    let dir = try TestDirs.make("spawn")
+    let dir = try TestFixtures.scratchDirectory("spawn")
     if measureRSS, !FileManager.default.isExecutableFile(atPath: gnuTime) {
         throw POSIXError(.ENOENT, userInfo: ["reason": "\(gnuTime) (Debian package time) is needed to measure peak RSS"])
     }
@@ -53,14 +55,6 @@ func spawnMeasured(_ command: [String], killAfter: Double? = nil, measureRSS: Bo
                    maxRSSBytes: rss, seconds: seconds)
 }
 
-enum TestDirs {
-    static func make(_ label: String) throws -> String {
-        let dir = NSTemporaryDirectory() + "weightkit-\(label)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-}
-
 /// A minimal zip writer for hostile test archives (the members and their declared sizes are
 /// whatever the test says, which is the point). Not used for anything that claims to be torch's.
 struct TestZip {
@@ -74,7 +68,7 @@ struct TestZip {
         func u32(_ v: UInt32, _ a: inout [UInt8]) { for i in 0..<4 { a.append(UInt8((v >> (8 * UInt32(i))) & 0xFF)) } }
         for m in members {
             let offset = UInt32(out.count)
-            let crc = CRCForTests.crc32(m.data)
+            let crc = CRC32.checksum(m.data)
             let size = m.declaredSize ?? UInt32(m.data.count)
             let name = Array(m.name.utf8)
             u32(0x0403_4b50, &out); u16(20, &out); u16(0, &out); u16(m.method, &out); u16(0, &out); u16(0, &out)
@@ -91,16 +85,5 @@ struct TestZip {
         u32(0x0605_4b50, &out); u16(0, &out); u16(0, &out); u16(UInt16(members.count), &out); u16(UInt16(members.count), &out)
         u32(UInt32(central.count), &out); u32(cdOffset, &out); u16(0, &out)
         return out
-    }
-}
-
-enum CRCForTests {
-    static func crc32(_ data: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in data {
-            c ^= UInt32(b)
-            for _ in 0..<8 { c = (c >> 1) ^ (0xEDB8_8320 & (0 &- (c & 1))) }
-        }
-        return ~c
     }
 }

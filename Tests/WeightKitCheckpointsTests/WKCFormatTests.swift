@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WeightKitCheckpoints
+import WeightKitTestSupport
 @testable import WeightKitInspection
 
 @Suite(".wkc native format: validation and corruption detection")
@@ -53,12 +54,9 @@ struct WKCFormatTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Eight 2 MiB tensors in a safetensors file, converted by the real writer.
         let n = 1 << 19
-        var entries: [String] = []
-        for k in 0..<8 { entries.append("\"t\(k)\":{\"dtype\":\"F32\",\"shape\":[\(n)],\"data_offsets\":[\(k * n * 4),\((k + 1) * n * 4)]}") }
-        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
-        while header.count % 8 != 0 { header.append(0x20) }
-        var st = withUnsafeBytes(of: UInt64(header.count).littleEndian) { [UInt8]($0) } + header
-        for k in 0..<8 { st += (0..<n).map { Float(($0 &* 2654435761 &+ k) % 9973) * 1e-3 }.withUnsafeBytes { [UInt8]($0) } }
+        let st = TestFixtures.safetensorsBytes((0..<8).map { k in
+            (name: "t\(k)", dtype: "F32", shape: [n], data: (0..<n).map { Float(($0 &* 2654435761 &+ k) % 9973) * 1e-3 }.withUnsafeBytes { [UInt8]($0) })
+        })
         try Data(st).write(to: URL(fileURLWithPath: dir + "/large.safetensors"))
         let path = dir + "/large.wkc"
         _ = try Converter.convert(try SafetensorsReader.open(dir + "/large.safetensors"), to: path)

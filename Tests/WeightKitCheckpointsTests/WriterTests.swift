@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WeightKitCheckpoints
+import WeightKitTestSupport
 
 @Suite("safetensors and .wkc writers")
 struct WriterTests {
@@ -63,16 +64,11 @@ struct WriterTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Three tensors of 1.5 MiB, 3 MiB and 17 bytes short of 2 MiB (odd sizes, odd offsets).
         let sizes = [393_216, 786_432, 524_283]
-        var entries: [String] = [], data: [UInt8] = [], off = 0
-        for (i, n) in sizes.enumerated() {
+        let tensors = sizes.enumerated().map { i, n in
             let bytes = n * (i == 2 ? 1 : 4)
-            entries.append("\"t\(i)\":{\"dtype\":\"\(i == 2 ? "U8" : "F32")\",\"shape\":[\(i == 2 ? bytes : n)],\"data_offsets\":[\(off),\(off + bytes)]}")
-            data += (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i &* 7) }
-            off += bytes
+            return (name: "t\(i)", dtype: i == 2 ? "U8" : "F32", shape: [i == 2 ? bytes : n], data: (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i &* 7) })
         }
-        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
-        while header.count % 8 != 0 { header.append(0x20) }
-        try Data(withUnsafeBytes(of: UInt64(header.count).littleEndian) { [UInt8]($0) } + header + data).write(to: URL(fileURLWithPath: dir + "/big.safetensors"))
+        try Data(TestFixtures.safetensorsBytes(tensors)).write(to: URL(fileURLWithPath: dir + "/big.safetensors"))
         let source = try SafetensorsReader.open(dir + "/big.safetensors")
         _ = try Converter.convert(source, to: dir + "/big.wkc")
         let wkc = try WKCReader.open(dir + "/big.wkc")

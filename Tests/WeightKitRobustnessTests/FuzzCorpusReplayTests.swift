@@ -63,8 +63,7 @@ struct FuzzCorpusReplayTests {
                 if let c = try? SafetensorsReader.open(f, loadConfig: false) { Self.readAll(c) }
             case "shard-index":
                 for (name, tensor) in [("a.safetensors", "x"), ("b.safetensors", "y")] where !FileManager.default.fileExists(atPath: dir + "/" + name) {
-                    let header = "{\"\(tensor)\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}"
-                    let bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { [UInt8]($0) } + Array(header.utf8) + [UInt8](repeating: 0, count: 8)
+                    let bytes = TestFixtures.safetensorsBytes([(name: tensor, dtype: "F32", shape: [2], data: [UInt8](repeating: 0, count: 8))])
                     try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
                 }
                 if let c = try? Checkpoints.open(try Self.staged(f, as: "model.safetensors.index.json", in: dir)) { Self.readAll(c) }

@@ -22,4 +22,20 @@ public enum TestFixtures {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
+
+    /// The bytes of a safetensors file holding `tensors` in order (dtype spelled as safetensors
+    /// does, data as given), for tests that need large or odd files the fixtures do not have.
+    public static func safetensorsBytes(_ tensors: [(name: String, dtype: String, shape: [Int], data: [UInt8])]) -> [UInt8] {
+        var entries: [String] = [], offset = 0
+        for t in tensors {
+            entries.append("\"\(t.name)\":{\"dtype\":\"\(t.dtype)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + t.data.count)]}")
+            offset += t.data.count
+        }
+        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var out = withUnsafeBytes(of: UInt64(header.count).littleEndian) { [UInt8]($0) } + header
+        out.reserveCapacity(out.count + offset)
+        for t in tensors { out += t.data }
+        return out
+    }
 }
