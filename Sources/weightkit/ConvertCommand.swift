@@ -47,40 +47,21 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         let checkpoint = try Checkpoints.open(source)
         if layout == "hf" {
-            let override = try config.map { try BertConfig(huggingFace: try FileSystem.readJSON($0)) }
-            let report = BertMapper.map(checkpoint, config: override)
-            guard report.passed else {
-                Terminal.write(report.text)
-                throw CommandFailure(message: "error: \(source) does not map onto the bert graph (report above)", code: 1)
-            }
+            let report = try mapping(checkpoint, graph: "bert")
             try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
             print("wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch BERT (from \(report.convention!.rawValue))")
             return
         }
-        if model == "text-classifier" {
-            let override = try config.map { try TextClassifierConfig(json: try FileSystem.readJSON($0)) }
-            let report = TextClassifierMapper.map(checkpoint, config: override)
-            guard report.passed else {
-                Terminal.write(report.text)
-                throw CommandFailure(message: "error: \(source) does not map onto the text-classifier graph (report above)", code: 1)
-            }
+        if let model {
+            let report = try mapping(checkpoint, graph: model)
             let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
-            try GraphReadyWriter.writeTextClassifier(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
-            bar.finish()
-            print("wrote \(output): graph-ready text-classifier (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
-            return
-        }
-        if model != nil {
-            let override = try config.map { try BertConfig(huggingFace: try FileSystem.readJSON($0)) }
-            let report = BertMapper.map(checkpoint, config: override)
-            guard report.passed else {
-                Terminal.write(report.text)
-                throw CommandFailure(message: "error: \(source) does not map onto the bert graph (report above)", code: 1)
+            if model == "text-classifier" {
+                try GraphReadyWriter.writeTextClassifier(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
+            } else {
+                try GraphReadyWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
             }
-            let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
-            try GraphReadyWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
             bar.finish()
-            print("wrote \(output): graph-ready bert (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
+            print("wrote \(output): graph-ready \(model) (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
             return
         }
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
@@ -91,5 +72,18 @@ struct ConvertCommand: ParsableCommand {
             line += " (cast " + summary.casts.sorted(by: { $0.key < $1.key }).map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")"
         }
         print(line)
+    }
+
+    /// The mapping onto `graph` (bert or text-classifier) with `--config` applied; a mapping with
+    /// problems prints its report and ends the command with exit 1.
+    func mapping(_ checkpoint: any Checkpoint, graph: String) throws -> MappingReport {
+        let report = graph == "text-classifier"
+            ? TextClassifierMapper.map(checkpoint, config: try config.map { try TextClassifierConfig(json: try FileSystem.readJSON($0)) })
+            : BertMapper.map(checkpoint, config: try config.map { try BertConfig(huggingFace: try FileSystem.readJSON($0)) })
+        guard report.passed else {
+            Terminal.write(report.text)
+            throw CommandFailure(message: "error: \(source) does not map onto the \(graph) graph (report above)", code: 1)
+        }
+        return report
     }
 }
