@@ -4,12 +4,9 @@
 # BertModel with random weights (Benchmarks/make_bert_base.py). Prints medians and ratios.
 #
 #   bash Benchmarks/graphs.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-20}
 THREADS=${THREADS:-2}
-DATA=bench-data
-mkdir -p "$DATA"
 if [ ! -x .venv-torch/bin/python ]; then
   python3 -m venv .venv-torch
   .venv-torch/bin/pip install -q -r Fixtures/requirements-torch.txt onnxruntime onnx
@@ -21,9 +18,8 @@ if [ ! -f "$MINILM/model.safetensors" ]; then
   mkdir -p "$DATA/minilm" && (cd "$DATA/minilm" && unzip -q -o "$tmp"/*.whl)
 fi
 BERTBASE=$DATA/bert-base-pt
-[ -f "$BERTBASE/model.safetensors" ] || { mkdir -p "$BERTBASE"; .venv-torch/bin/python Benchmarks/make_bert_base.py "$BERTBASE/model.safetensors"; }
-swift build -c release --static-swift-stdlib --scratch-path .build-release-static >/dev/null 2>&1
-WK=.build-release-static/release/weightkit
+ensure_bert_base_pt .venv-torch/bin/python
+build_release
 for model in "$MINILM" "$BERTBASE"; do
   echo "== $model ($THREADS threads, $RUNS runs, medians in ms)"
   peers=$(.venv-torch/bin/python Benchmarks/peers.py "$model" --threads "$THREADS" --runs "$RUNS" 2>/dev/null)

@@ -7,12 +7,9 @@
 # Needs hyperfine and the fixture environment of Fixtures/requirements-keras.txt (TensorFlow,
 # transformers), which it creates in .venv-keras/ to write bench-data/tf-bert-base/tf_model.h5
 # (≈438 MB, not committed).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-10}
-DATA=bench-data
-mkdir -p "$DATA"
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
+need_hyperfine
 if [ ! -f "$DATA/tf-bert-base/tf_model.h5" ]; then
   if [ ! -x .venv-keras/bin/python ]; then
     python3 -m venv .venv-keras
@@ -20,8 +17,7 @@ if [ ! -f "$DATA/tf-bert-base/tf_model.h5" ]; then
   fi
   .venv-keras/bin/python Benchmarks/make_tf_bert_base.py "$DATA/tf-bert-base"
 fi
-swift build -c release --static-swift-stdlib --scratch-path .build-release-static >/dev/null 2>&1
-WK=.build-release-static/release/weightkit
+build_release
 H=$DATA/tf-bert-base/tf_model.h5
 SIZE=$(stat -c %s "$H")
 echo "file: $H ($SIZE bytes), runs: $RUNS, warm page cache"
@@ -34,8 +30,8 @@ hyperfine -w 2 -r "$RUNS" --export-json "$J/b.json" \
   -n convert-to-wkc "$WK convert $H -o $DATA/h5.wkc" \
   -n convert-to-wkc-h5dread "WEIGHTKIT_HDF5_READ=1 $WK convert $H -o $DATA/h5.wkc" \
   -n cp "cp $H $DATA/cp.bin" >/dev/null
-RSS=$( { /usr/bin/time -f "%M" "$WK" convert "$H" -o "$DATA/h5.wkc" >/dev/null; } 2>&1 | tail -1 )
-RSS_READ=$( { WEIGHTKIT_HDF5_READ=1 /usr/bin/time -f "%M" "$WK" convert "$H" -o "$DATA/h5.wkc" >/dev/null; } 2>&1 | tail -1 )
+RSS=$(peak_rss_kib "$WK" convert "$H" -o "$DATA/h5.wkc")
+RSS_READ=$(peak_rss_kib env WEIGHTKIT_HDF5_READ=1 "$WK" convert "$H" -o "$DATA/h5.wkc")
 python3 - "$J" "$SIZE" "$RSS" "$RSS_READ" <<'PY'
 import json, sys, statistics as st
 d, size, rss, rss_read = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) * 1024, int(sys.argv[4]) * 1024

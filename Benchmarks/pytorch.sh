@@ -7,16 +7,13 @@
 #
 # Needs hyperfine and .venv-torch (Fixtures/requirements-torch.txt); writes
 # bench-data/bert-base-bin/pytorch_model.bin (≈438 MB, not committed) from bench-data/bert-base-pt.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-10}
-DATA=bench-data
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
+need_hyperfine
 [ -x .venv-torch/bin/python ] || { python3 -m venv .venv-torch && .venv-torch/bin/pip install -q -r Fixtures/requirements-torch.txt; }
-[ -f "$DATA/bert-base-pt/model.safetensors" ] || .venv-torch/bin/python Benchmarks/make_bert_base.py "$DATA/bert-base-pt"
+ensure_bert_base_pt .venv-torch/bin/python
 [ -f "$DATA/bert-base-bin/pytorch_model.bin" ] || .venv-torch/bin/python Benchmarks/make_bert_base_bin.py "$DATA/bert-base-pt" "$DATA/bert-base-bin"
-swift build -c release --static-swift-stdlib --scratch-path .build-release-static >/dev/null 2>&1
-WK=.build-release-static/release/weightkit
+build_release
 PY=.venv-torch/bin/python
 B=$DATA/bert-base-bin/pytorch_model.bin
 SIZE=$(stat -c %s "$B")
@@ -31,9 +28,8 @@ hyperfine -w 1 -r "$RUNS" --export-json "$J/b.json" \
   -n convert-safetensors "$WK convert $B -o $DATA/bin.safetensors" \
   -n peer-convert "$PY Benchmarks/torch_peer.py convert $B $DATA/peer.safetensors" \
   -n cp "cp $B $DATA/cp.bin" >/dev/null
-rss() { { /usr/bin/time -f "%M" "$@" >/dev/null; } 2>&1 | tail -1; }
-RSS_WK=$(rss "$WK" convert "$B" -o "$DATA/bin.safetensors")
-RSS_PEER=$(rss "$PY" Benchmarks/torch_peer.py convert "$B" "$DATA/peer.safetensors")
+RSS_WK=$(peak_rss_kib "$WK" convert "$B" -o "$DATA/bin.safetensors")
+RSS_PEER=$(peak_rss_kib "$PY" Benchmarks/torch_peer.py convert "$B" "$DATA/peer.safetensors")
 python3 - "$J" "$SIZE" "$RSS_WK" "$RSS_PEER" <<'PYEOF'
 import json, sys, statistics as st
 d, size, rss_wk, rss_peer = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) * 1024, int(sys.argv[4]) * 1024

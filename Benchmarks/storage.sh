@@ -6,12 +6,9 @@
 #
 # Needs: hyperfine (apt), python3 -m venv; builds weightkit in release with the Swift runtime
 # linked statically (the way a release binary ships), in .build-release-static/.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-15}
-DATA=bench-data
-mkdir -p "$DATA"
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
+need_hyperfine
 
 if [ ! -x .venv-bench/bin/python ]; then
   python3 -m venv .venv-bench
@@ -19,8 +16,7 @@ if [ ! -x .venv-bench/bin/python ]; then
 fi
 PY=.venv-bench/bin/python
 [ -f "$DATA/bert-base.safetensors" ] || $PY Benchmarks/make_bert_base.py "$DATA/bert-base.safetensors"
-swift build -c release --static-swift-stdlib --scratch-path .build-release-static >/dev/null
-WK=.build-release-static/release/weightkit
+build_release
 F=$DATA/bert-base.safetensors
 $WK convert "$F" -o "$DATA/bert-base.wkc" >/dev/null
 cat /proc/cpuinfo | grep -m1 "model name" || true

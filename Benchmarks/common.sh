@@ -1,0 +1,25 @@
+# Sourced by the benchmark scripts: the package root as working directory, the data folder
+# (git-ignored), and what several of them need.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+DATA=bench-data
+mkdir -p "$DATA"
+
+need_hyperfine() { command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }; }
+
+# weightkit in release with the Swift runtime linked statically (the way a release binary ships).
+build_release() {
+  swift build -c release --static-swift-stdlib --scratch-path .build-release-static >/dev/null 2>&1
+  WK=.build-release-static/release/weightkit
+}
+
+# Peak RSS of a command, in KiB (GNU time).
+peak_rss_kib() { { /usr/bin/time -f "%M" "$@" >/dev/null; } 2>&1 | tail -1; }
+
+# $DATA/bert-base-pt: a bert-base-sized Hugging Face PyTorch directory (model.safetensors and
+# config.json), written by Benchmarks/make_bert_base.py with the given Python.
+ensure_bert_base_pt() {
+  [ -f "$DATA/bert-base-pt/model.safetensors" ] && return
+  mkdir -p "$DATA/bert-base-pt"
+  "$1" Benchmarks/make_bert_base.py "$DATA/bert-base-pt/model.safetensors"
+}
