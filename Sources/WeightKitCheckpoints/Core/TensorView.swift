@@ -15,6 +15,13 @@ public struct TensorView: @unchecked Sendable {
     public var name: String { info.name }
     /// What keeps the bytes alive (a mapped file, a heap buffer, ...).
     public var storageOwner: AnyObject { owner }
+
+    /// The storage at the bottom of any wrappers (renamed shard views, an HDF5 file over its mapping).
+    private var rootOwner: AnyObject {
+        var o: AnyObject = owner
+        while let wrapper = o as? ViewOwning { o = wrapper.underlyingOwner }
+        return o
+    }
     public var dtype: DType { info.dtype }
     public var shape: [Int] { info.shape }
     public var elementCount: Int { info.elementCount }
@@ -51,9 +58,7 @@ public struct TensorView: @unchecked Sendable {
 
     /// The same for a byte range of the tensor (whole pages inside it only).
     public func releaseResidentPages(byteRange: Range<Int>) {
-        var o: AnyObject = owner
-        while let wrapper = o as? ViewOwning { o = wrapper.underlyingOwner }
-        guard let storage = o as? ResidentPagesReleasing, let p = bytes.baseAddress, let base = storage.bytes.baseAddress,
+        guard let storage = rootOwner as? ResidentPagesReleasing, let p = bytes.baseAddress, let base = storage.bytes.baseAddress,
               byteRange.lowerBound >= 0, byteRange.upperBound <= bytes.count else { return }
         let offset = p - base + byteRange.lowerBound
         guard offset >= 0, offset + byteRange.count <= storage.bytes.count else { return }
@@ -65,9 +70,7 @@ public struct TensorView: @unchecked Sendable {
 
     /// Where the bytes sit in a mapped file, when they are a view of one: its path and the offset.
     public var mappedFileRange: (path: String, offset: Int)? {
-        var o: AnyObject = owner
-        while let wrapper = o as? ViewOwning { o = wrapper.underlyingOwner }
-        guard let file = o as? MappedFile, let p = bytes.baseAddress, let base = file.bytes.baseAddress else { return nil }
+        guard let file = rootOwner as? MappedFile, let p = bytes.baseAddress, let base = file.bytes.baseAddress else { return nil }
         let offset = p - base
         guard offset >= 0, offset + bytes.count <= file.size else { return nil }
         return (file.path, offset)
