@@ -6,6 +6,14 @@ import WeightKitTestSupport
 @testable import WeightKitGraphs
 @testable import WeightKitMapping
 
+/// `tensors` written by WeightKit's safetensors writer into `dir`, beside the tiny PyTorch BERT's
+/// config.json, and opened: the fixture with one edit.
+func openTinyBertRewrite(_ tensors: [OutputTensor], in dir: String) throws -> any Checkpoint {
+    try SafetensorsWriter.write(tensors, to: dir + "/model.safetensors")
+    try FileManager.default.copyItem(atPath: TestFixtures.path("references/tiny_bert_pt/config.json"), toPath: dir + "/config.json")
+    return try Checkpoints.open(dir + "/model.safetensors")
+}
+
 @Suite("BERT mapping: every convention onto the graph, with a complete report")
 struct MappingTests {
     @Test("each fixture maps with nothing missing or unexpected, and the mapped graph reproduces its reference", arguments: [
@@ -46,10 +54,7 @@ struct MappingTests {
         let source = try Checkpoints.open(TestFixtures.path("references/tiny_bert_pt/model.safetensors"))
         var tensors = try source.tensors.map { OutputTensor(try source.view($0)) }
         try edit(&tensors, try source.tensor(named: "pooler.dense.bias"))
-        let dir = try TestFixtures.scratchDirectory("mapping")
-        try SafetensorsWriter.write(tensors, to: dir + "/model.safetensors")
-        try FileManager.default.copyItem(atPath: TestFixtures.path("references/tiny_bert_pt/config.json"), toPath: dir + "/config.json")
-        return try Checkpoints.open(dir + "/model.safetensors")
+        return try openTinyBertRewrite(tensors, in: try TestFixtures.scratchDirectory("mapping"))
     }
 
     @Test("a removed tensor is reported missing")
@@ -158,9 +163,7 @@ struct LegacySpellingTests {
         }
         let dir = try TestFixtures.scratchDirectory("gammabeta")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try SafetensorsWriter.write(renamed, to: dir + "/model.safetensors")
-        try FileManager.default.copyItem(atPath: TestFixtures.path("references/tiny_bert_pt/config.json"), toPath: dir + "/config.json")
-        let report = BertMapper.map(try Checkpoints.open(dir + "/model.safetensors"))
+        let report = BertMapper.map(try openTinyBertRewrite(renamed, in: dir))
         #expect(report.passed, "\(report.text)")
         #expect(report.entries.first { $0.canonical == "encoder.layer.1.output.LayerNorm.weight" }?.source == "encoder.layer.1.output.LayerNorm.gamma")
     }
@@ -194,9 +197,7 @@ struct TiedWeightTests {
         tensors.append(OutputTensor(name: "cls.predictions.decoder.weight", dtype: .f32, source: try source.tensor(named: "embeddings.word_embeddings.weight")))
         let dir = try TestFixtures.scratchDirectory("tied")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try SafetensorsWriter.write(tensors, to: dir + "/model.safetensors")
-        try FileManager.default.copyItem(atPath: TestFixtures.path("references/tiny_bert_pt/config.json"), toPath: dir + "/config.json")
-        let report = BertMapper.map(try Checkpoints.open(dir + "/model.safetensors"))
+        let report = BertMapper.map(try openTinyBertRewrite(tensors, in: dir))
         #expect(report.passed, "\(report.text)")
         #expect(report.tied == [["cls.predictions.decoder.weight", "embeddings.word_embeddings.weight"]])
         #expect(report.unused.contains { $0.name == "cls.predictions.decoder.weight" && $0.ignorable })
