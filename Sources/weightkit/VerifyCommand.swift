@@ -15,7 +15,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A config overriding the one found or inferred (Hugging Face config.json for BERT; the keys of `weightkit params` for text-classifier).") var config: String?
     @Option(help: "Absolute tolerance (default by dtype, or the bundle's 'atol').") var atol: Double?
     @Option(help: "Relative tolerance (default by dtype, or the bundle's 'rtol').") var rtol: Double?
-    @Option(help: "vocab.txt for bundles whose inputs are given as text (default: beside the checkpoint).") var vocab: String?
+    @Option(help: "vocab.txt or tokenizer.json for bundles whose inputs are given as text (default: the model directory's tokenizer.json, else vocab.txt).") var vocab: String?
     @Option(help: "Also write the report as JSON to this path (Schemas/verify.schema.json).") var json: String?
 
     func run() throws {
