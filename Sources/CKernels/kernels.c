@@ -89,3 +89,40 @@ WK_CLONES void wk_layer_norm(float *x, size_t rows, size_t cols, const float *ga
         for (size_t c = 0; c < cols; c++) row[c] = (row[c] - m) * inv * gamma[c] + beta[c];
     }
 }
+
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
+// dst[c * rows + r] = src[r * cols + c], in 64 × 64 tiles; inside a tile, 4 × 4 blocks are
+// transposed in registers (SSE, part of every x86-64), the ragged edges element by element.
+void wk_transpose_f32(const float *restrict src, size_t rows, size_t cols, float *restrict dst) {
+    const size_t tile = 64;
+    for (size_t r0 = 0; r0 < rows; r0 += tile) {
+        size_t r1 = r0 + tile < rows ? r0 + tile : rows;
+        for (size_t c0 = 0; c0 < cols; c0 += tile) {
+            size_t c1 = c0 + tile < cols ? c0 + tile : cols;
+            size_t r = r0;
+#if defined(__SSE2__)
+            for (; r + 4 <= r1; r += 4) {
+                size_t c = c0;
+                for (; c + 4 <= c1; c += 4) {
+                    __m128 a = _mm_loadu_ps(src + r * cols + c);
+                    __m128 b = _mm_loadu_ps(src + (r + 1) * cols + c);
+                    __m128 d = _mm_loadu_ps(src + (r + 2) * cols + c);
+                    __m128 e = _mm_loadu_ps(src + (r + 3) * cols + c);
+                    _MM_TRANSPOSE4_PS(a, b, d, e);
+                    _mm_storeu_ps(dst + c * rows + r, a);
+                    _mm_storeu_ps(dst + (c + 1) * rows + r, b);
+                    _mm_storeu_ps(dst + (c + 2) * rows + r, d);
+                    _mm_storeu_ps(dst + (c + 3) * rows + r, e);
+                }
+                for (; c < c1; c++)
+                    for (size_t k = 0; k < 4; k++) dst[c * rows + r + k] = src[(r + k) * cols + c];
+            }
+#endif
+            for (; r < r1; r++)
+                for (size_t c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
+        }
+    }
+}

@@ -17,16 +17,10 @@ public enum Kernels {
         wk_layer_norm(x, rows, cols, gamma, beta, eps)
     }
 
-    /// dst[cols × rows] = srcᵀ for a row-major src[rows × cols], in 32 × 32 blocks (cache-friendly).
+    /// dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (not overlapping): 64 × 64 tiles,
+    /// 4 × 4 blocks transposed in registers.
     public static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
-        let block = 32
-        for r0 in stride(from: 0, to: rows, by: block) {
-            for c0 in stride(from: 0, to: cols, by: block) {
-                for r in r0..<min(r0 + block, rows) {
-                    for c in c0..<min(c0 + block, cols) { dst[c * rows + r] = src[r * cols + c] }
-                }
-            }
-        }
+        wk_transpose_f32(src, rows, cols, dst)
     }
 
     /// Adds a bias to each row.

@@ -14,4 +14,7 @@ void wk_softmax_rows(float *x, size_t rows, size_t cols, const float *mask);
 /// Each row ← (row − mean)/sqrt(var + eps)·gamma + beta, biased variance, sums in double.
 void wk_layer_norm(float *x, size_t rows, size_t cols, const float *gamma, const float *beta, float eps);
 
+/// dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (the two must not overlap).
+void wk_transpose_f32(const float *src, size_t rows, size_t cols, float *dst);
+
 #endif
