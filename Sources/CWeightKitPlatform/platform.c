@@ -23,3 +23,13 @@ int64_t wk_copy_file_range(int fd_in, int64_t offset_in, int fd_out, int64_t cou
     return -1;
 #endif
 }
+
+int wk_open_direct_write(const char *path) {
+#if defined(__linux__)
+    return open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+#else
+    (void)path;
+    errno = ENOSYS;
+    return -1;
+#endif
+}

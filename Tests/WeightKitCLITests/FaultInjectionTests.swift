@@ -23,11 +23,21 @@ func tempFiles(in dir: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.contains(".weightkit-tmp-") }
 }
 
+/// How a conversion's output reaches the disk: through the page cache, or with direct I/O
+/// (which weightkit uses for large files; the environment forces either here, on small files).
+enum WriteMode: String, CaseIterable, CustomTestStringConvertible {
+    case buffered, direct
+    var environment: [String] {
+        self == .direct ? ["/usr/bin/env", "WEIGHTKIT_DIRECT_WRITE_MIN_BYTES=0"] : ["/usr/bin/env", "WEIGHTKIT_BUFFERED_WRITES=1"]
+    }
+    var testDescription: String { rawValue }
+}
+
 @Suite("faults: killed and failing conversions never leave a partial destination", .serialized)
 struct FaultInjectionTests {
     @Test("SIGKILL at random points of a conversion: the destination is the previous file or the complete new one",
-          arguments: ["wkc", "safetensors"])
-    func killed(_ ext: String) throws {
+          arguments: ["wkc", "safetensors"], WriteMode.allCases)
+    func killed(_ ext: String, mode: WriteMode) throws {
         let dir = try CLI.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let src = dir + "/src.safetensors", dst = dir + "/out." + ext
@@ -35,7 +45,7 @@ struct FaultInjectionTests {
         // How long a complete conversion takes (median of three).
         var times: [Double] = []
         for _ in 0..<3 {
-            let full = try spawnMeasured([CLI.executable, "convert", src, "-o", dst])
+            let full = try spawnMeasured(mode.environment + [CLI.executable, "convert", src, "-o", dst])
             #expect(full.status == 0, "\(full.stderr)")
             times.append(full.seconds)
         }
@@ -55,7 +65,7 @@ struct FaultInjectionTests {
         for _ in 0..<16 {
             try? FileManager.default.removeItem(atPath: dst)
             try FileManager.default.copyItem(atPath: old, toPath: dst)
-            let r = try spawnMeasured([CLI.executable, "convert", src, "-o", dst], killAfter: Double.random(in: 0...(unkilled * 0.9), using: &rng))
+            let r = try spawnMeasured(mode.environment + [CLI.executable, "convert", src, "-o", dst], killAfter: Double.random(in: 0...(unkilled * 0.9), using: &rng))
             if r.signal == SIGKILL { kills += 1 }
             let previous = sha256(dst) == oldHash
             let complete = try !previous && isCompleteNew()
@@ -67,18 +77,19 @@ struct FaultInjectionTests {
             for f in left { try FileManager.default.removeItem(atPath: dir + "/" + f) }
         }
         #expect(kills >= 4, "runs should be killed mid-way (\(kills) of 16 were)")
-        print("fault-injection: SIGKILL .\(ext) conversion (\(Int(unkilled * 1000)) ms unkilled): \(kills)/16 killed, destination previous \(outcomes["previous"]!), new \(outcomes["new"]!), partial 0; temp files left by kills \(leftovers)")
+        print("fault-injection: SIGKILL .\(ext) conversion, \(mode) writes (\(Int(unkilled * 1000)) ms unkilled): \(kills)/16 killed, destination previous \(outcomes["previous"]!), new \(outcomes["new"]!), partial 0; temp files left by kills \(leftovers)")
     }
 
-    @Test("a file-size limit (ulimit -f) mid-write: exit 2 naming the file, previous destination intact, no temp file")
-    func fileSizeLimit() throws {
+    @Test("a file-size limit (ulimit -f) mid-write: exit 2 naming the file, previous destination intact, no temp file",
+          arguments: WriteMode.allCases)
+    func fileSizeLimit(mode: WriteMode) throws {
         let dir = try CLI.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let src = dir + "/src.safetensors", dst = dir + "/out.wkc"
         try writeLargeSafetensors(src, tensors: 4, megabytes: 2)
         #expect(try CLI.run("convert", CLI.fixture("safetensors/mixed.safetensors"), "-o", dst).status == 0)
         let before = try #require(sha256(dst))
-        let r = try spawnMeasured(["/bin/sh", "-c", "ulimit -f 1024; exec \"$0\" convert \"$1\" -o \"$2\"", CLI.executable, src, dst])
+        let r = try spawnMeasured(["/bin/sh", "-c", "ulimit -f 1024; exec \"$@\"", "sh"] + mode.environment + [CLI.executable, "convert", src, "-o", dst])
         #expect(r.status == 2 && r.signal == 0, "status \(r.status) signal \(r.signal): \(r.stderr)")
         #expect(r.stderr.contains(dst) && r.stderr.contains("File too large"), "\(r.stderr)")
         #expect(sha256(dst) == before)

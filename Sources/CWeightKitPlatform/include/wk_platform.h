@@ -12,4 +12,8 @@ int wk_start_writeback(int fd, int64_t offset, int64_t count);
 /// bytes copied (possibly fewer), or -1 with errno set (ENOSYS elsewhere).
 int64_t wk_copy_file_range(int fd_in, int64_t offset_in, int fd_out, int64_t count);
 
+/// Opens an existing file for writing with direct I/O (Linux `O_DIRECT`, which Swift's Glibc
+/// module does not declare: it needs _GNU_SOURCE); -1 with errno set when refused (ENOSYS elsewhere).
+int wk_open_direct_write(const char *path);
+
 #endif

@@ -44,18 +44,25 @@ public enum WKCWriter {
         var headerBytes = header([UInt32](repeating: 0, count: tensors.count))
         let dataStart = WKCFormat.align(WKCFormat.prefixSize + headerBytes.count)
 
-        let writer = try AtomicFileWriter(destination: path)
+        let writer = try AtomicFileWriter(destination: path, expectedSize: dataStart + dataSize)
         try writer.write(prefix(headerBytes))
         try writer.write(headerBytes)
         try writer.writeZeros(dataStart - writer.bytesWritten)
-        // Tensors copied unchanged are checksummed from their source bytes on another core while
-        // this one writes; converted tensors are checksummed as they are produced.
+        // Tensors copied unchanged inside the kernel are checksummed from their source bytes on
+        // another core while this one writes; the others are checksummed as they pass through
+        // this process (converted, or gathered for direct I/O), while the bytes are in cache.
         let checksums = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(1, tensors.count))
         checksums.initialize(repeating: 0)
-        defer { checksums.deallocate() }
         nonisolated(unsafe) let shared = checksums
         let background = DispatchGroup()
-        let copied = tensors.indices.filter { !tensors[$0].needsConversion && tensors[$0].sourceIsMapped }
+        // Also when a write fails: the background checksums must be done with the buffer
+        // before it is freed (found by the ulimit -f test: heap corruption otherwise).
+        defer {
+            background.wait()
+            checksums.deallocate()
+        }
+        func copiedInKernel(_ t: OutputTensor) -> Bool { !writer.writesDirectly && !t.needsConversion && t.sourceIsMapped }
+        let copied = tensors.indices.filter { copiedInKernel(tensors[$0]) }
         DispatchQueue.global().async(group: background) {
             for i in copied {
                 guard let view = try? tensors[i].sourceView() else { continue }  // the writer reports the error
@@ -66,7 +73,7 @@ public enum WKCWriter {
         var done = 0
         for (i, t) in tensors.enumerated() {
             try writer.writeZeros(dataStart + offsets[i] - writer.bytesWritten)
-            let inline = t.needsConversion || !t.sourceIsMapped
+            let inline = !copiedInKernel(t)
             let crc = try TensorDataEmitter.emit(t, to: writer, crc: inline) { n in
                 done += n
                 progress?(done, dataSize)

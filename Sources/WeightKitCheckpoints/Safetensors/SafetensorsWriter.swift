@@ -22,7 +22,7 @@ public enum SafetensorsWriter {
         var header = Array(JSONValue.object(JSONObject(entries)).serialized().utf8)
         header.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8))
 
-        let writer = try AtomicFileWriter(destination: path)
+        let writer = try AtomicFileWriter(destination: path, expectedSize: 8 + header.count + offset)
         var prefix = [UInt8](repeating: 0, count: 8)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { for i in 0..<8 { prefix[i] = $0[i] } }
         try writer.write(prefix)
