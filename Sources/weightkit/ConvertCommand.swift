@@ -45,6 +45,8 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A .wkc records its source's SHA-256: start hashing while the source is being opened.
+        if layout == nil, (try? OutputFormat(destination: output)) == .wkc { SourceDigests.startEarly(source) }
         let checkpoint = try Checkpoints.open(source)
         if layout == "hf" {
             let report = try mapping(checkpoint, graph: "bert")
