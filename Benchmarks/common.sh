@@ -23,3 +23,15 @@ ensure_bert_base_pt() {
   mkdir -p "$DATA/bert-base-pt"
   "$1" Benchmarks/make_bert_base.py "$DATA/bert-base-pt/model.safetensors"
 }
+
+# $DATA/tf-bert-base/tf_model.h5 (≈438 MB): a bert-base-sized Hugging Face TF checkpoint written by
+# transformers' TFBertModel (Benchmarks/make_tf_bert_base.py) in the fixture environment of
+# Fixtures/requirements-keras.txt, created in .venv-keras/ when missing.
+ensure_tf_bert_base() {
+  [ -f "$DATA/tf-bert-base/tf_model.h5" ] && return
+  if [ ! -x .venv-keras/bin/python ]; then
+    python3 -m venv .venv-keras
+    .venv-keras/bin/pip install -q -r Fixtures/requirements-keras.txt
+  fi
+  .venv-keras/bin/python Benchmarks/make_tf_bert_base.py "$DATA/tf-bert-base"
+}

@@ -10,13 +10,7 @@
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-10}
 need_hyperfine
-if [ ! -f "$DATA/tf-bert-base/tf_model.h5" ]; then
-  if [ ! -x .venv-keras/bin/python ]; then
-    python3 -m venv .venv-keras
-    .venv-keras/bin/pip install -q -r Fixtures/requirements-keras.txt
-  fi
-  .venv-keras/bin/python Benchmarks/make_tf_bert_base.py "$DATA/tf-bert-base"
-fi
+ensure_tf_bert_base
 build_release
 H=$DATA/tf-bert-base/tf_model.h5
 SIZE=$(stat -c %s "$H")

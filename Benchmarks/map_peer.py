@@ -2,7 +2,10 @@
 """The peer for `weightkit convert SRC -o x.wkc --model bert`: the same mapping done the way a
 Python user would, with h5py / safetensors / numpy — read every tensor, rename it to the Hugging
 Face PyTorch spelling, store linear weights [in, out] (transposing PyTorch's [out, in]), and write
-one safetensors file.  map_peer.py SRC OUT.safetensors  (SRC: tf_model.h5 or model.safetensors)"""
+one safetensors file.  map_peer.py SRC OUT.safetensors [--fsync]  (SRC: tf_model.h5 or model.safetensors)
+--fsync makes the output durable before exiting, as WeightKit's is (a like-for-like comparison;
+a Python user would not usually do it)."""
+import os
 import re
 import sys
 
@@ -21,6 +24,7 @@ def canonical_from_tf(name):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
+    durable = "--fsync" in sys.argv[3:]
     tensors = {}
     if src.endswith(".h5"):
         import h5py
@@ -42,6 +46,10 @@ def main():
                     a = np.ascontiguousarray(a.T)  # PyTorch Linear [out, in] -> [in, out]
                 tensors[name] = a
     save_file(tensors, out, metadata={"weightkit.layout": "graph-ready"})
+    if durable:
+        fd = os.open(out, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
 
 
 if __name__ == "__main__":
