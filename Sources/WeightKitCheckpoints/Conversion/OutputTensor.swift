@@ -71,6 +71,8 @@ public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int) -> Void
 
 enum TensorDataEmitter {
     static let chunk = 1 << 20
+    /// How much of a mapped source is read before its pages are dropped from the resident set.
+    static let releaseStep = 8 << 20
 
     /// Checks names and conversions before anything is written.
     static func validate(_ tensors: [OutputTensor], file: String, reserved: Set<String>) throws {
@@ -104,7 +106,7 @@ enum TensorDataEmitter {
                 source.releaseResidentPages()
                 return c
             }
-            var off = 0
+            var off = 0, released = 0
             while off < bytes.count {
                 let n = min(chunk, bytes.count - off)
                 let piece = UnsafeRawBufferPointer(rebasing: bytes[off..<(off + n)])
@@ -112,6 +114,11 @@ enum TensorDataEmitter {
                 if crc { c = CRC32.checksum(piece, initial: c, parallel: false) }
                 off += n
                 progress(n)
+                // A large tensor (a 94 MB word embedding) gives its pages back as it goes.
+                if off - released >= releaseStep {
+                    source.releaseResidentPages(byteRange: released..<off)
+                    released = off
+                }
             }
             source.releaseResidentPages()
             return c
@@ -122,7 +129,7 @@ enum TensorDataEmitter {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: perChunk * outSize, alignment: 64)
         defer { buffer.deallocate() }
         let count = source.elementCount
-        var start = 0
+        var start = 0, releasedElements = 0
         while start < count {
             let n = min(perChunk, count - start)
             let src = UnsafeRawBufferPointer(rebasing: source.bytes[(start * inSize)..<((start + n) * inSize)])
@@ -132,6 +139,10 @@ enum TensorDataEmitter {
             if crc { c = CRC32.checksum(out, initial: c, parallel: false) }
             progress(n * outSize)
             start += n
+            if (start - releasedElements) * inSize >= releaseStep {
+                source.releaseResidentPages(byteRange: (releasedElements * inSize)..<(start * inSize))
+                releasedElements = start
+            }
         }
         source.releaseResidentPages()
         return c
