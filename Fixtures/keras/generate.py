@@ -34,55 +34,16 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES = 1000, 64, 32, 2, 32, 20, 4
 
 
 # ---- the Keras docs' text-classification transformer, for either Keras ------------------------
 
+# The model itself is defined once, in Fixtures/references/textclf_definition.py (make_bundle.py
+# rebuilds it from there); each generator process runs that file's text in its own namespace
+# after choosing its Keras (WEIGHTKIT_KERAS), so the custom layers belong to __main__ as before.
 MODEL_SOURCE = '''
-class TransformerBlock(layers.Layer):
-    def __init__(self, embed_dim, num_heads, ff_dim, rate=0.1, **kwargs):
-        super().__init__(**kwargs)
-        self.att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
-        self.ffn = keras.Sequential([layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim)])
-        self.layernorm1 = layers.LayerNormalization(epsilon=1e-6)
-        self.layernorm2 = layers.LayerNormalization(epsilon=1e-6)
-        self.dropout1 = layers.Dropout(rate)
-        self.dropout2 = layers.Dropout(rate)
-
-    def call(self, inputs, training=False):
-        attn_output = self.att(inputs, inputs)
-        attn_output = self.dropout1(attn_output, training=training)
-        out1 = self.layernorm1(inputs + attn_output)
-        ffn_output = self.ffn(out1)
-        ffn_output = self.dropout2(ffn_output, training=training)
-        return self.layernorm2(out1 + ffn_output)
-
-
-class TokenAndPositionEmbedding(layers.Layer):
-    def __init__(self, maxlen, vocab_size, embed_dim, **kwargs):
-        super().__init__(**kwargs)
-        self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
-        self.pos_emb = layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
-
-    def call(self, x):
-        maxlen = tf.shape(x)[-1]
-        positions = tf.range(start=0, limit=maxlen, delta=1)
-        positions = self.pos_emb(positions)
-        x = self.token_emb(x)
-        return x + positions
-
-
-def build(dtype=None):
-    inputs = layers.Input(shape=(MAXLEN,))
-    x = TokenAndPositionEmbedding(MAXLEN, VOCAB, EMBED, dtype=dtype)(inputs)
-    x = TransformerBlock(EMBED, HEADS, FF, dtype=dtype)(x)
-    x = layers.GlobalAveragePooling1D(dtype=dtype)(x)
-    x = layers.Dropout(0.1)(x)
-    x = layers.Dense(HIDDEN, activation="relu", dtype=dtype)(x)
-    x = layers.Dropout(0.1)(x)
-    outputs = layers.Dense(CLASSES, activation="softmax", dtype=dtype)(x)
-    return keras.Model(inputs=inputs, outputs=outputs)
+DEFINITION = os.path.join(sys.argv[1], "..", "references", "textclf_definition.py")
+exec(compile(open(DEFINITION).read(), DEFINITION, "exec"))
 
 
 def write_reference(model, path, framework):
@@ -127,11 +88,11 @@ def write_bert_reference(path, outputs, model, framework):
 
 KERAS2 = '''
 import os, sys
+os.environ["WEIGHTKIT_KERAS"] = "tf_keras"
 import numpy as np
 import tensorflow as tf
 import tf_keras as keras
 from tf_keras import layers
-VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES = %r
 tf.random.set_seed(2); np.random.seed(2)
 %s
 out = sys.argv[1]
@@ -158,7 +119,6 @@ import numpy as np
 import tensorflow as tf
 import keras
 from keras import layers
-VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES = %r
 keras.utils.set_random_seed(3)
 %s
 out = sys.argv[1]
@@ -364,19 +324,19 @@ def main():
         return
     import shutil
     for name in os.listdir(HERE):
-        if name != "generate.py":
+        # Keep the generators and what generate_model_garden.py writes (its own environment).
+        if not name.endswith(".py") and not name.startswith("model_garden_"):
             p = os.path.join(HERE, name)
             shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
-    src = MODEL_SOURCE
-    consts = (VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES)
-    run(KERAS2 % (consts, src))
-    run(KERAS3 % (consts, src))
+    run(KERAS2 % MODEL_SOURCE)
+    run(KERAS3 % MODEL_SOURCE)
     run(HF)
     write_broken()
     write_hostile_archives()
     for root, _, files in os.walk(HERE):
         for name in files:
-            if name.endswith(".h5") and name not in ("truncated.h5", "dangling_weight.h5", "not_keras.h5"):
+            if name.endswith(".h5") and name not in ("truncated.h5", "dangling_weight.h5", "not_keras.h5") \
+                    and not name.startswith("model_garden_"):
                 p = os.path.join(root, name)
                 with open(p[:-3] + ".h5py.json", "w") as out:
                     json.dump(describe(p), out, indent=1, sort_keys=True)

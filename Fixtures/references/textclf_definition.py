@@ -1,8 +1,14 @@
-"""The Keras documentation's text-classification transformer, for make_bundle.py keras
-(the same definition Fixtures/keras/generate.py trains and saves)."""
-import keras
+"""The Keras documentation's text-classification transformer: the one definition that
+Fixtures/keras/generate.py trains and saves (with tf_keras for Keras 2 and with Keras 3) and
+make_bundle.py keras rebuilds. WEIGHTKIT_KERAS names the Keras module to build it with (keras
+by default; generate.py sets tf_keras for its Keras 2 files)."""
+import importlib
+import os
+
 import tensorflow as tf
-from keras import layers
+
+keras = importlib.import_module(os.environ.get("WEIGHTKIT_KERAS", "keras"))
+layers = keras.layers
 
 VOCAB, MAXLEN, EMBED, HEADS, FF, HIDDEN, CLASSES = 1000, 64, 32, 2, 32, 20, 4
 
@@ -34,12 +40,13 @@ class TokenAndPositionEmbedding(layers.Layer):
         return self.token_emb(x) + positions
 
 
-def build():
+def build(dtype=None):
+    """dtype: the layers' dtype policy (None: Keras' default)."""
     inputs = layers.Input(shape=(MAXLEN,))
-    x = TokenAndPositionEmbedding(MAXLEN, VOCAB, EMBED)(inputs)
-    x = TransformerBlock(EMBED, HEADS, FF)(x)
-    x = layers.GlobalAveragePooling1D()(x)
+    x = TokenAndPositionEmbedding(MAXLEN, VOCAB, EMBED, dtype=dtype)(inputs)
+    x = TransformerBlock(EMBED, HEADS, FF, dtype=dtype)(x)
+    x = layers.GlobalAveragePooling1D(dtype=dtype)(x)
     x = layers.Dropout(0.1)(x)
-    x = layers.Dense(HIDDEN, activation="relu")(x)
+    x = layers.Dense(HIDDEN, activation="relu", dtype=dtype)(x)
     x = layers.Dropout(0.1)(x)
-    return keras.Model(inputs=inputs, outputs=layers.Dense(CLASSES, activation="softmax")(x))
+    return keras.Model(inputs=inputs, outputs=layers.Dense(CLASSES, activation="softmax", dtype=dtype)(x))
