@@ -94,9 +94,10 @@ WK_CLONES void wk_layer_norm(float *x, size_t rows, size_t cols, const float *ga
 #include <xmmintrin.h>
 #endif
 
-// dst[c * rows + r] = src[r * cols + c], in 64 × 64 tiles; inside a tile, 4 × 4 blocks are
-// transposed in registers (SSE, part of every x86-64), the ragged edges element by element.
-void wk_transpose_f32(const float *restrict src, size_t rows, size_t cols, float *restrict dst) {
+// dst[c * rows + r] = src[r * stride + c] for r < rows, c < cols, in 64 × 64 tiles; inside a
+// tile, 4 × 4 blocks are transposed in registers (SSE, part of every x86-64), the ragged edges
+// element by element. `stride` (≥ cols) lets src be a column range of a wider matrix.
+void wk_transpose_f32_strided(const float *restrict src, size_t rows, size_t cols, size_t stride, float *restrict dst) {
     const size_t tile = 64;
     for (size_t r0 = 0; r0 < rows; r0 += tile) {
         size_t r1 = r0 + tile < rows ? r0 + tile : rows;
@@ -107,10 +108,10 @@ void wk_transpose_f32(const float *restrict src, size_t rows, size_t cols, float
             for (; r + 4 <= r1; r += 4) {
                 size_t c = c0;
                 for (; c + 4 <= c1; c += 4) {
-                    __m128 a = _mm_loadu_ps(src + r * cols + c);
-                    __m128 b = _mm_loadu_ps(src + (r + 1) * cols + c);
-                    __m128 d = _mm_loadu_ps(src + (r + 2) * cols + c);
-                    __m128 e = _mm_loadu_ps(src + (r + 3) * cols + c);
+                    __m128 a = _mm_loadu_ps(src + r * stride + c);
+                    __m128 b = _mm_loadu_ps(src + (r + 1) * stride + c);
+                    __m128 d = _mm_loadu_ps(src + (r + 2) * stride + c);
+                    __m128 e = _mm_loadu_ps(src + (r + 3) * stride + c);
                     _MM_TRANSPOSE4_PS(a, b, d, e);
                     _mm_storeu_ps(dst + c * rows + r, a);
                     _mm_storeu_ps(dst + (c + 1) * rows + r, b);
@@ -118,11 +119,15 @@ void wk_transpose_f32(const float *restrict src, size_t rows, size_t cols, float
                     _mm_storeu_ps(dst + (c + 3) * rows + r, e);
                 }
                 for (; c < c1; c++)
-                    for (size_t k = 0; k < 4; k++) dst[c * rows + r + k] = src[(r + k) * cols + c];
+                    for (size_t k = 0; k < 4; k++) dst[c * rows + r + k] = src[(r + k) * stride + c];
             }
 #endif
             for (; r < r1; r++)
-                for (size_t c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
+                for (size_t c = c0; c < c1; c++) dst[c * rows + r] = src[r * stride + c];
         }
     }
+}
+
+void wk_transpose_f32(const float *restrict src, size_t rows, size_t cols, float *restrict dst) {
+    wk_transpose_f32_strided(src, rows, cols, cols, dst);
 }

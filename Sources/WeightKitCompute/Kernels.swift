@@ -23,6 +23,14 @@ public enum Kernels {
         wk_transpose_f32(src, rows, cols, dst)
     }
 
+    /// dst[cols × rows] = the transpose of columns [0, cols) of a row-major matrix whose rows are
+    /// `sourceRowStride` floats apart (a column block of a wider matrix).
+    public static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, sourceRowStride: Int,
+                                 into dst: UnsafeMutablePointer<Float>) {
+        precondition(sourceRowStride >= cols, "row stride \(sourceRowStride) < \(cols) columns")
+        wk_transpose_f32_strided(src, rows, cols, sourceRowStride, dst)
+    }
+
     /// Adds a bias to each row.
     public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
         for r in 0..<rows { let row = x + r * cols; for c in 0..<cols { row[c] += bias[c] } }

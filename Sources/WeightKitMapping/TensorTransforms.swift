@@ -5,16 +5,26 @@ import WeightKitGraphs
 /// Output tensors made from source tensors when they are written (one at a time, so a
 /// conversion holds one tensor's bytes): transposed 2-D weights and relabelled views.
 enum TensorTransforms {
-    /// The source's 2-D data transposed into `target` ([rows, cols] → [cols, rows]), as F32.
+    /// The source's 2-D data transposed into `target` ([rows, cols] → [cols, rows]), as F32,
+    /// produced a block of output rows (source columns) at a time into one ≈ 1 MiB buffer, so a
+    /// conversion never holds a whole transposed matrix and the pieces are still in cache when
+    /// they are written.
     static func transposed(_ checkpoint: any Checkpoint, _ info: TensorInfo, as target: TensorInfo, dtype: DTypePolicy = .keep) -> OutputTensor {
-        OutputTensor(name: target.name, dtype: dtype.target(for: .f32), info: target, inPlace: false) {
+        OutputTensor(name: target.name, dtype: dtype.target(for: .f32), info: target) { sink in
             let view = try checkpoint.view(info)
             let rows = target.shape[1], cols = target.shape[0]  // source is [rows, cols]
-            let owned = OwnedBytes(count: rows * cols * 4)
-            let dst = owned.buffer.baseAddress!.assumingMemoryBound(to: Float.self)
-            try view.withFloat32 { src in Kernels.transpose(src.baseAddress!, rows: rows, cols: cols, into: dst) }
+            guard rows > 0, cols > 0 else { return }
+            let block = max(1, min(cols, (1 << 20) / (rows * 4)))   // output rows per piece
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: block * rows)
+            defer { buffer.deallocate() }
+            try view.withFloat32 { src in
+                for c0 in stride(from: 0, to: cols, by: block) {
+                    let n = min(block, cols - c0)
+                    Kernels.transpose(src.baseAddress! + c0, rows: rows, cols: n, sourceRowStride: cols, into: buffer.baseAddress!)
+                    try sink(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[0..<(n * rows)])))
+                }
+            }
             view.releaseResidentPages()
-            return TensorView(info: target, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<(rows * cols * 4)]), owner: owned)
         }
     }
 

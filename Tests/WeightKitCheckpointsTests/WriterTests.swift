@@ -81,6 +81,37 @@ struct WriterTests {
         }
     }
 
+    @Test("a tensor produced piece by piece (odd piece sizes) is written as its gathered view would be, cast or not",
+          arguments: [DType.f32, .f16, .bf16])
+    func producedPieces(_ dtype: DType) throws {
+        let dir = try Fixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let floats = (0..<10_007).map { Float($0) * 0.37 - 1000 }
+        let info = TensorInfo(name: "p", dtype: .f32, shape: [10_007], byteOffset: 0, byteCount: 10_007 * 4)
+        let produced = OutputTensor(name: "p", dtype: dtype, info: info) { sink in
+            try floats.withUnsafeBytes { all in
+                var start = 0, piece = 1
+                while start < floats.count {   // 1, 4, 13, 40, … elements per piece
+                    let n = min(piece, floats.count - start)
+                    try sink(UnsafeRawBufferPointer(rebasing: all[(start * 4)..<((start + n) * 4)]))
+                    start += n
+                    piece = piece * 3 + 1
+                }
+            }
+        }
+        let gathered = try produced.sourceView()
+        #expect(gathered.copyBytes() == floats.withUnsafeBytes { [UInt8]($0) })
+        let plain = OutputTensor(name: "p", dtype: dtype, source: gathered)
+        try WKCWriter.write([produced], to: dir + "/produced.wkc")
+        try WKCWriter.write([plain], to: dir + "/plain.wkc")
+        try SafetensorsWriter.write([produced], to: dir + "/produced.safetensors")
+        try SafetensorsWriter.write([plain], to: dir + "/plain.safetensors")
+        let a = try WKCReader.open(dir + "/produced.wkc"), b = try WKCReader.open(dir + "/plain.wkc")
+        #expect(a.verifyData().isEmpty, "checksums of produced pieces")
+        #expect(try a.tensor(named: "p").copyBytes() == (try b.tensor(named: "p")).copyBytes())
+        #expect(FileManager.default.contentsEqual(atPath: dir + "/produced.safetensors", andPath: dir + "/plain.safetensors"))
+    }
+
     @Test("the .wkc provenance records the source, its SHA-256 and the casts applied")
     func provenance() throws {
         let dir = try Fixture.scratchDirectory()

@@ -17,4 +17,21 @@ import WeightKitCompute
         }
         #expect(mismatches == 0, "\(rows)×\(cols): \(mismatches) elements misplaced")
     }
+
+    @Test("a column block of a wider matrix (row stride > columns), as the mapper streams transposes",
+          arguments: [(5, 3, 9, 2), (67, 17, 131, 100), (64, 64, 200, 0), (3072, 85, 768, 680)])
+    func columnBlock(rows: Int, cols: Int, stride: Int, firstColumn: Int) {
+        let src = (0..<(rows * stride)).map { Float($0 % 10_007) - 50 }
+        var dst = [Float](repeating: .nan, count: rows * cols)
+        src.withUnsafeBufferPointer { s in
+            dst.withUnsafeMutableBufferPointer { d in
+                Kernels.transpose(s.baseAddress! + firstColumn, rows: rows, cols: cols, sourceRowStride: stride, into: d.baseAddress!)
+            }
+        }
+        var mismatches = 0
+        for r in 0..<rows {
+            for c in 0..<cols where dst[c * rows + r] != src[r * stride + firstColumn + c] { mismatches += 1 }
+        }
+        #expect(mismatches == 0, "\(rows)×\(cols) of stride \(stride) from column \(firstColumn): \(mismatches) elements misplaced")
+    }
 }

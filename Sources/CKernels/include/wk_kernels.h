@@ -16,5 +16,7 @@ void wk_layer_norm(float *x, size_t rows, size_t cols, const float *gamma, const
 
 /// dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (the two must not overlap).
 void wk_transpose_f32(const float *src, size_t rows, size_t cols, float *dst);
+/// The same for the column range of a wider matrix: dst[c * rows + r] = src[r * stride + c].
+void wk_transpose_f32_strided(const float *src, size_t rows, size_t cols, size_t stride, float *dst);
 
 #endif

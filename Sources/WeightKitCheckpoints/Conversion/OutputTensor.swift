@@ -17,6 +17,7 @@ public struct OutputTensor: Sendable {
         self.dtype = dtype
         self.sourceInfo = source.info
         self.sourceIsMapped = true
+        self.producer = nil
         self.load = { source }
     }
 
@@ -29,6 +30,7 @@ public struct OutputTensor: Sendable {
         self.dtype = dtype
         self.sourceInfo = info
         self.sourceIsMapped = checkpoint.isStoredInPlace(info)
+        self.producer = nil
         self.load = { try checkpoint.view(info) }
     }
 
@@ -39,9 +41,38 @@ public struct OutputTensor: Sendable {
         self.dtype = dtype
         self.sourceInfo = info
         self.sourceIsMapped = inPlace
+        self.producer = nil
         self.load = load
     }
 
+    /// Hands consecutive pieces of the tensor's bytes to a sink (see `init(name:dtype:info:pieces:)`).
+    public typealias Producer = @Sendable (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    /// Set for tensors produced piece by piece; the writer then never holds the whole tensor.
+    public let producer: Producer?
+
+    /// A tensor produced piece by piece as it is written (a transposed copy of a source, made a
+    /// column block at a time): `info` describes the whole; `pieces` hands its bytes to the sink
+    /// in order, each piece a whole number of elements, reusing one small buffer.
+    public init(name: String, dtype: DType, info: TensorInfo, pieces: @escaping Producer) {
+        self.name = name
+        self.dtype = dtype
+        self.sourceInfo = info
+        self.sourceIsMapped = false
+        self.producer = pieces
+        self.load = {
+            let owned = OwnedBytes(count: info.byteCount)
+            var filled = 0
+            try pieces { piece in
+                precondition(filled + piece.count <= info.byteCount, "\(info.name): the producer gave more bytes than the tensor holds")
+                UnsafeMutableRawBufferPointer(rebasing: owned.buffer[filled..<(filled + piece.count)]).copyMemory(from: piece)
+                filled += piece.count
+            }
+            precondition(filled == info.byteCount, "\(info.name): the producer gave \(filled) of \(info.byteCount) bytes")
+            return TensorView(info: info, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<info.byteCount]), owner: owned)
+        }
+    }
+
+    /// The whole source tensor (for a produced one, its pieces gathered into one buffer).
     public func sourceView() throws -> TensorView { try load() }
 
     public var shape: [Int] { sourceInfo.shape }
@@ -94,54 +125,57 @@ enum TensorDataEmitter {
     static func emit(_ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool,
                      progress: (Int) -> Void) throws -> UInt32 {
         var c: UInt32 = 0
-        let source = try t.sourceView()
-        if !t.needsConversion {
-            let bytes = source.bytes
-            // Unchanged bytes of a mapped file: copied inside the kernel, no user-space pass.
-            // (A CRC wanted inline is taken from the mapped source, which is in the page cache.)
-            if let range = source.mappedFileRange, bytes.count >= 1 << 20,
-               try writer.appendCopy(of: range.path, offset: range.offset, count: bytes.count) {
-                if crc { c = CRC32.checksum(bytes, parallel: false) }
-                progress(bytes.count)
-                source.releaseResidentPages()
-                return c
-            }
-            var off = 0, released = 0
-            while off < bytes.count {
-                let n = min(chunk, bytes.count - off)
-                let piece = UnsafeRawBufferPointer(rebasing: bytes[off..<(off + n)])
+        let inSize = t.sourceInfo.dtype.byteSize ?? 1
+        let outSize = t.dtype.byteSize ?? 1
+        var converted: UnsafeMutableRawBufferPointer?
+        defer { converted?.deallocate() }
+        // One piece of source bytes (whole elements) to the file, re-encoded if the dtype changes.
+        func put(_ piece: UnsafeRawBufferPointer) throws {
+            guard t.needsConversion else {
                 try writer.write(piece)
                 if crc { c = CRC32.checksum(piece, initial: c, parallel: false) }
-                off += n
-                progress(n)
-                // A large tensor (a 94 MB word embedding) gives its pages back as it goes.
-                if off - released >= releaseStep {
-                    source.releaseResidentPages(byteRange: released..<off)
-                    released = off
-                }
+                progress(piece.count)
+                return
             }
+            let perChunk = chunk / 4
+            if converted == nil { converted = .allocate(byteCount: perChunk * outSize, alignment: 64) }
+            let count = piece.count / inSize
+            var start = 0
+            while start < count {
+                let n = min(perChunk, count - start)
+                let src = UnsafeRawBufferPointer(rebasing: piece[(start * inSize)..<((start + n) * inSize)])
+                ElementDecoding.convert(src, from: t.sourceInfo.dtype, to: t.dtype, into: converted!.baseAddress!, count: n)
+                let out = UnsafeRawBufferPointer(rebasing: converted![0..<(n * outSize)])
+                try writer.write(out)
+                if crc { c = CRC32.checksum(out, initial: c, parallel: false) }
+                progress(n * outSize)
+                start += n
+            }
+        }
+        if let producer = t.producer {
+            try producer(put)
+            return c
+        }
+        let source = try t.sourceView()
+        let bytes = source.bytes
+        // Unchanged bytes of a mapped file: copied inside the kernel, no user-space pass.
+        // (A CRC wanted inline is taken from the mapped source, which is in the page cache.)
+        if !t.needsConversion, let range = source.mappedFileRange, bytes.count >= 1 << 20,
+           try writer.appendCopy(of: range.path, offset: range.offset, count: bytes.count) {
+            if crc { c = CRC32.checksum(bytes, parallel: false) }
+            progress(bytes.count)
             source.releaseResidentPages()
             return c
         }
-        let inSize = t.sourceInfo.dtype.byteSize!
-        let outSize = t.dtype.byteSize!
-        let perChunk = chunk / 4
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: perChunk * outSize, alignment: 64)
-        defer { buffer.deallocate() }
-        let count = source.elementCount
-        var start = 0, releasedElements = 0
-        while start < count {
-            let n = min(perChunk, count - start)
-            let src = UnsafeRawBufferPointer(rebasing: source.bytes[(start * inSize)..<((start + n) * inSize)])
-            ElementDecoding.convert(src, from: t.sourceInfo.dtype, to: t.dtype, into: buffer.baseAddress!, count: n)
-            let out = UnsafeRawBufferPointer(rebasing: buffer[0..<(n * outSize)])
-            try writer.write(out)
-            if crc { c = CRC32.checksum(out, initial: c, parallel: false) }
-            progress(n * outSize)
-            start += n
-            if (start - releasedElements) * inSize >= releaseStep {
-                source.releaseResidentPages(byteRange: (releasedElements * inSize)..<(start * inSize))
-                releasedElements = start
+        var off = 0, released = 0
+        while off < bytes.count {
+            let n = min(chunk, bytes.count - off)   // a multiple of every element size
+            try put(UnsafeRawBufferPointer(rebasing: bytes[off..<(off + n)]))
+            off += n
+            // A large tensor (a 94 MB word embedding) gives its pages back as it goes.
+            if off - released >= releaseStep {
+                source.releaseResidentPages(byteRange: released..<off)
+                released = off
             }
         }
         source.releaseResidentPages()
