@@ -39,6 +39,19 @@ public enum Checkpoints {
         return try CheckpointOpener.detectFormat(path)
     }
 
+    /// Whether opening `path` first runs libhdf5 in a forked probe process (`HDF5Probe`: HDF5
+    /// files, `.keras` archives, Keras shard indexes; directories are counted in, to be safe).
+    /// A caller must not have started threads of its own before such an open: a fork copies only
+    /// the calling thread, and a lock another thread holds at that moment stays held in the child,
+    /// which then hangs until the probe's time limit refuses the file.
+    public static func opensThroughForkedProbe(_ path: String) -> Bool {
+        if FileSystem.isDirectory(path) { return true }
+        guard let head = try? MappedFile(path: path) else { return false }   // the open reports it
+        if KerasReader.looksLikeHDF5(head.bytes) { return true }
+        if KerasArchiveReader.looksLikeZip(head.bytes) { return !TorchReader.isTorchArchive(head) }
+        return (try? isKerasIndex(path)) ?? false
+    }
+
     /// A JSON index whose shards are `.h5` files.
     static func isKerasIndex(_ path: String) throws -> Bool {
         guard let size = FileSystem.fileSize(path), size < 64 << 20 else { return false }

@@ -45,8 +45,11 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        // A .wkc records its source's SHA-256: start hashing while the source is being opened.
-        if layout == nil, (try? OutputFormat(destination: output)) == .wkc { SourceDigests.startEarly(source) }
+        // A .wkc records its source's SHA-256: start hashing while the source is being opened —
+        // unless the open forks a probe process, which must not happen with another thread running.
+        if layout == nil, (try? OutputFormat(destination: output)) == .wkc, !Checkpoints.opensThroughForkedProbe(source) {
+            SourceDigests.startEarly(source)
+        }
         let checkpoint = try Checkpoints.open(source)
         if layout == "hf" {
             let report = try mapping(checkpoint, graph: "bert")

@@ -352,3 +352,19 @@ struct HDF5ContainmentTests {
         }
     }
 }
+
+@Suite("which opens fork the HDF5 probe")
+struct ForkedProbeTests {
+    /// `convert` starts hashing its source on another thread before opening it only when the open
+    /// forks no probe process (a fork with that thread running could leave a lock held in the child).
+    @Test func opensThroughForkedProbe() {
+        let root = TestFixtures.root + "/Fixtures/"
+        for forks in ["keras/hf_bert_cls/tf_model.h5", "keras/textclf_k3.weights.h5", "keras/textclf_k3.keras",
+                      "keras/hf_bert_sharded/tf_model.h5.index.json", "keras/hf_bert"] {
+            #expect(Checkpoints.opensThroughForkedProbe(root + forks), "\(forks)")
+        }
+        for inProcess in ["safetensors/mixed.safetensors", "safetensors/sharded/model.safetensors.index.json", "pytorch/tensors.pt"] {
+            #expect(!Checkpoints.opensThroughForkedProbe(root + inProcess), "\(inProcess)")
+        }
+    }
+}

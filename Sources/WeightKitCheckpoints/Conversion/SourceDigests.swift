@@ -9,9 +9,9 @@ import Dispatch
 /// while the caller writes, releasing each hashed chunk's pages so memory stays flat.
 ///
 /// A command that knows it will write a `.wkc` can call `startEarly(_:)` with the source path
-/// before opening it: hashing then overlaps the open itself (for an HDF5 file, the probe and the
-/// structure read, ≈ 100 ms of a bert-base `tf_model.h5`), and `init` picks the digest up if the
-/// file is still the same one (device, inode, size, modification time).
+/// before opening it: hashing then overlaps the open itself, and `init` picks the digest up if
+/// the file is still the same one (device, inode, size, modification time). Not before an open
+/// that forks (an HDF5 file's probe): the hashing thread would be running at the fork.
 public final class SourceDigests: @unchecked Sendable {
     private let jobs: [Job]
 
