@@ -10,7 +10,7 @@ struct WriteModeTests {
     /// covers that time) zeroed — what two conversions of the same source must agree on.
     static func wkcWithoutTime(_ path: String) throws -> [UInt8] {
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        let headerLength = bytes[16..<24].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let headerLength = try bytes.withUnsafeBytes { try WKCHeader.validate($0, file: path).get().headerLength }
         var header = String(decoding: bytes[WKCFormat.prefixSize..<(WKCFormat.prefixSize + headerLength)], as: UTF8.self)
         header = header.replacingOccurrences(of: #""created": "[^"]*""#, with: #""created": """#, options: .regularExpression)
         bytes.replaceSubrange(WKCFormat.prefixSize..<(WKCFormat.prefixSize + headerLength), with: Array(header.utf8))
