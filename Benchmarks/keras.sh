@@ -26,13 +26,11 @@ hyperfine -w 2 -r "$RUNS" --export-json "$J/b.json" \
   -n cp "cp $H $DATA/cp.bin" >/dev/null
 RSS=$(peak_rss_kib "$WK" convert "$H" -o "$DATA/h5.wkc")
 RSS_READ=$(peak_rss_kib env WEIGHTKIT_HDF5_READ=1 "$WK" convert "$H" -o "$DATA/h5.wkc")
-python3 - "$J" "$SIZE" "$RSS" "$RSS_READ" <<'PY'
-import json, sys, statistics as st
+PYTHONPATH=Benchmarks python3 - "$J" "$SIZE" "$RSS" "$RSS_READ" <<'PY'
+import sys
+from hyperfine_medians import medians
 d, size, rss, rss_read = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) * 1024, int(sys.argv[4]) * 1024
-r = {}
-for f in ("a", "b"):
-    for x in json.load(open(f"{d}/{f}.json"))["results"]:
-        r[x["command"]] = st.median(x["times"])
+r = medians(f"{d}/a.json", f"{d}/b.json")
 ms = lambda k: r[k] * 1000
 print(f"inspect                         {ms('inspect'):8.1f} ms")
 print(f"inspect --stats (mapped)        {ms('inspect-stats'):8.1f} ms  {size / r['inspect-stats'] / 1e9:.2f} GB/s")

@@ -12,12 +12,7 @@
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-10}
 need_hyperfine
-REQ=Benchmarks/requirements-map-peer.txt
-if ! cmp -s "$REQ" .venv-mappeer/installed-requirements.txt 2>/dev/null; then
-  python3 -m venv .venv-mappeer
-  .venv-mappeer/bin/pip install -q --disable-pip-version-check -r "$REQ"
-  cp "$REQ" .venv-mappeer/installed-requirements.txt
-fi
+ensure_venv .venv-mappeer Benchmarks/requirements-map-peer.txt
 PY=.venv-mappeer/bin/python
 ensure_tf_bert_base
 ensure_bert_base_pt "$PY"
@@ -41,11 +36,12 @@ RSS_H=$(peak_rss_kib "$WK" convert "$H" -o "$DATA/map-h5.wkc" --model bert)
 RSS_S=$(peak_rss_kib "$WK" convert "$S" -o "$DATA/map-st.wkc" --model bert)
 RSS_PH=$(peak_rss_kib "$PY" Benchmarks/map_peer.py "$H" "$DATA/map-h5-peer.safetensors")
 RSS_PS=$(peak_rss_kib "$PY" Benchmarks/map_peer.py "$S" "$DATA/map-st-peer.safetensors")
-python3 - "$J" "$RSS_H" "$RSS_S" "$RSS_PH" "$RSS_PS" "$(stat -c %s "$H")" "$(stat -c %s "$S")" <<'PY'
-import json, statistics, sys
+PYTHONPATH=Benchmarks python3 - "$J" "$RSS_H" "$RSS_S" "$RSS_PH" "$RSS_PS" "$(stat -c %s "$H")" "$(stat -c %s "$S")" <<'PY'
+import sys
+from hyperfine_medians import medians
 j, rss_h, rss_s, rss_ph, rss_ps, size_h, size_s = sys.argv[1], *map(int, sys.argv[2:])
 for label, key, rss, prss, size in (("tf_model.h5", "h5", rss_h, rss_ph, size_h), ("model.safetensors", "st", rss_s, rss_ps, size_s)):
-    r = {x["command"]: statistics.median(x["times"]) for x in json.load(open(f"{j}/{key}.json"))["results"]}
+    r = medians(f"{j}/{key}.json")
     ms = lambda k: r[k] * 1000
     print(f"{label:18} WeightKit {ms('wk'):6.0f} ms   peer {ms('peer'):6.0f} ms  {r['peer'] / r['wk']:.2f}x   "
           f"peer --fsync {ms('peer-fsync'):6.0f} ms  {r['peer-fsync'] / r['wk']:.2f}x   "

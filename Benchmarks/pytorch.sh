@@ -10,7 +10,7 @@
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-10}
 need_hyperfine
-[ -x .venv-torch/bin/python ] || { python3 -m venv .venv-torch && .venv-torch/bin/pip install -q -r Fixtures/requirements-torch.txt; }
+ensure_venv .venv-torch Fixtures/requirements-torch.txt onnxruntime onnx   # the same environment as graphs.sh
 ensure_bert_base_pt .venv-torch/bin/python
 [ -f "$DATA/bert-base-bin/pytorch_model.bin" ] || .venv-torch/bin/python Benchmarks/make_bert_base_bin.py "$DATA/bert-base-pt" "$DATA/bert-base-bin"
 build_release
@@ -30,13 +30,11 @@ hyperfine -w 1 -r "$RUNS" --export-json "$J/b.json" \
   -n cp "cp $B $DATA/cp.bin" >/dev/null
 RSS_WK=$(peak_rss_kib "$WK" convert "$B" -o "$DATA/bin.safetensors")
 RSS_PEER=$(peak_rss_kib "$PY" Benchmarks/torch_peer.py convert "$B" "$DATA/peer.safetensors")
-python3 - "$J" "$SIZE" "$RSS_WK" "$RSS_PEER" <<'PYEOF'
-import json, sys, statistics as st
+PYTHONPATH=Benchmarks python3 - "$J" "$SIZE" "$RSS_WK" "$RSS_PEER" <<'PYEOF'
+import sys
+from hyperfine_medians import medians
 d, size, rss_wk, rss_peer = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) * 1024, int(sys.argv[4]) * 1024
-r = {}
-for f in ("a", "b"):
-    for x in json.load(open(f"{d}/{f}.json"))["results"]:
-        r[x["command"]] = st.median(x["times"])
+r = medians(f"{d}/a.json", f"{d}/b.json")
 ms = lambda k: r[k] * 1000
 print(f"inspect                    {ms('inspect'):8.1f} ms   torch.load(mmap) {ms('peer-inspect'):8.1f} ms   {r['peer-inspect'] / r['inspect']:.1f}x")
 print(f"check (all record CRCs)    {ms('check'):8.1f} ms   {size / r['check'] / 1e9:.2f} GB/s")

@@ -10,10 +10,7 @@ source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-15}
 need_hyperfine
 
-if [ ! -x .venv-bench/bin/python ]; then
-  python3 -m venv .venv-bench
-  .venv-bench/bin/pip install -q -r Fixtures/requirements-safetensors.txt
-fi
+ensure_venv .venv-bench Fixtures/requirements-safetensors.txt
 PY=.venv-bench/bin/python
 [ -f "$DATA/bert-base.safetensors" ] || $PY Benchmarks/make_bert_base.py "$DATA/bert-base.safetensors"
 build_release
@@ -35,13 +32,11 @@ hyperfine -w 2 -r "$RUNS" --export-json "$J/convert.json" \
   -n cp "cp $F $DATA/cp.bin" \
   -n cp+sync "cp $F $DATA/cp.bin && sync $DATA/cp.bin" >/dev/null
 
-$PY - "$J" "$(stat -c %s "$F")" <<'PY'
-import json, sys, statistics as st
+PYTHONPATH=Benchmarks $PY - "$J" "$(stat -c %s "$F")" <<'PY'
+import sys
+from hyperfine_medians import medians
 d, size = sys.argv[1], int(sys.argv[2])
-r = {}
-for f in ("inspect", "scan", "convert"):
-    for x in json.load(open(f"{d}/{f}.json"))["results"]:
-        r[x["command"]] = st.median(x["times"])
+r = medians(*(f"{d}/{f}.json" for f in ("inspect", "scan", "convert")))
 ms = lambda k: r[k] * 1000
 gbs = lambda k: size / r[k] / 1e9
 print(f"{'measure':34} {'median':>10}  {'figure':>12}  goal")
