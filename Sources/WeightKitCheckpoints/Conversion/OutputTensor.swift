@@ -121,9 +121,11 @@ enum TensorDataEmitter {
         }
     }
 
-    /// Writes one tensor's bytes, converting if needed, and returns the CRC-32 of what was written.
+    /// Writes one tensor's bytes, converting if needed, and returns the CRC-32 of what was
+    /// written (0 unless `crc`) — or nil when the bytes were copied inside the kernel and never
+    /// passed through this process (the caller checksums the source if it needs to).
     static func emit(_ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool,
-                     progress: (Int) -> Void) throws -> UInt32 {
+                     progress: (Int) -> Void) throws -> UInt32? {
         var c: UInt32 = 0
         let inSize = t.sourceInfo.dtype.byteSize ?? 1
         let outSize = t.dtype.byteSize ?? 1
@@ -159,13 +161,11 @@ enum TensorDataEmitter {
         let source = try t.sourceView()
         let bytes = source.bytes
         // Unchanged bytes of a mapped file: copied inside the kernel, no user-space pass.
-        // (A CRC wanted inline is taken from the mapped source, which is in the page cache.)
         if !t.needsConversion, let range = source.mappedFileRange, bytes.count >= 1 << 20,
            try writer.appendCopy(of: range.path, offset: range.offset, count: bytes.count) {
-            if crc { c = CRC32.checksum(bytes, parallel: false) }
             progress(bytes.count)
             source.releaseResidentPages()
-            return c
+            return nil
         }
         var off = 0, released = 0
         while off < bytes.count {

@@ -48,12 +48,13 @@ public enum WKCWriter {
         try writer.write(prefix(headerBytes))
         try writer.write(headerBytes)
         try writer.writeZeros(dataStart - writer.bytesWritten)
-        // Tensors copied unchanged inside the kernel are checksummed from their source bytes on
-        // another core while this one writes; the others are checksummed as they pass through
-        // this process (converted, or gathered for direct I/O), while the bytes are in cache.
+        // Bytes that pass through this process are checksummed as they go, while in cache; a
+        // tensor the emitter copied inside the kernel is checksummed from its source bytes on
+        // another core (one serial queue) while this one writes on.
         let checksums = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(1, tensors.count))
         checksums.initialize(repeating: 0)
         nonisolated(unsafe) let shared = checksums
+        let kernelCopies = DispatchQueue(label: "weightkit.wkc-checksums")
         let background = DispatchGroup()
         // Also when a write fails: the background checksums must be done with the buffer
         // before it is freed (found by the ulimit -f test: heap corruption otherwise).
@@ -61,24 +62,22 @@ public enum WKCWriter {
             background.wait()
             checksums.deallocate()
         }
-        func copiedInKernel(_ t: OutputTensor) -> Bool { !writer.writesDirectly && !t.needsConversion && t.sourceIsMapped }
-        let copied = tensors.indices.filter { copiedInKernel(tensors[$0]) }
-        DispatchQueue.global().async(group: background) {
-            for i in copied {
-                guard let view = try? tensors[i].sourceView() else { continue }  // the writer reports the error
-                shared[i] = CRC32.checksum(view.bytes, parallel: false)
-                view.releaseResidentPages()
-            }
-        }
         var done = 0
         for (i, t) in tensors.enumerated() {
             try writer.writeZeros(dataStart + offsets[i] - writer.bytesWritten)
-            let inline = !copiedInKernel(t)
-            let crc = try TensorDataEmitter.emit(t, to: writer, crc: inline) { n in
+            let crc = try TensorDataEmitter.emit(t, to: writer, crc: true) { n in
                 done += n
                 progress?(done, dataSize)
             }
-            if inline { checksums[i] = crc }
+            if let crc {
+                checksums[i] = crc
+            } else {
+                kernelCopies.async(group: background) {
+                    guard let view = try? tensors[i].sourceView() else { return }  // it was just read: cannot fail
+                    shared[i] = CRC32.checksum(view.bytes, parallel: false)
+                    view.releaseResidentPages()
+                }
+            }
         }
         background.wait()
         let crcs = Array(checksums)
