@@ -8,20 +8,35 @@ public enum Checkpoints {
     public struct Options: Sendable {
         /// Also list optimizer and metric state in Keras files (normally skipped).
         public var includeAll = false
-        public init(includeAll: Bool = false) { self.includeAll = includeAll }
+        /// Called once during the open, as soon as the caller may start threads of its own: at
+        /// once for formats read in-process; right after the fork of an HDF5 file's probe
+        /// process (`HDF5Probe`), which a thread running at that moment could hang; after the
+        /// last shard's probe for a sharded Keras checkpoint. Not called if the open fails first.
+        public var whenThreadsMayStart: (@Sendable () -> Void)?
+        public init(includeAll: Bool = false, whenThreadsMayStart: (@Sendable () -> Void)? = nil) {
+            self.includeAll = includeAll
+            self.whenThreadsMayStart = whenThreadsMayStart
+        }
     }
 
     public static func open(_ path: String, options: Options = Options()) throws -> any Checkpoint {
         guard FileSystem.exists(path) else { throw FileError(path: path, operation: "open", code: 2) }
         if FileSystem.isDirectory(path) { return try open(FileSystem.join(path, try pickFile(inDirectory: path)), options: options) }
+        let threadsMayStart = options.whenThreadsMayStart
         let head = try MappedFile(path: path)
-        if KerasReader.looksLikeHDF5(head.bytes) { return try KerasReader.open(path, includeAll: options.includeAll) }
+        if KerasReader.looksLikeHDF5(head.bytes) { return try KerasReader.open(path, includeAll: options.includeAll, afterFork: threadsMayStart) }
         if KerasArchiveReader.looksLikeZip(head.bytes) {
-            if TorchReader.isTorchArchive(head) { return try TorchReader.open(path) }
-            return try KerasArchiveReader.open(path, includeAll: options.includeAll)
+            guard TorchReader.isTorchArchive(head) else { return try KerasArchiveReader.open(path, includeAll: options.includeAll, afterFork: threadsMayStart) }
+            threadsMayStart?()
+            return try TorchReader.open(path)
         }
         if let legacy = TorchReader.legacyKind(head.bytes) { throw TorchFormatError.legacyFormat(file: path, detail: legacy) }
-        if try isKerasIndex(path) { return try ShardedKerasReader.open(index: path, includeAll: options.includeAll) }
+        if try isKerasIndex(path) {
+            let sharded = try ShardedKerasReader.open(index: path, includeAll: options.includeAll)
+            threadsMayStart?()
+            return sharded
+        }
+        threadsMayStart?()   // nothing below forks
         if TorchReader.isTorchIndex(path) { return try TorchReader.openSharded(index: path) }
         return try CheckpointOpener.open(path)
     }
@@ -37,19 +52,6 @@ public enum Checkpoints {
             if TorchReader.isTorchIndex(path) { return .shardedPyTorch }
         }
         return try CheckpointOpener.detectFormat(path)
-    }
-
-    /// Whether opening `path` first runs libhdf5 in a forked probe process (`HDF5Probe`: HDF5
-    /// files, `.keras` archives, Keras shard indexes; directories are counted in, to be safe).
-    /// A caller must not have started threads of its own before such an open: a fork copies only
-    /// the calling thread, and a lock another thread holds at that moment stays held in the child,
-    /// which then hangs until the probe's time limit refuses the file.
-    public static func opensThroughForkedProbe(_ path: String) -> Bool {
-        if FileSystem.isDirectory(path) { return true }
-        guard let head = try? MappedFile(path: path) else { return false }   // the open reports it
-        if KerasReader.looksLikeHDF5(head.bytes) { return true }
-        if KerasArchiveReader.looksLikeZip(head.bytes) { return !TorchReader.isTorchArchive(head) }
-        return (try? isKerasIndex(path)) ?? false
     }
 
     /// A JSON index whose shards are `.h5` files.

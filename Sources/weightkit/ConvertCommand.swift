@@ -45,12 +45,14 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        // A .wkc records its source's SHA-256: start hashing while the source is being opened —
-        // unless the open forks a probe process, which must not happen with another thread running.
-        if layout == nil, (try? OutputFormat(destination: output)) == .wkc, !Checkpoints.opensThroughForkedProbe(source) {
-            SourceDigests.startEarly(source)
+        // A .wkc records its source's SHA-256: start hashing while the source is being opened, as
+        // soon as a thread can no longer be caught by the fork of an HDF5 probe.
+        var options = Checkpoints.Options()
+        if layout == nil, (try? OutputFormat(destination: output)) == .wkc {
+            let source = self.source
+            options.whenThreadsMayStart = { SourceDigests.startEarly(source) }
         }
-        let checkpoint = try Checkpoints.open(source)
+        let checkpoint = try Checkpoints.open(source, options: options)
         if layout == "hf" {
             let report = try mapping(checkpoint, graph: "bert")
             try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)

@@ -353,18 +353,32 @@ struct HDF5ContainmentTests {
     }
 }
 
-@Suite("which opens fork the HDF5 probe")
+@Suite("threads may start only after the HDF5 probe's fork")
 struct ForkedProbeTests {
-    /// `convert` starts hashing its source on another thread before opening it only when the open
-    /// forks no probe process (a fork with that thread running could leave a lock held in the child).
-    @Test func opensThroughForkedProbe() {
+    /// The children the calling thread has forked and not yet reaped (Linux).
+    static func childrenOfThisThread() -> String {
+        (try? String(contentsOfFile: "/proc/thread-self/children", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    /// `convert` starts hashing its source on another thread from `whenThreadsMayStart`: for an
+    /// HDF5 file that must come after the probe child was forked (the child is still running
+    /// then), for other formats at once; once per open.
+    @Test func whenThreadsMayStart() throws {
         let root = TestFixtures.root + "/Fixtures/"
-        for forks in ["keras/hf_bert_cls/tf_model.h5", "keras/textclf_k3.weights.h5", "keras/textclf_k3.keras",
-                      "keras/hf_bert_sharded/tf_model.h5.index.json", "keras/hf_bert"] {
-            #expect(Checkpoints.opensThroughForkedProbe(root + forks), "\(forks)")
-        }
-        for inProcess in ["safetensors/mixed.safetensors", "safetensors/sharded/model.safetensors.index.json", "pytorch/tensors.pt"] {
-            #expect(!Checkpoints.opensThroughForkedProbe(root + inProcess), "\(inProcess)")
+        let cases: [(String, Bool)] = [("keras/hf_bert_cls/tf_model.h5", true), ("keras/textclf_k3.weights.h5", true),
+                                       ("keras/textclf_k3.keras", true), ("keras/hf_bert", true),
+                                       ("keras/hf_bert_sharded/tf_model.h5.index.json", false),
+                                       ("safetensors/mixed.safetensors", false), ("safetensors/sharded/model.safetensors.index.json", false),
+                                       ("pytorch/tensors.pt", false)]
+        for (path, probed) in cases {
+            final class Calls: @unchecked Sendable { var children: [String] = [] }
+            let calls = Calls()
+            _ = try Checkpoints.open(root + path, options: .init(whenThreadsMayStart: { calls.children.append(Self.childrenOfThisThread()) }))
+            #expect(calls.children.count == 1, "\(path): called \(calls.children.count) times")
+            #if os(Linux)
+            if probed { #expect(calls.children.first?.isEmpty == false, "\(path): called before the probe child existed") }
+            #endif
         }
     }
 }

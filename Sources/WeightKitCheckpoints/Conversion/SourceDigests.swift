@@ -9,9 +9,10 @@ import Dispatch
 /// while the caller writes, releasing each hashed chunk's pages so memory stays flat.
 ///
 /// A command that knows it will write a `.wkc` can call `startEarly(_:)` with the source path
-/// before opening it: hashing then overlaps the open itself, and `init` picks the digest up if
-/// the file is still the same one (device, inode, size, modification time). Not before an open
-/// that forks (an HDF5 file's probe): the hashing thread would be running at the fork.
+/// while opening it: hashing then overlaps the open itself, and `init` picks the digest up if
+/// the file is still the same one (device, inode, size, modification time). Call it from
+/// `Checkpoints.Options.whenThreadsMayStart`, not before the open: a thread running when an
+/// HDF5 file's probe process is forked could leave a lock held in the child.
 public final class SourceDigests: @unchecked Sendable {
     private let jobs: [Job]
 

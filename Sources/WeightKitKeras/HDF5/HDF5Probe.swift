@@ -24,10 +24,14 @@ enum HDF5Probe {
         return base + Double(fileSize) / 100e6
     }
 
-    static func check(_ displayName: String, fileSize: Int, _ body: () throws -> Void) throws {
+    /// `afterFork` runs in this process as soon as the child exists (or at once when there is no
+    /// child): from then on, threads the caller starts cannot be caught by the fork. (A fork
+    /// copies only the calling thread; a lock another thread held at that moment — in the Swift
+    /// runtime, say — would stay held in the child, which would hang until the time limit.)
+    static func check(_ displayName: String, fileSize: Int, afterFork: (() -> Void)? = nil, _ body: () throws -> Void) throws {
         let timeLimit = Self.timeLimit(fileSize: fileSize)
         #if os(Linux)
-        if getenv("WEIGHTKIT_HDF5_NO_PROBE") != nil { return }   // diagnostics: see libhdf5 fail in-process
+        if getenv("WEIGHTKIT_HDF5_NO_PROBE") != nil { afterFork?(); return }   // diagnostics: see libhdf5 fail in-process
         // Fork holding the library lock, so no other thread is inside libhdf5 at that moment.
         pthread_mutex_lock(&HDF5.mutex)
         let pid = fork()
@@ -45,6 +49,7 @@ enum HDF5Probe {
             _exit(0)
         }
         pthread_mutex_unlock(&HDF5.mutex)
+        afterFork?()
         guard pid > 0 else { return }   // no fork possible: read in-process as before
         var status: Int32 = 0
         let deadline = monotonicSeconds() + timeLimit
@@ -67,6 +72,8 @@ enum HDF5Probe {
         if code != 0 {
             throw KerasCheckpointError.unsafeHDF5(file: displayName, detail: "libhdf5 failed (exit status \(code)) reading it (in a separate process)")
         }
+        #else
+        afterFork?()
         #endif
     }
 

@@ -34,7 +34,8 @@ public enum KerasArchiveReader {
         bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04
     }
 
-    public static func open(_ path: String, includeAll: Bool = false) throws -> KerasCheckpoint {
+    /// `afterFork`: see `HDF5Probe.check` (the weights entry is probed once extracted).
+    public static func open(_ path: String, includeAll: Bool = false, afterFork: (() -> Void)? = nil) throws -> KerasCheckpoint {
         let archive: Archive
         do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
             throw KerasArchiveError.notAnArchive(file: path, detail: "\(error)")
@@ -93,7 +94,7 @@ public enum KerasArchiveReader {
         } catch {
             throw KerasArchiveError.corruptEntry(file: path, entry: weights.path, detail: "\(error)")
         }
-        try KerasReader.probe(path: tmpPath, displayName: path + "!/model.weights.h5", includeAll: includeAll)
+        try KerasReader.probe(path: tmpPath, displayName: path + "!/model.weights.h5", includeAll: includeAll, afterFork: afterFork)
         let file = try HDF5File(path: tmpPath, displayName: path + "!/model.weights.h5")
         let structure = try KerasStructureReader.read(file, includeAll: includeAll)
         var metadata: [String: String] = [:]

@@ -64,9 +64,9 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
 
 public enum KerasReader {
     /// Opens a Keras or Hugging Face HDF5 checkpoint. `includeAll` also lists optimizer and
-    /// metric state, which is otherwise skipped.
-    public static func open(_ path: String, includeAll: Bool = false) throws -> KerasCheckpoint {
-        try probe(path: path, displayName: path, includeAll: includeAll)
+    /// metric state, which is otherwise skipped. `afterFork`: see `HDF5Probe.check`.
+    public static func open(_ path: String, includeAll: Bool = false, afterFork: (() -> Void)? = nil) throws -> KerasCheckpoint {
+        try probe(path: path, displayName: path, includeAll: includeAll, afterFork: afterFork)
         let file = try HDF5File(path: path)
         let structure = try KerasStructureReader.read(file, includeAll: includeAll)
         let format: CheckpointFormat = structure.layout == .keras3 ? .keras3WeightsH5 : .kerasLegacyH5
@@ -75,9 +75,9 @@ public enum KerasReader {
     }
 
     /// Runs everything an open and a full read do with libhdf5 in a child process first (`HDF5Probe`).
-    static func probe(path: String, displayName: String, includeAll: Bool) throws {
+    static func probe(path: String, displayName: String, includeAll: Bool, afterFork: (() -> Void)? = nil) throws {
         guard let head = try? MappedFile(path: path), HDF5File.hasSignature(head.bytes) else { return }  // not HDF5: the normal error
-        try HDF5Probe.check(displayName, fileSize: head.size) {
+        try HDF5Probe.check(displayName, fileSize: head.size, afterFork: afterFork) {
             let file = try HDF5File(path: path, displayName: displayName)
             let structure = try KerasStructureReader.read(file, includeAll: includeAll)
             let c = KerasCheckpoint(path: path, file: file, structure: structure, format: .kerasLegacyH5, sideConfig: nil)
