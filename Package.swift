@@ -3,8 +3,9 @@ import PackageDescription
 
 // Modules follow the data's path:
 //   checkpoint formats (WeightKitCheckpoints: core, safetensors, .wkc; WeightKitKeras: HDF5;
-//   WeightKitPyTorch: torch.save zips; WeightKitFormats: opens any of them) -> compute and graphs (WeightKitCompute, WeightKitGraphs)
-//   -> inspection and reports (WeightKitInspection) -> CLI (weightkit).
+//   WeightKitPyTorch: torch.save zips; WeightKitFormats: the reader registry) -> mapping (WeightKitMapping)
+//   -> compute and graphs (WeightKitCompute, WeightKitGraphs) -> verification (WeightKitVerification)
+//   -> inspection and reports (WeightKitInspection, on the core only) -> CLI (weightkit).
 // C libraries come in as system-library targets found through pkg-config (Sources/C*).
 let package = Package(
     name: "WeightKit",
@@ -60,7 +61,7 @@ let package = Package(
             name: "WeightKitPyTorch",
             dependencies: ["WeightKitCheckpoints", "CWeightKitZlib"]
         ),
-        // One entry point that opens every format above.
+        // The one list of checkpoint readers (Checkpoints.readers) and the facade that opens and checks any of them.
         .target(
             name: "WeightKitFormats",
             dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitPyTorch"]
@@ -96,7 +97,7 @@ let package = Package(
         ),
         .target(
             name: "WeightKitInspection",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitPyTorch"]
+            dependencies: ["WeightKitCheckpoints"]
         ),
         .executableTarget(
             name: "weightkit",

@@ -61,13 +61,15 @@ public enum TextClassifierMapper {
                 for h in hits { chosen[h.canonical] = checkpoint.info(named: h.path.replacingEvery("{mha}", with: mha)) }
             }
         }
-        if report.convention == nil, checkpoint.format == .kerasLegacyH5 {
-            // By position, as Keras loads these files: the k-th weight in the file's order.
+        // Legacy `.h5` weights (and a plain `.wkc` or safetensors converted from one, which keep the
+        // `keras.layout` metadata and the order, `TensorOrder`): by position, as Keras loads these files, the
+        // k-th weight in the file's order.
+        if report.convention == nil, ["legacy", "hfShard"].contains(checkpoint.metadata["keras.layout"]) {
             let order = TextClassifierMappingTable.positionalOrder
             report.conventionScores[Convention.kerasLegacyPositional.rawValue] = min(order.count, checkpoint.tensors.count)
             if checkpoint.tensors.count >= order.count - 2 {
                 report.convention = .kerasLegacyPositional
-                for (c, t) in zip(order, checkpoint.tensors) { chosen[c] = t }
+                for (c, t) in zip(order, TensorOrder.tensors(of: checkpoint)) { chosen[c] = t }
             }
         }
         guard let convention = report.convention else {

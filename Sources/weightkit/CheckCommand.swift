@@ -1,5 +1,6 @@
 import ArgumentParser
 import WeightKitCheckpoints
+import WeightKitFormats
 import WeightKitInspection
 
 struct CheckCommand: ParsableCommand {
@@ -17,7 +18,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let size = FileSystem.fileSize(path) ?? 0
         let bar = ProgressBar(label: "checking", totalBytes: size)
-        let report = try CheckReport.run(path, progress: bar.handler)
+        let report = CheckReport(try Checkpoints.check(path, progress: bar.handler))
         bar.finish()
         Terminal.write(json ? report.json.serialized(indent: 2) + "\n" : report.text)
         if !report.passed { throw ExitCode(1) }

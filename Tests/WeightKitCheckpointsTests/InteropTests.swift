@@ -55,9 +55,9 @@ struct InteropTests {
         for path in [mixed, Fixture.path("safetensors/sharded"), dir + "/m.wkc", Fixture.path("keras/textclf_k2.h5"), Fixture.path("keras/textclf_k3_bf16.weights.h5")] {
             let report = try InspectReport(checkpoint: try Checkpoints.open(path), stats: true)
             try expectValid(report.json(grouped: true), schema: "inspect.schema.json", "inspect --json --stats --group of \(path)")
-            try expectValid(try CheckReport.run(path).json, schema: "check.schema.json", "check --json of \(path)")
+            try expectValid(CheckReport(try Checkpoints.check(path)).json, schema: "check.schema.json", "check --json of \(path)")
         }
-        try expectValid(try CheckReport.run(Fixture.path("safetensors/malformed/gap.safetensors")).json, schema: "check.schema.json", "failed check")
+        try expectValid(CheckReport(try Checkpoints.check(Fixture.path("safetensors/malformed/gap.safetensors"))).json, schema: "check.schema.json", "failed check")
         for (path, model) in [("keras/hf_bert_cls", "bert"), ("keras/kerashub_bert.weights.h5", "bert"), ("keras/textclf_k2.keras", "text-classifier"),
                               ("safetensors/mixed.safetensors", "bert")] {
             let c = try Checkpoints.open(Fixture.path(path))

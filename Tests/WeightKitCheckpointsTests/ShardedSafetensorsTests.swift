@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeightKitFormats
 @testable import WeightKitCheckpoints
 
 @Suite("sharded safetensors (index + shards written by safetensors / huggingface_hub)")
@@ -25,7 +26,7 @@ struct ShardedSafetensorsTests {
     func opensDirectoryAndIndex() throws {
         let expected = try #require(try Fixture.json("safetensors/sharded.expected.json")["tensors"]?.objectValue)
         for path in [Fixture.path("safetensors/sharded"), Fixture.path("safetensors/sharded/model.safetensors.index.json")] {
-            let c = try CheckpointOpener.open(path)
+            let c = try Checkpoints.open(path)
             #expect(c.format == .shardedSafetensors)
             #expect(c.files.count == 3)
             #expect(Set(c.tensors.map(\.name)) == Set(expected.keys))
@@ -42,7 +43,7 @@ struct ShardedSafetensorsTests {
         let dir = try copyFixture()
         try FileManager.default.removeItem(atPath: dir + "/model-00002-of-00003.safetensors")
         #expect {
-            _ = try CheckpointOpener.open(dir)
+            _ = try Checkpoints.open(dir)
         } throws: { e in
             "\(e)".contains("shard 'model-00002-of-00003.safetensors' named by the index does not exist")
         }
@@ -54,7 +55,7 @@ struct ShardedSafetensorsTests {
         // layer 2 lives in shard 2, which the index still names for layer 3.
         try editIndex(dir) { $0["encoder.layer.2.dense.weight"] = .string("model-00001-of-00003.safetensors") }
         #expect {
-            _ = try CheckpointOpener.open(dir)
+            _ = try Checkpoints.open(dir)
         } throws: { e in
             let text = "\(e)"
             return text.contains("shard 'model-00002-of-00003.safetensors' contains tensor 'encoder.layer.2.dense.weight', which the index assigns to 'model-00001-of-00003.safetensors'")
@@ -67,7 +68,7 @@ struct ShardedSafetensorsTests {
         let dir = try copyFixture()
         try editIndex(dir) { $0["encoder.layer.3.dense.weight"] = nil }
         #expect {
-            _ = try CheckpointOpener.open(dir)
+            _ = try Checkpoints.open(dir)
         } throws: { e in
             (e as? ShardIndexError) == .tensorNotInIndex(index: dir + "/model.safetensors.index.json", tensor: "encoder.layer.3.dense.weight", shard: "model-00002-of-00003.safetensors")
         }
@@ -78,7 +79,7 @@ struct ShardedSafetensorsTests {
         let dir = try copyFixture()
         try editIndex(dir) { $0["embeddings.weight"] = .string(shard) }
         #expect {
-            _ = try CheckpointOpener.open(dir)
+            _ = try Checkpoints.open(dir)
         } throws: { e in
             "\(e)".contains("shard name '\(shard)' is not a plain file name beside the index")
         }

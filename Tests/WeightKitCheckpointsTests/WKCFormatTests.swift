@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeightKitFormats
 @testable import WeightKitCheckpoints
 import WeightKitTestSupport
 @testable import WeightKitInspection
@@ -17,7 +18,7 @@ struct WKCFormatTests {
     func problems(of bytes: [UInt8], in dir: String, name: String = "mutant.wkc") throws -> [String] {
         let path = dir + "/" + name
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return try CheckReport.run(path).problems
+        return CheckReport(try Checkpoints.check(path)).problems
     }
 
     @Test("layout: magic, version, header checksum, 64-byte aligned data, file ends at data end")
@@ -27,7 +28,7 @@ struct WKCFormatTests {
         let c = try WKCReader.open(path)
         #expect(c.header.dataStart % 64 == 0)
         #expect(c.header.dataStart + c.header.dataSize == bytes.count)
-        let report = try CheckReport.run(path)
+        let report = CheckReport(try Checkpoints.check(path))
         #expect(report.passed, "\(report.problems)")
     }
 
@@ -41,7 +42,7 @@ struct WKCFormatTests {
             let file = dir + "/flip.wkc"
             try Data(b).write(to: URL(fileURLWithPath: file))
             let passed: Bool
-            do { passed = try CheckReport.run(file).passed } catch { passed = false }
+            do { passed = CheckReport(try Checkpoints.check(file)).passed } catch { passed = false }
             if passed { undetected.append(i) }
         }
         #expect(undetected.isEmpty, "flips at offsets \(undetected.prefix(10)) went unnoticed")
@@ -74,7 +75,7 @@ struct WKCFormatTests {
         for i in offsets {
             try handle.seek(toOffset: UInt64(i)); try handle.write(contentsOf: [original[i] ^ 0x20])
             let passed: Bool
-            do { passed = try CheckReport.run(file).passed } catch { passed = false }
+            do { passed = CheckReport(try Checkpoints.check(file)).passed } catch { passed = false }
             if passed { undetected.append(i) }
             try handle.seek(toOffset: UInt64(i)); try handle.write(contentsOf: [original[i]])
         }

@@ -20,7 +20,25 @@ struct TextClassifierGraphTests {
         ("keras/textclf_k2.keras", "keras/textclf_k2.reference.safetensors", .tfKerasArchive),
     ])
     func matchesKeras(_ c: (String, String, Convention)) throws {
-        let checkpoint = try Checkpoints.open(GraphFixture.path(c.0))
+        try Self.expectMatches(try Checkpoints.open(GraphFixture.path(c.0)), c)
+    }
+
+    @Test("a plain conversion of a legacy .h5 (no --model) keeps what positional mapping needs", arguments: [
+        "keras/textclf_k2.h5", "keras/textclf_k2_weights.h5", "keras/textclf_k3_legacy.h5",
+    ])
+    func plainConversionOfLegacyH5(_ rel: String) throws {
+        let dir = NSTemporaryDirectory() + "weightkit-tc-plain-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = rel.contains("k3") ? "keras/textclf_k3.reference.safetensors" : "keras/textclf_k2.reference.safetensors"
+        for ext in ["wkc", "safetensors"] {
+            let out = dir + "/plain." + ext
+            _ = try Converter.convert(try Checkpoints.open(GraphFixture.path(rel)), to: out)
+            try Self.expectMatches(try Checkpoints.open(out), (out, reference, .kerasLegacyPositional))
+        }
+    }
+
+    static func expectMatches(_ checkpoint: any Checkpoint, _ c: (String, String, Convention)) throws {
         let report = TextClassifierMapper.map(checkpoint)
         #expect(report.convention == c.2)
         #expect(report.passed, "\(report.text)")

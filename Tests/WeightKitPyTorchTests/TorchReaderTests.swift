@@ -115,7 +115,7 @@ struct TorchReaderTests {
     @Test("check verifies every record's CRC-32 and finds a flipped byte in tensor data")
     func check() throws {
         let src = TestFixtures.path("pytorch/tensors.pt")
-        let good = try CheckReport.run(src)
+        let good = CheckReport(try Checkpoints.check(src))
         #expect(good.passed && good.tensorCount == 25, "\(good.text)")
         let dir = try TestFixtures.scratchDirectory("torchcheck")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -124,7 +124,7 @@ struct TorchReaderTests {
         let t = try #require(c.info(named: "dtype.float32"))
         bytes[t.byteOffset + 5] ^= 0x10
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/flipped.pt"))
-        let bad = try CheckReport.run(dir + "/flipped.pt")
+        let bad = CheckReport(try Checkpoints.check(dir + "/flipped.pt"))
         #expect(!bad.passed && bad.problems.count == 1 && bad.problems[0].contains("tensors/data/0"), "\(bad.text)")
     }
 }

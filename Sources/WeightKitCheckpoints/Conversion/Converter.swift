@@ -55,6 +55,7 @@ public enum Converter {
         case .safetensors:
             var metadata = source.metadata
             if source.format == .shardedSafetensors { metadata = metadata.filter { !$0.key.hasPrefix("index.") } }
+            if let order = TensorOrder.record(source) { metadata[TensorOrder.metadataKey] = order }
             try SafetensorsWriter.write(outputs, metadata: metadata, to: destination, progress: progress)
         case .wkc:
             try writeWKC(outputs, source: source, casts: casts, to: destination, progress: progress)

@@ -1,22 +1,3 @@
-/// The container formats WeightKit reads. Detected from content, never from the file name.
-public enum CheckpointFormat: String, Sendable, CaseIterable {
-    case safetensors
-    case shardedSafetensors = "safetensors-sharded"
-    case wkc
-    /// Keras 2 / Keras 3 legacy `.h5` and Hugging Face `tf_model.h5` (read by WeightKitKeras).
-    case kerasLegacyH5 = "keras-legacy-h5"
-    /// Keras 3 `.weights.h5` (read by WeightKitKeras).
-    case keras3WeightsH5 = "keras3-weights-h5"
-    /// `.keras` zip archive, Keras 3 or tf_keras (read by WeightKitKeras).
-    case kerasArchive = "keras-archive"
-    /// Sharded Keras 3 `.weights.json` or Hugging Face `tf_model.h5.index.json` (read by WeightKitKeras).
-    case kerasShardedH5 = "keras-sharded-h5"
-    /// `torch.save` zip archive: `pytorch_model.bin`, `.pt`, `.pth` (read by WeightKitPyTorch).
-    case pytorch = "pytorch-zip"
-    /// `pytorch_model.bin.index.json` with `torch.save` shards (read by WeightKitPyTorch).
-    case shardedPyTorch = "pytorch-sharded"
-}
-
 /// Where a tensor sits in the source model, when the format says so (Keras layer name, the
 /// weight's role such as kernel / bias / gamma, its position in the layer's weight order).
 public struct TensorAnnotation: Sendable, Equatable {

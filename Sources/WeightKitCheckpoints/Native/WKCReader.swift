@@ -67,11 +67,41 @@ public final class WKCCheckpoint: Checkpoint, @unchecked Sendable {
     }
 }
 
-public enum WKCReader {
+/// Opens `.wkc` files, recognised by their magic.
+public enum WKCReader: CheckpointReader {
     /// Opens and validates a `.wkc` file's structure (header checksum included). O(header).
     public static func open(_ path: String) throws -> WKCCheckpoint {
         let file = try MappedFile(path: path)
         let header = try WKCHeader.validate(file.bytes, file: path).get()
         return WKCCheckpoint(path: path, file: file, header: header)
+    }
+
+    public static let formats: [CheckpointFormat] = [.wkc]
+    public static let directoryEntries = [DirectoryEntry(suffix: ".wkc", role: .single)]
+
+    public static func recognizes(_ probe: CheckpointProbe) -> Bool {
+        let b = probe.bytes
+        return b.count >= 8 && WKCFormat.magic.indices.allSatisfy { b[$0] == WKCFormat.magic[$0] }
+    }
+
+    public static func open(_ path: String, options: CheckpointOpenOptions) throws -> any Checkpoint {
+        options.threadsMayStart()
+        return try open(path)
+    }
+
+    /// The header checksum, every tensor's CRC-32 (over all cores) and all padding.
+    public static func check(_ path: String, progress: ProgressHandler?) throws -> CheckResult {
+        var result = CheckResult(path: path, format: .wkc)
+        let file = try MappedFile(path: path)
+        switch WKCHeader.validate(file.bytes, file: path) {
+        case .failure(let p): result.problems = p.problems.map(\.description)
+        case .success:
+            let c = try open(path)
+            result.tensorCount = c.tensors.count
+            result.checkedBytes = file.size
+            result.problems = c.verifyData(progress: progress).map(\.description)
+            result.notes.append("header checksum, \(c.tensors.count) tensor checksums and all padding verified")
+        }
+        return result
     }
 }

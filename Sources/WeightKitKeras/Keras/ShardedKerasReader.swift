@@ -92,12 +92,4 @@ public enum ShardedKerasReader {
         return CompositeCheckpoint(path: indexPath, format: .kerasShardedH5, parts: parts, members: members,
                                    metadata: metadata, modelConfig: try FileSystem.modelConfig(besides: indexPath))
     }
-
-    /// Whether a JSON index names `.h5` shards.
-    public static func isKerasIndex(_ root: JSONValue) -> Bool {
-        guard case .object(let map)? = root["weight_map"] else { return false }
-        return map.entries.contains { e in
-            (e.value.stringValue ?? e.value.arrayValue?.first?.stringValue)?.hasSuffix(".h5") == true
-        }
-    }
 }

@@ -1,7 +1,7 @@
-/// A sharded safetensors checkpoint: `model.safetensors.index.json` with a `weight_map` from
-/// tensor name to shard file, as Hugging Face writes it. The index is an allowlist: every tensor
-/// of every shard must be assigned to that shard by the index, and every assigned tensor must be
-/// there.
+/// Sharded checkpoints (safetensors, `torch.save`): an index such as `model.safetensors.index.json`
+/// with a `weight_map` from tensor name to shard file, as Hugging Face writes it. The index is an
+/// allowlist: every tensor of every shard must be assigned to that shard by the index, and every
+/// assigned tensor must be there.
 public enum ShardIndexError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAnObject(index: String, found: String)
     case missingWeightMap(index: String)
@@ -118,28 +118,35 @@ public struct ShardIndex: Sendable {
     }
 }
 
-extension SafetensorsReader {
-    /// Opens a sharded checkpoint from its index file.
-    public static func openSharded(index indexPath: String) throws -> MappedCheckpoint {
+extension ShardIndex {
+    /// Opens a sharded checkpoint of any kind whose index is a `weight_map` from tensor name to
+    /// shard file (safetensors, `torch.save`): every shard through `openShard`, every tensor
+    /// checked against the index, every problem reported together.
+    public static func openComposite(index indexPath: String, format: CheckpointFormat,
+                                     openShard: (String) throws -> any Checkpoint) throws -> CompositeCheckpoint {
         var index = try ShardIndex.read(indexPath)
-        var files: [MappedFile] = []
-        var tensors: [TensorInfo] = []
+        var parts: [any Checkpoint] = []
+        var members: [CompositeCheckpoint.Member] = []
         var metadata: [String: String] = [:]
         for shard in index.shards {
             guard let shardPath = index.resolve(shard) else { continue }
-            let file: MappedFile
-            do { file = try MappedFile(path: shardPath) } catch { index.problems.append(error); continue }
-            switch SafetensorsHeader.validate(file.bytes, file: shardPath, fileIndex: files.count) {
-            case .failure(let p): index.problems.append(contentsOf: p.problems as [any Error & Sendable]); continue
-            case .success(let header):
-                for i in index.accept(header.tensors.map(\.name), inShard: shard) { tensors.append(header.tensors[i]) }
-                for (k, v) in header.metadata where metadata[k] == nil { metadata[k] = v }
-                files.append(file)
+            let part: any Checkpoint
+            do { part = try openShard(shardPath) } catch let list as ProblemList {
+                index.problems.append(contentsOf: list.problemList)
+                continue
+            } catch {
+                index.problems.append(error)
+                continue
             }
+            for i in index.accept(part.tensors.map(\.name), inShard: shard) {
+                members.append(.init(name: part.tensors[i].name, part: parts.count, source: part.tensors[i]))
+            }
+            for (k, v) in part.metadata where metadata[k] == nil { metadata[k] = v }
+            parts.append(part)
         }
         try index.throwProblems()
         metadata.merge(index.metadata) { _, new in new }
-        return MappedCheckpoint(path: indexPath, format: .shardedSafetensors, files: files, tensors: tensors,
-                                metadata: metadata, modelConfig: try FileSystem.modelConfig(besides: indexPath))
+        return CompositeCheckpoint(path: indexPath, format: format, parts: parts, members: members,
+                                   metadata: metadata, modelConfig: try FileSystem.modelConfig(besides: indexPath))
     }
 }
