@@ -1,8 +1,13 @@
 import WeightKitCheckpoints
 import WeightKitCompute
 
-/// BERT's hyper-parameters, read from a Hugging Face config.json (names as there).
+/// A BERT-family encoder's hyper-parameters (BERT, RoBERTa, DistilBERT), read from a Hugging Face
+/// config.json in the spelling of its `model_type`.
 public struct BertConfig: Sendable, Equatable {
+    /// Which BERT-family graph: `.bert`, `.roberta` or `.distilbert`.
+    public var kind: GraphKind = .bert
+    /// RoBERTa's padding index (`pad_token_id`): where its position ids start.
+    public var paddingIdx = 1
     public var vocabSize: Int
     public var hiddenSize: Int
     public var numLayers: Int
@@ -34,30 +39,66 @@ public struct BertConfig: Sendable, Equatable {
         self.numLabels = numLabels
     }
 
+    /// The architecture computed for this config.
+    public var architecture: BertArchitecture { kind.bertArchitecture ?? .bert }
+
+    /// What a config.json does not describe, or describes wrongly, named in the message.
     public struct Invalid: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
 
-    /// From a Hugging Face config.json object.
+    /// The BERT-family graph a config.json's `model_type` names (nil when it names none, or another).
+    public static func kind(modelType: String?) -> GraphKind? {
+        switch modelType {
+        case "bert": return .bert
+        case "roberta", "xlm-roberta": return .roberta
+        case "distilbert": return .distilbert
+        default: return nil
+        }
+    }
+
+    /// From a Hugging Face config.json object (BertConfig, RobertaConfig / XLMRobertaConfig or
+    /// DistilBertConfig spelling, by its `model_type`; a config without one is read as BERT's).
     public init(huggingFace c: JSONValue) throws {
         func int(_ k: String, _ d: Int? = nil) throws -> Int {
             if let v = c[k]?.intValue { return v }
             if let d { return d }
             throw Invalid(description: "config has no integer '\(k)'")
         }
+        let modelType = c["model_type"]?.stringValue
+        guard let kind = modelType == nil ? .bert : BertConfig.kind(modelType: modelType) else {
+            throw Invalid(description: "model_type '\(modelType ?? "")' is not a BERT-family model (bert, roberta, xlm-roberta, distilbert)")
+        }
+        let distil = kind == .distilbert
+        let actKey = distil ? "activation" : "hidden_act"
         let act: Kernels.Activation
-        switch c["hidden_act"]?.stringValue ?? "gelu" {
+        switch c[actKey]?.stringValue ?? "gelu" {
         case "gelu": act = .geluExact
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": act = .geluTanh
         case "relu": act = .relu
-        case let other: throw Invalid(description: "hidden_act '\(other)' is not supported")
+        case let other: throw Invalid(description: "\(actKey) '\(other)' is not supported")
         }
         var labels: Int? = c["num_labels"]?.intValue
         if labels == nil, let m = c["id2label"]?.objectValue { labels = m.count }
-        self.init(vocabSize: try int("vocab_size"), hiddenSize: try int("hidden_size"), numLayers: try int("num_hidden_layers"),
-                  numHeads: try int("num_attention_heads"), intermediateSize: try int("intermediate_size"),
-                  maxPositions: try int("max_position_embeddings", 512), typeVocabSize: try int("type_vocab_size", 2),
-                  activation: act, layerNormEps: Float(c["layer_norm_eps"]?.doubleValue ?? 1e-12), numLabels: labels)
-        guard hiddenSize % numHeads == 0 else { throw Invalid(description: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numHeads)") }
+        if distil {
+            if c["sinusoidal_pos_embds"]?.boolValue == true {
+                throw Invalid(description: "sinusoidal_pos_embds true is not supported (DistilBERT's learned position embeddings are)")
+            }
+            // DistilBERT's LayerNorms use eps 1e-12, fixed in the modelling code, not in the config.
+            self.init(vocabSize: try int("vocab_size"), hiddenSize: try int("dim"), numLayers: try int("n_layers"),
+                      numHeads: try int("n_heads"), intermediateSize: try int("hidden_dim"),
+                      maxPositions: try int("max_position_embeddings", 512), typeVocabSize: 0,
+                      activation: act, layerNormEps: 1e-12, numLabels: labels)
+        } else {
+            self.init(vocabSize: try int("vocab_size"), hiddenSize: try int("hidden_size"), numLayers: try int("num_hidden_layers"),
+                      numHeads: try int("num_attention_heads"), intermediateSize: try int("intermediate_size"),
+                      maxPositions: try int("max_position_embeddings", 512), typeVocabSize: try int("type_vocab_size", 2),
+                      activation: act, layerNormEps: Float(c["layer_norm_eps"]?.doubleValue ?? 1e-12), numLabels: labels)
+        }
+        self.kind = kind
+        if kind == .roberta { paddingIdx = try int("pad_token_id", 1) }
+        guard hiddenSize % numHeads == 0 else {
+            throw Invalid(description: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numHeads)")
+        }
     }
 }

@@ -19,31 +19,31 @@ public final class BertModel: @unchecked Sendable {
     /// True when every weight is used in place from the checkpoint's mapping.
     public let weightsInPlace: Bool
 
-    /// The parameters, canonical names in Hugging Face PyTorch spelling (Linear weights [out, in]).
+    /// The parameters, canonical names in the architecture's Hugging Face PyTorch spelling (Linear
+    /// weights [out, in]); `forward` reads them under the same names, from the same architecture.
     public static func parameterTable(_ c: BertConfig, pooler: Bool = true, classifier: Bool = false) -> [ParameterSpec] {
-        let H = c.hiddenSize, I = c.intermediateSize
+        let a = c.architecture, H = c.hiddenSize, I = c.intermediateSize
         func vec(_ n: String, _ d: Int, optional: Bool = false) -> ParameterSpec { .init(name: n, shape: [d], optional: optional, isLinearWeight: false) }
-        func mat(_ n: String, _ o: Int, _ i: Int, optional: Bool = false) -> ParameterSpec { .init(name: n, shape: [o, i], optional: optional, isLinearWeight: true) }
-        var t: [ParameterSpec] = [
-            .init(name: "embeddings.word_embeddings.weight", shape: [c.vocabSize, H], optional: false, isLinearWeight: false),
-            .init(name: "embeddings.position_embeddings.weight", shape: [c.maxPositions, H], optional: false, isLinearWeight: false),
-            .init(name: "embeddings.token_type_embeddings.weight", shape: [c.typeVocabSize, H], optional: false, isLinearWeight: false),
-            vec("embeddings.LayerNorm.weight", H), vec("embeddings.LayerNorm.bias", H),
-        ]
+        func table(_ n: String, _ rows: Int) -> ParameterSpec { .init(name: n + ".weight", shape: [rows, H], optional: false, isLinearWeight: false) }
+        func linear(_ n: String, _ o: Int, _ i: Int, optional: Bool = false) -> [ParameterSpec] {
+            [.init(name: n + ".weight", shape: [o, i], optional: optional, isLinearWeight: true), vec(n + ".bias", o, optional: optional)]
+        }
+        func norm(_ n: String) -> [ParameterSpec] { [vec(n + ".weight", H), vec(n + ".bias", H)] }
+        var t = [table(a.wordEmbeddings, c.vocabSize), table(a.positionEmbeddings, c.maxPositions)]
+        if let types = a.tokenTypeEmbeddings { t.append(table(types, c.typeVocabSize)) }
+        t += norm(a.embeddingsNorm)
         for l in 0..<c.numLayers {
-            let p = "encoder.layer.\(l)."
-            for n in ["query", "key", "value"] {
-                t += [mat(p + "attention.self.\(n).weight", H, H), vec(p + "attention.self.\(n).bias", H)]
-            }
-            t += [mat(p + "attention.output.dense.weight", H, H), vec(p + "attention.output.dense.bias", H),
-                  vec(p + "attention.output.LayerNorm.weight", H), vec(p + "attention.output.LayerNorm.bias", H),
-                  mat(p + "intermediate.dense.weight", I, H), vec(p + "intermediate.dense.bias", I),
-                  mat(p + "output.dense.weight", H, I), vec(p + "output.dense.bias", H),
-                  vec(p + "output.LayerNorm.weight", H), vec(p + "output.LayerNorm.bias", H)]
+            let n = a.layer
+            func name(_ s: String) -> String { a.layerName(l, s) }
+            for q in [n.query, n.key, n.value, n.attentionOutput] { t += linear(name(q), H, H) }
+            t += norm(name(n.attentionNorm)) + linear(name(n.intermediate), I, H) + linear(name(n.output), H, I) + norm(name(n.outputNorm))
         }
         // The heads are used when the checkpoint has them.
-        if pooler { t += [mat("pooler.dense.weight", H, H, optional: true), vec("pooler.dense.bias", H, optional: true)] }
-        if classifier, let n = c.numLabels { t += [mat("classifier.weight", n, H, optional: true), vec("classifier.bias", n, optional: true)] }
+        if pooler, let p = a.pooler { t += linear(p, H, H, optional: true) }
+        if classifier, let labels = c.numLabels {
+            if let hidden = a.head.hidden { t += linear(hidden.name, H, H, optional: true) }
+            t += linear(a.head.output, labels, H, optional: true)
+        }
         return t
     }
 
@@ -51,9 +51,12 @@ public final class BertModel: @unchecked Sendable {
     public init(config: BertConfig, source: ParameterSource) throws {
         try GEMM.load()
         self.config = config
-        hasPooler = try source.tensor(for: "pooler.dense.weight") != nil
-        hasClassifier = try config.numLabels != nil && source.tensor(for: "classifier.weight") != nil
-        var binder = ParameterBinder(graph: "BERT", source: source)
+        let a = config.architecture
+        hasPooler = try a.pooler.map { try source.tensor(for: $0 + ".weight") != nil } ?? false
+        // BERT's head reads the pooler output: without a pooler there is no classifier either.
+        hasClassifier = try config.numLabels != nil && source.tensor(for: a.head.output + ".weight") != nil
+            && (a.head.input == .firstToken || hasPooler)
+        var binder = ParameterBinder(graph: a.kind.rawValue == "bert" ? "BERT" : a.kind.rawValue, source: source)
         try binder.bind(BertModel.parameterTable(config, pooler: hasPooler, classifier: hasClassifier))
         weightsInPlace = binder.bound.values.allSatisfy { !$0.copied }
         let H = config.hiddenSize
@@ -63,12 +66,14 @@ public final class BertModel: @unchecked Sendable {
             return
         }
         // The separate q/k/v tensors are dropped once fused (no second copy of them stays).
-        p = binder.bound.filter { !$0.key.contains(".attention.self.") }
+        let qkvNames = (0..<config.numLayers).map { l in [a.layer.query, a.layer.key, a.layer.value].map { a.layerName(l, $0) } }
+        let fused = Set(qkvNames.flatMap { $0.flatMap { [$0 + ".weight", $0 + ".bias"] } })
+        p = binder.bound.filter { !fused.contains($0.key) }
         qkv = (0..<config.numLayers).map { l in
             let w = FloatBuffer(count: H * 3 * H), b = FloatBuffer(count: 3 * H)
-            for (j, n) in ["query", "key", "value"].enumerated() {
-                let t = binder.bound["encoder.layer.\(l).attention.self.\(n).weight"]!
-                let bias = binder.bound["encoder.layer.\(l).attention.self.\(n).bias"]!
+            for (j, n) in qkvNames[l].enumerated() {
+                let t = binder.bound[n + ".weight"]!
+                let bias = binder.bound[n + ".bias"]!
                 // Copied weights are always held [in, out] (PyTorch's are transposed at bind time).
                 precondition(t.layout == .inOut, "bound linear weights are [in, out]")
                 for i in 0..<H { (w.pointer + i * 3 * H + j * H).update(from: t.pointer + i * H, count: H) }
@@ -103,7 +108,7 @@ public final class BertModel: @unchecked Sendable {
 
     /// Runs the batch; returns the requested outputs (intermediates are kept only when asked for).
     public func forward(_ inputs: Inputs, outputs wanted: Set<String>) throws -> [String: GraphOutput] {
-        let c = config
+        let c = config, a = config.architecture
         let B = inputs.inputIds.count
         guard B > 0, let S = inputs.inputIds.first?.count, S > 0, inputs.inputIds.allSatisfy({ $0.count == S }) else {
             throw InvalidInput(description: "input_ids must be a non-empty [batch, sequence] array with equal row lengths")
@@ -111,11 +116,17 @@ public final class BertModel: @unchecked Sendable {
         guard S <= c.maxPositions else { throw InvalidInput(description: "sequence length \(S) exceeds max_position_embeddings \(c.maxPositions)") }
         let mask = inputs.attentionMask ?? Array(repeating: Array(repeating: 1, count: S), count: B)
         let types = inputs.tokenTypeIds ?? Array(repeating: Array(repeating: 0, count: S), count: B)
+        if a.tokenTypeEmbeddings == nil, types.contains(where: { $0.contains { $0 != 0 } }) {
+            throw InvalidInput(description: "\(a.kind.rawValue) has no token types: token_type_ids must be absent or zero")
+        }
         guard mask.count == B, mask.allSatisfy({ $0.count == S }), types.count == B, types.allSatisfy({ $0.count == S }) else {
             throw InvalidInput(description: "attention_mask and token_type_ids must have the shape of input_ids [\(B), \(S)]")
         }
         for row in inputs.inputIds { for id in row where id < 0 || id >= c.vocabSize { throw InvalidInput(description: "token id \(id) outside the vocabulary (\(c.vocabSize))") } }
-        for row in types { for t in row where t < 0 || t >= c.typeVocabSize { throw InvalidInput(description: "token type \(t) outside type_vocab_size \(c.typeVocabSize)") } }
+        if a.tokenTypeEmbeddings != nil {
+            for row in types { for t in row where t < 0 || t >= c.typeVocabSize { throw InvalidInput(description: "token type \(t) outside type_vocab_size \(c.typeVocabSize)") } }
+        }
+        let positions = try Self.positionIds(inputs.inputIds, a.positions, paddingIdx: c.paddingIdx, maxPositions: c.maxPositions)
 
         let H = c.hiddenSize, I = c.intermediateSize, N = B * S, nh = c.numHeads, dh = H / nh
         var recorder = OutputRecorder(wanted: wanted)
@@ -123,16 +134,21 @@ public final class BertModel: @unchecked Sendable {
 
         // Embeddings.
         let x = FloatBuffer(count: N * H)
-        let word = p["embeddings.word_embeddings.weight"]!.pointer, pos = p["embeddings.position_embeddings.weight"]!.pointer
-        let typ = p["embeddings.token_type_embeddings.weight"]!.pointer
+        let word = p[a.wordEmbeddings + ".weight"]!.pointer, pos = p[a.positionEmbeddings + ".weight"]!.pointer
+        let typ = a.tokenTypeEmbeddings.map { p[$0 + ".weight"]!.pointer }
         for b in 0..<B {
             for s in 0..<S {
                 let row = x.pointer + (b * S + s) * H
-                let w = word + inputs.inputIds[b][s] * H, ps = pos + s * H, t = typ + types[b][s] * H
-                for j in 0..<H { row[j] = w[j] + ps[j] + t[j] }
+                let w = word + inputs.inputIds[b][s] * H, ps = pos + positions[b][s] * H
+                if let typ {
+                    let t = typ + types[b][s] * H
+                    for j in 0..<H { row[j] = w[j] + ps[j] + t[j] }
+                } else {
+                    for j in 0..<H { row[j] = w[j] + ps[j] }
+                }
             }
         }
-        Kernels.layerNorm(x.pointer, rows: N, cols: H, gamma: p["embeddings.LayerNorm.weight"]!.pointer, beta: p["embeddings.LayerNorm.bias"]!.pointer, eps: c.layerNormEps)
+        Kernels.layerNorm(x.pointer, rows: N, cols: H, gamma: p[a.embeddingsNorm + ".weight"]!.pointer, beta: p[a.embeddingsNorm + ".bias"]!.pointer, eps: c.layerNormEps)
         record("hidden_states.0", x.pointer, [B, S, H])
 
         // Encoder.
@@ -140,47 +156,57 @@ public final class BertModel: @unchecked Sendable {
         let ctx = FloatBuffer(count: N * H), tmp = FloatBuffer(count: N * H), inter = FloatBuffer(count: N * I)
         let additive: [[Float]] = mask.map { $0.map { $0 == 0 ? c.maskValue : 0 } }
         let scale = 1 / Float(dh).squareRoot()
+        let n = a.layer
         for l in 0..<c.numLayers {
-            let pre = "encoder.layer.\(l)."
-            func w(_ n: String) -> BoundTensor { p[pre + n]! }
+            func w(_ name: String) -> BoundTensor { p[a.layerName(l, name)]! }
             if let qkv {
                 GEMM.sgemm(m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer, ldc: 3 * H)
                 Kernels.addBias(qkvOut.pointer, rows: N, cols: 3 * H, bias: qkv[l].bias.pointer)
             } else {
                 // Three GEMMs straight from the mapped weights, into the same interleaved rows.
-                for (j, n) in ["query", "key", "value"].enumerated() {
-                    let wt = w("attention.self.\(n).weight")
+                for (j, q) in [n.query, n.key, n.value].enumerated() {
+                    let wt = w(q + ".weight")
                     GEMM.sgemm(m: N, n: H, k: H, a: x.pointer, lda: H, b: wt.pointer, ldb: H, c: qkvOut.pointer + j * H, ldc: 3 * H)
-                    let b = w("attention.self.\(n).bias").pointer
+                    let b = w(q + ".bias").pointer
                     for r in 0..<N { let row = qkvOut.pointer + r * 3 * H + j * H; for c in 0..<H { row[c] += b[c] } }
                 }
             }
             Attention.run(q: qkvOut.pointer, k: qkvOut.pointer + H, v: qkvOut.pointer + 2 * H, ctx: ctx.pointer, batch: B, seq: S, heads: nh,
                           headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive, threads: threads)
-            w("attention.output.dense.weight").linear(ctx.pointer, rows: N, bias: w("attention.output.dense.bias"), into: tmp.pointer)
+            w(n.attentionOutput + ".weight").linear(ctx.pointer, rows: N, bias: w(n.attentionOutput + ".bias"), into: tmp.pointer)
             Kernels.add(tmp.pointer, x.pointer, count: N * H)
-            Kernels.layerNorm(tmp.pointer, rows: N, cols: H, gamma: w("attention.output.LayerNorm.weight").pointer, beta: w("attention.output.LayerNorm.bias").pointer, eps: c.layerNormEps)
-            w("intermediate.dense.weight").linear(tmp.pointer, rows: N, bias: w("intermediate.dense.bias"), into: inter.pointer)
+            Kernels.layerNorm(tmp.pointer, rows: N, cols: H, gamma: w(n.attentionNorm + ".weight").pointer, beta: w(n.attentionNorm + ".bias").pointer, eps: c.layerNormEps)
+            w(n.intermediate + ".weight").linear(tmp.pointer, rows: N, bias: w(n.intermediate + ".bias"), into: inter.pointer)
             Kernels.activate(inter.pointer, count: N * I, c.activation)
-            w("output.dense.weight").linear(inter.pointer, rows: N, bias: w("output.dense.bias"), into: x.pointer)
+            w(n.output + ".weight").linear(inter.pointer, rows: N, bias: w(n.output + ".bias"), into: x.pointer)
             Kernels.add(x.pointer, tmp.pointer, count: N * H)
-            Kernels.layerNorm(x.pointer, rows: N, cols: H, gamma: w("output.LayerNorm.weight").pointer, beta: w("output.LayerNorm.bias").pointer, eps: c.layerNormEps)
+            Kernels.layerNorm(x.pointer, rows: N, cols: H, gamma: w(n.outputNorm + ".weight").pointer, beta: w(n.outputNorm + ".bias").pointer, eps: c.layerNormEps)
             record("hidden_states.\(l + 1)", x.pointer, [B, S, H])
         }
         record("last_hidden_state", x.pointer, [B, S, H])
 
         // Heads.
-        if hasPooler && (wanted.contains("pooler_output") || wanted.contains("logits")) {
-            let first = FloatBuffer(count: B * H), pooled = FloatBuffer(count: B * H)
-            for b in 0..<B { (first.pointer + b * H).update(from: x.pointer + b * S * H, count: H) }
-            p["pooler.dense.weight"]!.linear(first.pointer, rows: B, bias: p["pooler.dense.bias"], into: pooled.pointer)
-            Kernels.activate(pooled.pointer, count: B * H, .tanh)
-            record("pooler_output", pooled.pointer, [B, H])
-            if hasClassifier, let L = c.numLabels, wanted.contains("logits") {
-                let logits = FloatBuffer(count: B * L)
-                p["classifier.weight"]!.linear(pooled.pointer, rows: B, bias: p["classifier.bias"], into: logits.pointer)
-                record("logits", logits.pointer, [B, L])
+        let first = FloatBuffer(count: B * H)
+        for b in 0..<B { (first.pointer + b * H).update(from: x.pointer + b * S * H, count: H) }
+        var pooled: FloatBuffer? = nil
+        if hasPooler, let name = a.pooler, wanted.contains("pooler_output") || (wanted.contains("logits") && a.head.input == .pooled) {
+            let out = FloatBuffer(count: B * H)
+            p[name + ".weight"]!.linear(first.pointer, rows: B, bias: p[name + ".bias"], into: out.pointer)
+            Kernels.activate(out.pointer, count: B * H, .tanh)
+            record("pooler_output", out.pointer, [B, H])
+            pooled = out
+        }
+        if hasClassifier, let L = c.numLabels, wanted.contains("logits") {
+            var input = a.head.input == .pooled ? pooled! : first
+            if let hidden = a.head.hidden {
+                let h = FloatBuffer(count: B * H)
+                p[hidden.name + ".weight"]!.linear(input.pointer, rows: B, bias: p[hidden.name + ".bias"], into: h.pointer)
+                Kernels.activate(h.pointer, count: B * H, hidden.activation)
+                input = h
             }
+            let logits = FloatBuffer(count: B * L)
+            p[a.head.output + ".weight"]!.linear(input.pointer, rows: B, bias: p[a.head.output + ".bias"], into: logits.pointer)
+            record("logits", logits.pointer, [B, L])
         }
         if wanted.contains("sentence_embedding") {
             let emb = FloatBuffer(count: B * H)
@@ -191,6 +217,31 @@ public final class BertModel: @unchecked Sendable {
             record("sentence_embedding", emb.pointer, [B, H])
         }
         return recorder.outputs
+    }
+}
+
+extension BertModel {
+    /// Position ids per token: 0, 1, 2, … or, for RoBERTa, `padding_idx` at padding tokens and
+    /// `padding_idx + 1 + k` at the k-th non-padding token (Hugging Face's
+    /// `create_position_ids_from_input_ids`, which looks at the ids, not at the attention mask).
+    static func positionIds(_ ids: [[Int]], _ style: BertArchitecture.Positions, paddingIdx: Int, maxPositions: Int) throws -> [[Int]] {
+        switch style {
+        case .fromZero:
+            return ids.map { Array(0..<$0.count) }
+        case .afterPadding:
+            let out = ids.map { row -> [Int] in
+                var k = 0
+                return row.map { id in
+                    guard id != paddingIdx else { return paddingIdx }
+                    k += 1
+                    return paddingIdx + k
+                }
+            }
+            if let worst = out.lazy.compactMap({ $0.max() }).max(), worst >= maxPositions {
+                throw InvalidInput(description: "position id \(worst) (padding_idx \(paddingIdx) + tokens) exceeds max_position_embeddings \(maxPositions)")
+            }
+            return out
+        }
     }
 }
 

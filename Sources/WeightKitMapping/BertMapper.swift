@@ -27,13 +27,27 @@ public struct MappingReport: Sendable {
     }
 
     public var path: String
-    public var model: String
+    /// The graph mapped onto.
+    public var kind: GraphKind
+    public var model: String { kind.rawValue }
+    /// How the graph was chosen (given, the config's model_type, the checkpoint's prefixes, or the
+    /// only graph whose conventions map), when it was not given.
+    public var selection: String?
     public var convention: Convention?
     /// Matched spellings per convention, the evidence for the choice.
     public var conventionScores: [String: Int]
-    public var config: BertConfig?
-    /// The text classifier's config, when the model is "text-classifier".
-    public var textClassifierConfig: TextClassifierConfig?
+    /// The resolved config, of the graph's own type.
+    public var graphConfig: GraphConfig?
+    /// The BERT-family config, when the graph is one.
+    public var config: BertConfig? {
+        get { if case .bert(let c)? = graphConfig { return c } else { return nil } }
+        set { graphConfig = newValue.map { .bert($0) } }
+    }
+    /// The text classifier's config, when the graph is the text classifier.
+    public var textClassifierConfig: TextClassifierConfig? {
+        get { if case .textClassifier(let c)? = graphConfig { return c } else { return nil } }
+        set { graphConfig = newValue.map { .textClassifier($0) } }
+    }
     public var configSource: String
     public var inferred: [String]
     public var defaulted: [String]
@@ -41,6 +55,9 @@ public struct MappingReport: Sendable {
     public var unused: [Unused]
     /// Groups of source tensors holding identical data (tied or shared weights).
     public var tied: [[String]] = []
+    /// A config that was found but could not be used (an unsupported `hidden_act`, a `model_type`
+    /// of another graph): the mapping fails and says why.
+    public var configProblem: String?
 
     public var missing: [Entry] { entries.filter { $0.status == .missing && !$0.optional } }
     public var mismatched: [Entry] { entries.filter { $0.status == .shapeMismatch } }
@@ -48,47 +65,90 @@ public struct MappingReport: Sendable {
     public var unexpected: [Unused] { unused.filter { !$0.ignorable } }
     /// Nothing required is missing or mis-shaped, nothing is ambiguous, and every source tensor is
     /// used or known to be ignorable.
-    public var passed: Bool { convention != nil && missing.isEmpty && mismatched.isEmpty && ambiguous.isEmpty && unexpected.isEmpty }
+    public var passed: Bool { convention != nil && configProblem == nil && missing.isEmpty && mismatched.isEmpty && ambiguous.isEmpty && unexpected.isEmpty }
+
+    public init(path: String, kind: GraphKind, convention: Convention? = nil, conventionScores: [String: Int] = [:]) {
+        self.path = path
+        self.kind = kind
+        self.convention = convention
+        self.conventionScores = conventionScores
+        configSource = "none"
+        inferred = []
+        defaulted = []
+        entries = []
+        unused = []
+    }
 }
 
+/// A graph's resolved config, of the graph's own type; `json` is its one spelling (`map --json`,
+/// the `.wkc` model section, `--layout hf`'s config.json for the BERT family).
+public enum GraphConfig: Sendable, Equatable {
+    case bert(BertConfig)
+    case textClassifier(TextClassifierConfig)
+
+    public var kind: GraphKind {
+        switch self {
+        case .bert(let c): return c.kind
+        case .textClassifier: return .textClassifier
+        }
+    }
+
+    /// The one JSON spelling: Hugging Face config.json for the BERT family, the keys of
+    /// `weightkit params` for the text classifier.
+    public var json: JSONValue {
+        switch self {
+        case .bert(let c): return .object(c.huggingFaceJSON)
+        case .textClassifier(let c): return c.json
+        }
+    }
+}
+
+/// Maps a checkpoint onto a BERT-family graph (BERT, RoBERTa, DistilBERT) from the family's
+/// mapping table: the convention that explains the most tensors, the config (given, config.json,
+/// or inferred from shapes), and every parameter with its source.
 public enum BertMapper {
     /// Maps a checkpoint onto the BERT graph. `config` overrides the one found or inferred.
     public static func map(_ checkpoint: any Checkpoint, config override: BertConfig? = nil) -> MappingReport {
+        map(checkpoint, table: BertMappingTable.table, config: override)
+    }
+
+    /// Maps a checkpoint onto the graph of `table`. `config` overrides the one found or inferred.
+    public static func map(_ checkpoint: any Checkpoint, table: BertFamilyTable, config override: BertConfig? = nil) -> MappingReport {
         let names = checkpoint.tensors.map(\.name)
+        let arch = table.kind.bertArchitecture!
         // Choose the convention that explains the most tensors.
         var best: (Convention, Int)? = nil
         var scores: [String: Int] = [:]
         // A graph-ready file says so; names alone never select that convention (a PyTorch file
         // has the same names with the other orientation).
         let graphReady = checkpoint.metadata[Convention.layoutKey] == Convention.graphReadyValue
-        for c in Convention.allCases where (c == .graphReady) == graphReady {
-            let normalised = Set(names.map { c.normalise($0) })
-            let layers = countLayers(normalised, c)
+        for c in table.conventions where (c == .graphReady) == graphReady {
+            let normalised = Set(names.map { table.normalise($0, c) })
+            let layers = countLayers(normalised, c, table)
             var hits = 0
             // The word embeddings anchor a convention: without them nothing else counts (a Keras
             // Dense called `layers/dense` is not a BERT pooler).
-            guard let anchor = BertMappingTable.rows[0].spellings.first(where: { $0.convention == c })?.name(layer: nil) else { continue }
+            guard let anchor = table.rows[0].spellings.first(where: { $0.convention == c })?.name(layer: nil) else { continue }
             guard normalised.contains(anchor) else { scores[c.rawValue] = 0; continue }
-            for row in BertMappingTable.rows {
+            for row in table.rows {
                 guard let s = row.spellings.first(where: { $0.convention == c }) else { continue }
                 for l in (row.perLayer ? (0..<layers).map { Optional($0) } : [nil]) where normalised.contains(s.name(layer: l)) { hits += 1 }
             }
             scores[c.rawValue] = hits
             if hits > (best?.1 ?? 0) { best = (c, hits) }
         }
-        var report = MappingReport(path: checkpoint.path, model: "bert", convention: best?.0, conventionScores: scores, config: nil,
-                                   textClassifierConfig: nil, configSource: "none", inferred: [], defaulted: [], entries: [], unused: [])
+        var report = MappingReport(path: checkpoint.path, kind: table.kind, convention: best?.0, conventionScores: scores)
         guard let convention = best?.0 else {
             report.unused = names.map { .init(name: $0, ignorable: false) }
             return report
         }
         // Normalised name → original names (more than one is an ambiguity).
         var byName: [String: [TensorInfo]] = [:]
-        for t in checkpoint.tensors { byName[convention.normalise(t.name), default: []].append(t) }
-        let layers = countLayers(Set(byName.keys), convention)
+        for t in checkpoint.tensors { byName[table.normalise(t.name, convention), default: []].append(t) }
+        let layers = countLayers(Set(byName.keys), convention, table)
         /// Every tensor any of the convention's spellings of a parameter finds (more than one is ambiguous).
         func lookup(_ canonical: String, layer: Int?) -> (SourceSpelling, [TensorInfo])? {
-            guard let row = BertMappingTable.rows.first(where: { $0.canonical == canonical }) else { return nil }
+            guard let row = table.rows.first(where: { $0.canonical == canonical }) else { return nil }
             let spellings = row.spellings.filter { $0.convention == convention }
             guard let first = spellings.first else { return nil }
             var found: [TensorInfo] = []
@@ -101,25 +161,36 @@ public enum BertMapper {
             return (used, found)
         }
 
-        // Config: the checkpoint's, an override, or inferred from shapes.
+        // Config: an override, the checkpoint's, or inferred from shapes. A config.json that is
+        // there but cannot be used is a problem reported as such, never replaced by inference.
         var config: BertConfig
         if let override {
             config = override
             report.configSource = "given"
-        } else if let c = checkpoint.modelConfig, let parsed = try? BertConfig(huggingFace: c) {
-            config = parsed
-            report.configSource = "model config (config.json)"
+        } else if let c = checkpoint.modelConfig {
+            do {
+                config = try BertConfig(huggingFace: c)
+                report.configSource = "model config (config.json)"
+            } catch {
+                report.configProblem = "\(error)"
+                (config, report.inferred, report.defaulted) = infer(arch, convention: convention, layers: layers) { lookup($0, layer: $1)?.1.first?.shape }
+                report.configSource = "inferred from shapes (config.json rejected)"
+            }
         } else {
-            (config, report.inferred, report.defaulted) = infer(convention: convention, layers: layers) { lookup($0, layer: $1)?.1.first?.shape }
+            (config, report.inferred, report.defaulted) = infer(arch, convention: convention, layers: layers) { lookup($0, layer: $1)?.1.first?.shape }
             report.configSource = "inferred from shapes"
         }
+        if config.kind != table.kind, report.configProblem == nil {
+            report.configProblem = "the config describes \(config.kind.rawValue), not \(table.kind.rawValue)"
+        }
+        config.kind = table.kind
         report.config = config
 
         // Every target parameter.
         let specs = BertModel.parameterTable(config, pooler: true, classifier: config.numLabels != nil)
         var claimed = Set<String>()
         for spec in specs {
-            let (template, layer) = templateOf(spec.name)
+            let (template, layer) = templateOf(spec.name, arch)
             var entry = MappingReport.Entry(canonical: spec.name, source: nil, sourceShape: nil, expectedShape: spec.shape, layout: nil,
                                             transform: "none", status: .missing, optional: spec.optional, candidates: [])
             if let (spelling, found) = lookup(template, layer: layer), !found.isEmpty {
@@ -149,23 +220,25 @@ public enum BertMapper {
             report.entries.append(entry)
         }
         report.unused = checkpoint.tensors.filter { !claimed.contains($0.name) }.map {
-            .init(name: $0.name, ignorable: BertMappingTable.isIgnorable(convention.normalise($0.name), convention))
+            .init(name: $0.name, ignorable: table.isIgnorable(table.normalise($0.name, convention), convention))
         }
         report.tied = TiedWeights.find(in: checkpoint)
         return report
     }
 
     /// "encoder.layer.3.output.dense.weight" → ("encoder.layer.{layer}.output.dense.weight", 3).
-    static func templateOf(_ name: String) -> (String, Int?) {
-        let prefix = "encoder.layer."
+    static func templateOf(_ name: String, _ arch: BertArchitecture) -> (String, Int?) {
+        let prefix = arch.layerPrefix
         guard name.hasPrefix(prefix) else { return (name, nil) }
         let rest = name.dropFirst(prefix.count)
         guard let dot = rest.firstIndex(of: "."), let l = Int(rest[..<dot]) else { return (name, nil) }
         return (prefix + "{layer}" + rest[dot...], l)
     }
 
-    static func countLayers(_ names: Set<String>, _ c: Convention) -> Int {
-        guard let row = BertMappingTable.rows.first(where: { $0.canonical == "encoder.layer.{layer}.attention.self.query.weight" }),
+    static func countLayers(_ names: Set<String>, _ c: Convention, _ table: BertFamilyTable) -> Int {
+        let arch = table.kind.bertArchitecture!
+        let query = arch.layerPrefix + "{layer}." + arch.layer.query + ".weight"
+        guard let row = table.rows.first(where: { $0.canonical == query }),
               let s = row.spellings.first(where: { $0.convention == c }) else { return 0 }
         var n = 0
         while n < 10_000, names.contains(s.name(layer: n)) { n += 1 }
@@ -173,35 +246,40 @@ public enum BertMapper {
     }
 
     /// A config from the tensors' shapes, saying which values were inferred and which defaulted.
-    static func infer(convention: Convention, layers: Int, shape: (String, Int?) -> [Int]?) -> (BertConfig, [String], [String]) {
+    static func infer(_ a: BertArchitecture, convention: Convention, layers: Int, shape: (String, Int?) -> [Int]?) -> (BertConfig, [String], [String]) {
         var inferred: [String] = ["num_hidden_layers"], defaulted: [String] = []
-        let word = shape("embeddings.word_embeddings.weight", nil) ?? [0, 0]
+        let word = shape(a.wordEmbeddings + ".weight", nil) ?? [0, 0]
         let H = word.count == 2 ? word[1] : 0
         inferred += ["vocab_size", "hidden_size"]
-        let pos = shape("embeddings.position_embeddings.weight", nil)?.first ?? 512
-        let types = shape("embeddings.token_type_embeddings.weight", nil)?.first ?? 2
-        inferred += ["max_position_embeddings", "type_vocab_size"]
-        let inter = shape("encoder.layer.{layer}.intermediate.dense.weight", 0) ?? [4 * H, H]
+        let pos = shape(a.positionEmbeddings + ".weight", nil)?.first ?? 512
+        let types = a.tokenTypeEmbeddings.map { shape($0 + ".weight", nil)?.first ?? 2 } ?? 0
+        inferred += ["max_position_embeddings"] + (a.tokenTypeEmbeddings == nil ? [] : ["type_vocab_size"])
+        let layer0 = a.layerPrefix + "{layer}."
+        let inter = shape(layer0 + a.layer.intermediate + ".weight", 0) ?? [4 * H, H]
         let I = convention == .huggingFacePyTorch ? inter[0] : inter.last ?? 4 * H
         inferred.append("intermediate_size")
         var heads = max(1, H / 64)
-        if let q = shape("encoder.layer.{layer}.attention.self.query.weight", 0), q.count == 3 {
+        if let q = shape(layer0 + a.layer.query + ".weight", 0), q.count == 3 {
             heads = q[1]
             inferred.append("num_attention_heads")
         } else {
             defaulted.append("num_attention_heads (hidden_size / 64: 2-D attention kernels do not record heads)")
         }
         var labels: Int? = nil
-        if let c = shape("classifier.weight", nil), c.count == 2 {
+        if let c = shape(a.head.output + ".weight", nil), c.count == 2 {
             labels = convention == .huggingFacePyTorch ? c[0] : c[1]
             inferred.append("num_labels")
         }
         // keras-hub and Model Garden default to tanh GELU (approximate=True); Hugging Face to erf.
         let act: Kernels.Activation = convention == .kerasHub || convention == .tfModelGarden ? .geluTanh : .geluExact
-        defaulted += ["hidden_act (\(act.rawValue), the \(convention.rawValue) default)", "layer_norm_eps (1e-12)"]
+        // Hugging Face's RoBERTa configs use eps 1e-5; BERT's and DistilBERT's 1e-12.
+        let eps: Float = a.kind == .roberta ? 1e-5 : 1e-12
+        defaulted += ["hidden_act (\(act.rawValue), the \(convention.rawValue) default)", "layer_norm_eps (\(eps))"]
+        if a.kind == .roberta { defaulted.append("pad_token_id (1, where RoBERTa's positions start)") }
         let mask: Float = convention == .huggingFacePyTorch ? -Float.greatestFiniteMagnitude : (convention == .huggingFaceTF ? -10000 : -1e9)
-        let config = BertConfig(vocabSize: word.first ?? 0, hiddenSize: H, numLayers: layers, numHeads: heads, intermediateSize: I,
-                                maxPositions: pos, typeVocabSize: types, activation: act, layerNormEps: 1e-12, maskValue: mask, numLabels: labels)
+        var config = BertConfig(vocabSize: word.first ?? 0, hiddenSize: H, numLayers: layers, numHeads: heads, intermediateSize: I,
+                                maxPositions: pos, typeVocabSize: types, activation: act, layerNormEps: eps, maskValue: mask, numLabels: labels)
+        config.kind = a.kind
         return (config, inferred, defaulted)
     }
 }
@@ -215,7 +293,7 @@ public struct MappedParameterSource: ParameterSource {
     public init(checkpoint: any Checkpoint, report: MappingReport) {
         self.checkpoint = checkpoint
         self.report = report
-        self.defaultLayout = report.model == "text-classifier" ? .inOut : .outIn
+        self.defaultLayout = report.kind == .textClassifier ? .inOut : .outIn
     }
 
     public func tensor(for name: String) throws -> (view: TensorView, layout: WeightLayout)? {

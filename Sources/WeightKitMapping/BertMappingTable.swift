@@ -1,8 +1,12 @@
 import WeightKitGraphs
 
 /// BERT's parameters and the spellings each convention uses for them. Adding a convention is
-/// adding a column of spellings here; names are normalised first (see `Convention.normalise`).
+/// adding a column of spellings here; names are normalised first (see `BertFamilyTable.normalise`).
 public enum BertMappingTable {
+    public static let table = BertFamilyTable(
+        kind: .bert, rows: rows, conventions: Convention.allCases, pyTorchPrefix: "bert.", tensorFlowClassPrefixes: ["tf_bert"],
+        ignorable: { isIgnorable($0, $1) })
+
     static func row(_ canonical: String, pt: String? = nil, tf: String?, kh: String?, mg: String?, linear: Bool = false) -> MappingRow {
         var s: [SourceSpelling] = [SourceSpelling(.huggingFacePyTorch, pt ?? canonical, layout: linear ? .outIn : nil),
                                    SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil)]
@@ -77,17 +81,12 @@ public enum BertMappingTable {
 }
 
 extension Convention {
-    /// The name a tensor has under this convention once incidental prefixes are removed:
-    /// PyTorch's `bert.`, TF's model-class component (`tf_bert_model/`, and the Keras layer group
-    /// in front of it in a single tf_model.h5).
+    /// The name a tensor has under this convention once incidental prefixes are removed (the
+    /// Hugging Face conventions' prefixes depend on the graph: `BertFamilyTable.normalise`).
     public func normalise(_ name: String) -> String {
         switch self {
-        case .huggingFacePyTorch:
-            return name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
-        case .huggingFaceTF:
-            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-            if let i = parts.lastIndex(where: { $0.hasPrefix("tf_bert") }) { return parts[(i + 1)...].joined(separator: "/") }
-            return name
+        case .huggingFacePyTorch, .huggingFaceTF:
+            return BertMappingTable.table.normalise(name, self)
         case .tfModelGarden:
             // The last place a Model Garden root starts a path component; ":0" dropped.
             let n = Array((name.hasSuffix(":0") ? String(name.dropLast(2)) : name).utf8)

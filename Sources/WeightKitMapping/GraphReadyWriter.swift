@@ -32,7 +32,7 @@ public enum GraphReadyWriter {
                 outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
             }
         }
-        try write(outputs, from: checkpoint, report: report, architecture: "bert", config: .object(config.huggingFaceJSON),
+        try write(outputs, from: checkpoint, report: report, architecture: config.kind.rawValue, config: .object(config.huggingFaceJSON),
                   transforms: [.object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
                                .object(["kind": .string("reshape"), "tensors": .int(reshaped)])], to: path, progress: progress)
     }
@@ -50,7 +50,17 @@ public enum GraphReadyWriter {
             target.name = e.canonical
             outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
         }
-        try write(outputs, from: checkpoint, report: report, architecture: "text-classifier", config: config.json, transforms: [], to: path, progress: progress)
+        try write(outputs, from: checkpoint, report: report, architecture: GraphKind.textClassifier.rawValue, config: config.json, transforms: [], to: path, progress: progress)
+    }
+
+    /// A graph-ready `.wkc` of whichever graph the report mapped onto.
+    public static func write(_ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
+                             progress: ProgressHandler? = nil) throws {
+        switch report.graphConfig {
+        case .bert?: try writeBert(checkpoint, report: report, to: path, dtype: dtype, progress: progress)
+        case .textClassifier?: try writeTextClassifier(checkpoint, report: report, to: path, dtype: dtype, progress: progress)
+        case nil: throw NotMapped(report: report)
+        }
     }
 
     static func write(_ outputs: [OutputTensor], from checkpoint: any Checkpoint, report: MappingReport, architecture: String, config: JSONValue,

@@ -14,12 +14,16 @@ public enum HuggingFaceWriter {
     public static func writeBert(_ checkpoint: any Checkpoint, report: MappingReport, to directory: String, dtype: DTypePolicy = .keep,
                                  progress: ProgressHandler? = nil) throws {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
-        let classifier = report.entries.contains { $0.canonical == "classifier.weight" && $0.status == .mapped }
+        let arch = config.architecture
+        let head = [arch.head.output] + (arch.head.hidden.map { [$0.name] } ?? [])
+        let classifier = report.entries.contains { $0.canonical == arch.head.output + ".weight" && $0.status == .mapped }
         var outputs: [OutputTensor] = []
         for e in report.entries where e.status == .mapped {
             guard let source = e.source, let info = checkpoint.info(named: source) else { continue }
-            // A task model keeps the encoder under "bert." and the head at the top, as transformers saves it.
-            let name = classifier && !e.canonical.hasPrefix("classifier.") ? "bert." + e.canonical : e.canonical
+            // A task model keeps the encoder under "bert." (or its family's prefix) and the head at
+            // the top, as transformers saves it.
+            let isHead = head.contains { e.canonical.hasPrefix($0 + ".") }
+            let name = classifier && !isHead ? arch.taskPrefix + e.canonical : e.canonical
             if e.layout == .inOut {
                 // [in, out] (possibly a 3-D Keras kernel) → PyTorch's [out, in].
                 let inOut = [e.expectedShape[1], e.expectedShape[0]]
@@ -39,7 +43,7 @@ public enum HuggingFaceWriter {
         }
         try SafetensorsWriter.write(outputs, metadata: ["format": "pt"], to: FileSystem.join(directory, "model.safetensors"), progress: progress)
         var cfg = config.huggingFaceJSON
-        cfg["architectures"] = .array([.string(classifier ? "BertForSequenceClassification" : "BertModel")])
+        cfg["architectures"] = .array([.string(config.huggingFaceClass(classifier: classifier))])
         let json = Array((JSONValue.object(cfg).serialized(indent: 2) + "\n").utf8)
         let writer = try AtomicFileWriter(destination: FileSystem.join(directory, "config.json"))
         try writer.write(json)

@@ -23,6 +23,7 @@ extension MappingReport {
         }
         return .object([
             "path": .string(path), "model": .string(model), "passed": .bool(passed),
+            "selection": selection.map { .string($0) } ?? .null, "config_problem": configProblem.map { .string($0) } ?? .null,
             "convention": convention.map { .string($0.rawValue) } ?? .null,
             "convention_scores": .object(JSONObject(conventionScores.sorted { $0.key < $1.key }.map { (key: $0.key, value: .int($0.value)) })),
             "config": cfg, "config_source": .string(configSource),
@@ -44,7 +45,7 @@ extension MappingReport {
     }
 
     public var text: String {
-        var out = "\(path)\n  model: \(model), convention: \(convention?.rawValue ?? "none recognised")"
+        var out = "\(path)\n  model: \(model)\(selection.map { " (\($0))" } ?? ""), convention: \(convention?.rawValue ?? "none recognised")"
         out += " (matches: " + conventionScores.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")\n"
         out += "  config: \(configSource)"
         if let t = textClassifierConfig {
@@ -54,6 +55,7 @@ extension MappingReport {
             out += " — \(c.numLayers) layers, hidden \(c.hiddenSize), heads \(c.numHeads), intermediate \(c.intermediateSize), vocab \(c.vocabSize), \(c.activation.rawValue), eps \(c.layerNormEps)"
         }
         out += "\n"
+        if let configProblem { out += "  config problem: \(configProblem)\n" }
         if !inferred.isEmpty { out += "  inferred: " + inferred.joined(separator: ", ") + "\n" }
         if !defaulted.isEmpty { out += "  defaulted: " + defaulted.joined(separator: "; ") + "\n" }
         var rows: [[String]] = []
@@ -69,7 +71,7 @@ extension MappingReport {
         for u in unused { out += "  unused\(u.ignorable ? " (ignorable)" : ""): \(u.name)\n" }
         for t in tied { out += "  tied (identical data): " + t.joined(separator: " = ") + "\n" }
         out += passed ? "  PASS: every required parameter mapped, every tensor accounted for\n"
-            : "  FAIL: \(missing.count) missing, \(mismatched.count) mis-shaped, \(ambiguous.count) ambiguous, \(unexpected.count) unexpected\n"
+            : "  FAIL: \(configProblem == nil ? "" : "config unusable, ")\(missing.count) missing, \(mismatched.count) mis-shaped, \(ambiguous.count) ambiguous, \(unexpected.count) unexpected\n"
         return out
     }
 

@@ -68,3 +68,61 @@ extension String {
         return out + rest
     }
 }
+
+/// A BERT-family graph's mapping table: one row per canonical parameter with every convention's
+/// spelling, the conventions it is read from, the prefixes that frameworks put in front of the
+/// encoder's names (removed before lookup), and the tensors that may be present but are not needed.
+public struct BertFamilyTable: Sendable {
+    public var kind: GraphKind
+    public var rows: [MappingRow]
+    public var conventions: [Convention]
+    /// The task model's prefix in PyTorch names (`bert.`, `roberta.`, `distilbert.`).
+    public var pyTorchPrefix: String
+    /// The first characters of the TF model-class component (`tf_bert` in
+    /// `tf_bert_for_sequence_classification/bert/…`); everything up to it is removed.
+    public var tensorFlowClassPrefixes: [String]
+    /// Source tensors (normalised names) the convention may carry that no graph parameter needs.
+    public var ignorable: @Sendable (String, Convention) -> Bool
+
+    public init(kind: GraphKind, rows: [MappingRow], conventions: [Convention], pyTorchPrefix: String,
+                tensorFlowClassPrefixes: [String], ignorable: @escaping @Sendable (String, Convention) -> Bool) {
+        self.kind = kind
+        self.rows = rows
+        self.conventions = conventions
+        self.pyTorchPrefix = pyTorchPrefix
+        self.tensorFlowClassPrefixes = tensorFlowClassPrefixes
+        self.ignorable = ignorable
+    }
+
+    public func isIgnorable(_ normalisedName: String, _ convention: Convention) -> Bool { ignorable(normalisedName, convention) }
+
+    /// The name a tensor has under `convention` once incidental prefixes are removed: PyTorch's
+    /// task prefix, TF's model-class component (and the Keras layer group in front of it in a
+    /// single tf_model.h5); the other conventions as `Convention.normalise` says.
+    public func normalise(_ name: String, _ convention: Convention) -> String {
+        switch convention {
+        case .huggingFacePyTorch:
+            return name.hasPrefix(pyTorchPrefix) ? String(name.dropFirst(pyTorchPrefix.count)) : name
+        case .huggingFaceTF:
+            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            if let i = parts.lastIndex(where: { p in tensorFlowClassPrefixes.contains { p.hasPrefix($0) } }) {
+                return parts[(i + 1)...].joined(separator: "/")
+            }
+            return name
+        default:
+            return convention.normalise(name)
+        }
+    }
+}
+
+extension MappingRow {
+    /// A Hugging Face row written out whole: the PyTorch name (also the canonical name, and the
+    /// graph-ready `.wkc` name) and the TF name (`kernel:0` [in, out] for linear weights).
+    static func huggingFace(_ canonical: String, tf: String, linear: Bool = false) -> MappingRow {
+        MappingRow(canonical: canonical, spellings: [
+            SourceSpelling(.huggingFacePyTorch, canonical, layout: linear ? .outIn : nil),
+            SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil),
+            SourceSpelling(.huggingFaceTF, tf, layout: linear ? .inOut : nil),
+        ])
+    }
+}

@@ -38,17 +38,39 @@ enum TensorTransforms {
 }
 
 extension BertConfig {
-    /// The config as Hugging Face's BertConfig spells it (config.json).
+    /// The config as Hugging Face spells it for this family (config.json of BertConfig,
+    /// RobertaConfig or DistilBertConfig).
     public var huggingFaceJSON: JSONObject {
-        var cfg: JSONObject = [
-            "model_type": .string("bert"), "vocab_size": .int(vocabSize), "hidden_size": .int(hiddenSize),
-            "num_hidden_layers": .int(numLayers), "num_attention_heads": .int(numHeads),
-            "intermediate_size": .int(intermediateSize), "max_position_embeddings": .int(maxPositions),
-            "type_vocab_size": .int(typeVocabSize),
-            "hidden_act": .string(activation == .geluTanh ? "gelu_new" : activation.rawValue),
-            "layer_norm_eps": .number(String(describing: layerNormEps)),  // the float's shortest spelling: 1e-12
-        ]
+        let act: JSONValue = .string(activation == .geluTanh ? "gelu_new" : activation.rawValue)
+        var cfg: JSONObject
+        switch kind {
+        case .distilbert:
+            cfg = [
+                "model_type": .string("distilbert"), "vocab_size": .int(vocabSize), "dim": .int(hiddenSize), "n_layers": .int(numLayers),
+                "n_heads": .int(numHeads), "hidden_dim": .int(intermediateSize), "max_position_embeddings": .int(maxPositions),
+                "activation": act, "sinusoidal_pos_embds": .bool(false), "pad_token_id": .int(0),
+            ]
+        default:
+            cfg = [
+                "model_type": .string(kind == .roberta ? "roberta" : "bert"), "vocab_size": .int(vocabSize), "hidden_size": .int(hiddenSize),
+                "num_hidden_layers": .int(numLayers), "num_attention_heads": .int(numHeads),
+                "intermediate_size": .int(intermediateSize), "max_position_embeddings": .int(maxPositions),
+                "type_vocab_size": .int(typeVocabSize), "hidden_act": act,
+                "layer_norm_eps": .number(String(describing: layerNormEps)),  // the float's shortest spelling: 1e-12
+            ]
+            if kind == .roberta {
+                cfg["pad_token_id"] = .int(paddingIdx)
+                cfg["bos_token_id"] = .int(0)
+                cfg["eos_token_id"] = .int(2)
+            }
+        }
         if let n = numLabels { cfg["num_labels"] = .int(n) }
         return cfg
+    }
+
+    /// The transformers class a `--layout hf` directory loads as.
+    public func huggingFaceClass(classifier: Bool) -> String {
+        let base = ["bert": "Bert", "roberta": "Roberta", "distilbert": "DistilBert"][kind.rawValue] ?? "Bert"
+        return base + (classifier ? "ForSequenceClassification" : "Model")
     }
 }

@@ -36,8 +36,7 @@ public enum TextClassifierMappingTable {
 public enum TextClassifierMapper {
     public static func map(_ checkpoint: any Checkpoint, config override: TextClassifierConfig? = nil) -> MappingReport {
         let names = Set(checkpoint.tensors.map(\.name))
-        var report = MappingReport(path: checkpoint.path, model: "text-classifier", convention: nil, conventionScores: [:], config: nil,
-                                   textClassifierConfig: nil, configSource: "none", inferred: [], defaulted: [], entries: [], unused: [])
+        var report = MappingReport(path: checkpoint.path, kind: .textClassifier)
         // Source tensor for each canonical name, by convention.
         var chosen: [String: TensorInfo] = [:]
         // A graph-ready .wkc written by WeightKit: canonical names, its own config.

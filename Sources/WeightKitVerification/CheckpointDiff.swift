@@ -38,10 +38,13 @@ public struct CheckpointDiff: Sendable {
     }
 
     /// After mapping both onto BERT.
-    public static func asBert(_ a: any Checkpoint, _ b: any Checkpoint) throws -> CheckpointDiff {
-        let ra = BertMapper.map(a), rb = BertMapper.map(b)
+    public static func asBert(_ a: any Checkpoint, _ b: any Checkpoint) throws -> CheckpointDiff { try mapped(a, b, onto: .bert) }
+
+    /// After mapping both onto a graph of the BERT family.
+    public static func mapped(_ a: any Checkpoint, _ b: any Checkpoint, onto kind: GraphKind) throws -> CheckpointDiff {
+        let ra = try Graphs.mapping(for: kind).map(a, nil), rb = try Graphs.mapping(for: kind).map(b, nil)
         guard ra.convention != nil, rb.convention != nil else {
-            throw Failure(description: "\(ra.convention == nil ? a.path : b.path) does not map onto the bert graph")
+            throw Failure(description: "\(ra.convention == nil ? a.path : b.path) does not map onto the \(kind.rawValue) graph")
         }
         var rows: [Row] = []
         for ea in ra.entries {

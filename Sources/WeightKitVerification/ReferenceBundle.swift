@@ -1,11 +1,13 @@
 import WeightKitCheckpoints
 import WeightKitFormats
+import WeightKitGraphs
 
 /// A reference bundle (the contract in shared/reference-bundle.md, spec in
 /// Schemas/reference-bundle.md): one safetensors file of `input.*` integer tensors and
 /// `output.*` float tensors the original framework produced, with string metadata.
 public struct ReferenceBundle: Sendable {
-    public enum Kind: String, Sendable { case bert, textClassifier = "text-classifier" }
+    /// The graph a bundle's outputs come from (`model.kind`).
+    public typealias Kind = GraphKind
 
     public struct Problem: Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -51,7 +53,7 @@ public struct ReferenceBundle: Sendable {
         // Text-only BERT bundles: the inputs are given as input.text and tokenised by the verifier.
         let textOnly = inputs.isEmpty && c.metadata["input.text"] != nil
         if let declared = c.metadata["model.kind"] {
-            guard let k = Kind(rawValue: declared) else { throw Problem(description: "\(path): model.kind '\(declared)' is not bert or text-classifier") }
+            guard let k = Kind(rawValue: declared) else { throw Problem(description: "\(path): model.kind '\(declared)' is not one of \(GraphKind.names)") }
             kind = k
         } else if inputs["input_ids"] != nil || textOnly {
             kind = .bert
@@ -60,7 +62,7 @@ public struct ReferenceBundle: Sendable {
         } else {
             throw Problem(description: "\(path): no input_ids (BERT) or token_ids (text classifier) input")
         }
-        if kind == .bert && inputs["input_ids"] == nil && !textOnly { throw Problem(description: "\(path): a BERT bundle needs input.input_ids (or input.text metadata)") }
+        if kind != .textClassifier && inputs["input_ids"] == nil && !textOnly { throw Problem(description: "\(path): a BERT bundle needs input.input_ids (or input.text metadata)") }
         if kind == .textClassifier && inputs["token_ids"] == nil { throw Problem(description: "\(path): a text-classifier bundle needs input.token_ids") }
         if outputs.isEmpty { throw Problem(description: "\(path): the bundle holds no output.* tensor: nothing to compare") }
         self.inputs = inputs

@@ -33,57 +33,58 @@ public enum Verifier {
     public static let defaultRtol = 1.3e-6
     public static let defaultAtol = 1e-5
 
+    /// Verifies with a typed BERT or text-classifier config override (the one that fits the bundle).
     public static func verify(checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
                               bertConfig: BertConfig? = nil, textClassifierConfig: TextClassifierConfig? = nil,
                               vocab: String? = nil) throws -> VerificationReport {
+        let config = bertConfig.map { GraphConfig.bert($0) } ?? textClassifierConfig.map { .textClassifier($0) }
+        return try verify(checkpoint: path, reference: bundlePath, atol: atol, rtol: rtol, config: config, vocab: vocab)
+    }
+
+    /// Runs the checkpoint, mapped onto the bundle's graph, on the bundle's inputs and compares
+    /// every output the bundle holds.
+    public static func verify(checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
+                              config: GraphConfig?, vocab: String? = nil) throws -> VerificationReport {
         let bundle = try ReferenceBundle(path: bundlePath)
         let checkpoint = try Checkpoints.open(path)
         let atol = atol ?? bundle.atol ?? defaultAtol, rtol = rtol ?? bundle.rtol ?? defaultRtol
         var report = VerificationReport(checkpoint: path, bundle: bundlePath, model: bundle.kind.rawValue, convention: nil, numerics: [],
                                         comparisons: [], unproducible: [], firstDivergence: nil, hint: nil, atol: atol, rtol: rtol)
-        var produced: [String: GraphOutput] = [:]
-        var producible: [String] = []
-        var intermediates: [String] = []
-        var mask: [[Int]]? = nil
-        switch bundle.kind {
-        case .bert:
-            let mapping = BertMapper.map(checkpoint, config: bertConfig)
-            guard mapping.passed, let config = mapping.config else { throw Failure(description: "\(path) does not map onto the bert graph:\n" + mapping.text) }
-            report.convention = mapping.convention?.rawValue
-            let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: checkpoint, report: mapping))
-            report.numerics = [("hidden_act", config.activation.rawValue), ("layer_norm_eps", "\(config.layerNormEps)"),
-                               ("attention_mask_value", "\(config.maskValue)"),
-                               ("token_type_ids", bundle.inputs["token_type_ids"] == nil ? "absent: zeros" : "from the bundle"),
-                               ("pooler", model.hasPooler ? "present" : "absent")]
-            producible = model.outputNames
-            intermediates = (0...config.numLayers).map { "hidden_states.\($0)" }
-            var ids = bundle.inputs["input_ids"], types = bundle.inputs["token_type_ids"]
-            mask = bundle.inputs["attention_mask"]
-            if ids == nil, let texts = bundle.texts {
-                // Inputs given as text: tokenise them with the model's vocabulary.
-                let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
-                let files: TokenizerFiles
-                do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch {
-                    throw Failure(description: "\(bundlePath) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, or --vocab): \(error)")
-                }
-                let batch = files.tokenizer.encodeBatch(texts, maxLength: min(files.maxLength ?? config.maxPositions, config.maxPositions))
-                ids = batch.map(\.inputIds)
-                mask = batch.map(\.attentionMask)
-                types = batch.map(\.tokenTypeIds)
-                report.numerics.append(("inputs", "tokenised from input.text; " + files.describe))
-            }
-            let wanted = Set(bundle.outputOrder).intersection(producible)
-            produced = try model.forward(.init(inputIds: ids!, attentionMask: mask, tokenTypeIds: types), outputs: wanted)
-        case .textClassifier:
-            let mapping = TextClassifierMapper.map(checkpoint, config: textClassifierConfig)
-            guard mapping.passed, let config = mapping.textClassifierConfig else { throw Failure(description: "\(path) does not map onto the text-classifier graph:\n" + mapping.text) }
-            report.convention = mapping.convention?.rawValue
-            let model = try TextClassifierModel(config: config, source: MappedParameterSource(checkpoint: checkpoint, report: mapping))
-            report.numerics = [("layer_norm_eps", "\(config.layerNormEps)"), ("key_dim", "\(config.keyDim)"), ("ffn_activation", "relu")]
-            producible = TextClassifierModel.outputNames
-            intermediates = ["embedding", "transformer_block", "pooled", "hidden"]
-            produced = try model.forward(tokenIds: bundle.inputs["token_ids"]!, outputs: Set(bundle.outputOrder).intersection(producible))
+        let mapping = try Graphs.map(checkpoint, kind: bundle.kind, config: config)
+        guard mapping.passed else {
+            throw Failure(description: "\(path) does not map onto the \(bundle.kind.rawValue) graph:\n" + mapping.text)
         }
+        report.convention = mapping.convention?.rawValue
+        let graph = try Graphs.bind(checkpoint, mapping)
+        report.numerics = graph.numerics
+        var inputs = bundle.inputs
+        if let bert = graph as? BertModel {
+            report.numerics.append(("token_type_ids", bundle.inputs["token_type_ids"] == nil ? "absent: zeros" : "from the bundle"))
+            report.numerics.append(("pooler", bert.hasPooler ? "present" : "absent"))
+        }
+        if inputs[graph.inputNames[0]] == nil, let texts = bundle.texts, let bert = graph as? BertModel {
+            // Inputs given as text: tokenise them with the model's vocabulary (WordPiece).
+            guard bert.config.architecture.tokenizer == .wordPiece else {
+                throw Failure(description: "\(bundlePath) gives its inputs as text, but \(bert.config.kind.rawValue)'s tokenizer (byte-level BPE) is not supported: give input_ids")
+            }
+            let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
+            let files: TokenizerFiles
+            do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch {
+                throw Failure(description: "\(bundlePath) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, or --vocab): \(error)")
+            }
+            let maxLength = bert.config.maxPositions
+            let batch = files.tokenizer.encodeBatch(texts, maxLength: min(files.maxLength ?? maxLength, maxLength))
+            inputs["input_ids"] = batch.map(\.inputIds)
+            inputs["attention_mask"] = batch.map(\.attentionMask)
+            if graph.inputNames.contains("token_type_ids") { inputs["token_type_ids"] = batch.map(\.tokenTypeIds) }
+            report.numerics.append(("inputs", "tokenised from input.text; " + files.describe))
+        }
+        guard inputs[graph.inputNames[0]] != nil else {
+            throw Failure(description: "\(bundlePath): the \(bundle.kind.rawValue) graph needs input.\(graph.inputNames[0])")
+        }
+        let mask = inputs["attention_mask"]
+        let producible = graph.outputNames, intermediates = graph.intermediateNames
+        let produced = try graph.run(inputs, outputs: Set(bundle.outputOrder).intersection(producible))
         // Intermediates first, in graph order, then the remaining outputs in bundle order.
         let ordered = intermediates.filter { bundle.outputs[$0] != nil } + bundle.outputOrder.filter { !intermediates.contains($0) }
         for name in ordered {
@@ -101,13 +102,13 @@ public enum Verifier {
     }
 
     /// A one-line pointer at the usual cause, from where the divergence starts.
-    static func hint(for output: String, numerics: [(key: String, value: String)], kind: ReferenceBundle.Kind) -> String? {
+    static func hint(for output: String, numerics: [(key: String, value: String)], kind: GraphKind) -> String? {
         func v(_ k: String) -> String { numerics.first { $0.key == k }?.value ?? "?" }
         switch output {
         case "hidden_states.0", "embedding":
             return "the embeddings already differ: check layer_norm_eps (\(v("layer_norm_eps"))), token_type_ids (\(v("token_type_ids"))) and the position embeddings"
         case "hidden_states.1", "transformer_block":
-            return kind == .bert
+            return kind != .textClassifier
                 ? "the first encoder layer differs while the embeddings agree: check hidden_act (\(v("hidden_act")); exact erf GELU vs the tanh approximation), layer_norm_eps (\(v("layer_norm_eps"))) and the attention mask (\(v("attention_mask_value")))"
                 : "the transformer block differs while the embeddings agree: check layer_norm_eps (\(v("layer_norm_eps"))) and key_dim (\(v("key_dim")))"
         case let o where o.hasPrefix("hidden_states."):

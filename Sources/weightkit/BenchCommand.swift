@@ -32,10 +32,10 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let t0 = Clock.now
         let c = try Checkpoints.open(checkpoint)
-        let report = BertMapper.map(c)
+        let report = try Graphs.map(c)
         guard report.passed, let config = report.config else {
             Terminal.write(report.text)
-            throw CommandFailure(message: "error: \(checkpoint) does not map onto the bert graph (report above)", code: 1)
+            throw CommandFailure(message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
         }
         GEMM.setThreads(threads)
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))

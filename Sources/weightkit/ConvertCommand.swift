@@ -22,24 +22,24 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Floating-point dtype of the output: keep, f32, f16 or bf16. Integer tensors are never cast.")
     var dtype: DTypePolicy = .keep
 
-    @Option(help: "Map onto a graph (bert or text-classifier) and write a graph-ready .wkc: canonical names, weights in the layout the graph reads, the resolved config.")
-    var model: String?
+    @Option(help: "Map onto a graph (\(GraphKind.names)) and write a graph-ready .wkc: canonical names, weights in the layout the graph reads, the resolved config.")
+    var model: GraphKind?
 
-    @Option(help: "With --model: a config overriding the one found or inferred (Hugging Face config.json for bert; vocab_size, max_length, embed_dim, num_heads, key_dim, ff_dim, hidden_units, num_classes, layer_norm_eps for text-classifier).")
+    @Option(help: "With --model: a config overriding the one found or inferred (Hugging Face config.json for bert, roberta and distilbert; vocab_size, max_length, embed_dim, num_heads, key_dim, ff_dim, hidden_units, num_classes, layer_norm_eps for text-classifier).")
     var config: String?
 
-    @Option(help: "hf: write DST as a Hugging Face PyTorch model directory (model.safetensors + config.json) that transformers loads; implies --model bert.")
+    @Option(help: "hf: write DST as a Hugging Face PyTorch model directory (model.safetensors + config.json) that transformers loads as the same class (BERT, RoBERTa or DistilBERT, chosen from the checkpoint unless --model says).")
     var layout: String?
 
     func validate() throws {
         if let layout {
             guard layout == "hf" else { throw ValidationError("--layout \(layout): only hf") }
-            guard model == nil || model == "bert" else { throw ValidationError("--layout hf writes a BERT") }
+            guard model?.bertArchitecture != nil || model == nil else { throw ValidationError("--layout hf writes a BERT-family model (bert, roberta, distilbert)") }
             return
         }
-        let format = try OutputFormat(destination: output)
-        if let model {
-            guard model == "bert" || model == "text-classifier" else { throw ValidationError("--model \(model): bert or text-classifier") }
+        let format: OutputFormat
+        do { format = try OutputFormat(destination: output) } catch { throw ValidationError("\(error)") }
+        if model != nil {
             guard format == .wkc else { throw ValidationError("--model writes a graph-ready .wkc; name the output *.wkc") }
         }
     }
@@ -54,21 +54,22 @@ struct ConvertCommand: ParsableCommand {
         }
         let checkpoint = try Checkpoints.open(source, options: options)
         if layout == "hf" {
-            let report = try mapping(checkpoint, graph: "bert")
+            let report = try mapping(checkpoint, graph: model)
+            guard let config = report.config else {
+                throw CommandFailure(message: "error: \(source) maps onto \(report.model), not a BERT-family model: --layout hf cannot write it", code: 2)
+            }
             try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
-            print("wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch BERT (from \(report.convention!.rawValue))")
+            let cls = config.huggingFaceClass(classifier: config.numLabels != nil && report.entries.contains {
+                $0.canonical == config.architecture.head.output + ".weight" && $0.status == .mapped })
+            print("wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch \(cls) (from \(report.convention!.rawValue))")
             return
         }
         if let model {
             let report = try mapping(checkpoint, graph: model)
             let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
-            if model == "text-classifier" {
-                try GraphReadyWriter.writeTextClassifier(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
-            } else {
-                try GraphReadyWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
-            }
+            try GraphReadyWriter.write(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
             bar.finish()
-            print("wrote \(output): graph-ready \(model) (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
+            print("wrote \(output): graph-ready \(model.rawValue) (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
             return
         }
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
@@ -81,15 +82,13 @@ struct ConvertCommand: ParsableCommand {
         print(line)
     }
 
-    /// The mapping onto `graph` (bert or text-classifier) with `--config` applied; a mapping with
-    /// problems prints its report and ends the command with exit 1.
-    func mapping(_ checkpoint: any Checkpoint, graph: String) throws -> MappingReport {
-        let report = graph == "text-classifier"
-            ? TextClassifierMapper.map(checkpoint, config: try config.map { try TextClassifierConfig(json: try FileSystem.readJSON($0)) })
-            : BertMapper.map(checkpoint, config: try config.map { try BertConfig(huggingFace: try FileSystem.readJSON($0)) })
+    /// The mapping onto `graph` (chosen from the checkpoint when nil) with `--config` applied; a
+    /// mapping with problems prints its report and ends the command with exit 1.
+    func mapping(_ checkpoint: any Checkpoint, graph: GraphKind?) throws -> MappingReport {
+        let report = try Graphs.map(checkpoint, kind: graph, config: try GraphConfigOption.read(config, for: graph))
         guard report.passed else {
             Terminal.write(report.text)
-            throw CommandFailure(message: "error: \(source) does not map onto the \(graph) graph (report above)", code: 1)
+            throw CommandFailure(message: "error: \(source) does not map onto the \(report.model) graph (report above)", code: 1)
         }
         return report
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import WeightKitCheckpoints
 import WeightKitFormats
+import WeightKitGraphs
 import WeightKitVerification
 
 struct DiffCommand: ParsableCommand {
@@ -11,16 +12,16 @@ struct DiffCommand: ParsableCommand {
 
     @Argument(help: "First checkpoint.") var a: String
     @Argument(help: "Second checkpoint.") var b: String
-    @Option(help: "Map both onto this graph first (bert).") var model: String?
+    @Option(help: "Map both onto this graph first (bert, roberta or distilbert).") var model: GraphKind?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        if let model, model != "bert" { throw ValidationError("--model \(model): only bert") }
+        if let model, model.bertArchitecture == nil { throw ValidationError("--model \(model.rawValue): bert, roberta or distilbert") }
     }
 
     func run() throws {
         let ca = try Checkpoints.open(a), cb = try Checkpoints.open(b)
-        let diff = model == nil ? try CheckpointDiff.byName(ca, cb) : try CheckpointDiff.asBert(ca, cb)
+        let diff = model == nil ? try CheckpointDiff.byName(ca, cb) : try CheckpointDiff.mapped(ca, cb, onto: model!)
         Terminal.write(json ? diff.json.serialized(indent: 2) + "\n" : diff.text)
         if !diff.identical { throw ExitCode(1) }
     }

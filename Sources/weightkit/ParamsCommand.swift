@@ -7,23 +7,17 @@ struct ParamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "params",
         abstract: "Print the parameter table of a graph: every canonical name and shape a checkpoint must supply.",
-        discussion: "bert takes a Hugging Face config.json; text-classifier a JSON object with vocab_size, max_length, embed_dim, num_heads, key_dim, ff_dim, hidden_units, num_classes.")
+        discussion: "bert, roberta and distilbert take a Hugging Face config.json; text-classifier a JSON object with vocab_size, max_length, embed_dim, num_heads, key_dim, ff_dim, hidden_units, num_classes.")
 
-    enum Model: String, ExpressibleByArgument, CaseIterable { case bert, textClassifier = "text-classifier" }
-
-    @Argument(help: "bert or text-classifier.") var model: Model
+    @Argument(help: "\(GraphKind.names).") var model: GraphKind
     @Option(help: "The model config (JSON file).") var config: String
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let cfg = try FileSystem.readJSON(config)
         let specs: [ParameterSpec]
-        switch model {
-        case .bert:
-            let c = try BertConfig(huggingFace: cfg)
-            specs = BertModel.parameterTable(c, pooler: true, classifier: c.numLabels != nil)
-        case .textClassifier:
-            specs = TextClassifierModel.parameterTable(try TextClassifierConfig(json: cfg))
+        switch try GraphConfigOption.read(config, for: model)! {
+        case .bert(let c): specs = BertModel.parameterTable(c, pooler: true, classifier: c.numLabels != nil)
+        case .textClassifier(let c): specs = TextClassifierModel.parameterTable(c)
         }
         if json {
             print(JSONValue.array(specs.map { s in .object([

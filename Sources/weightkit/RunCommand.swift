@@ -27,17 +27,20 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let c = try Checkpoints.open(checkpoint)
+        let report = try Graphs.map(c)
+        guard report.passed, let config = report.config else {
+            Terminal.write(report.text)
+            throw CommandFailure(message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
+        }
+        guard config.architecture.tokenizer == .wordPiece else {
+            throw CommandFailure(message: "error: \(checkpoint) is \(config.kind.rawValue), whose byte-level BPE tokenizer WeightKit does not implement: run needs a WordPiece model; `verify` takes id bundles", code: 2)
+        }
         let dir = FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)
         let files: TokenizerFiles
         do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch let e as TokenizerFiles.Problem {
             throw CommandFailure(message: "error: \(e.description)", code: 2)
         }
         let tokenizer = files.tokenizer
-        let report = BertMapper.map(c)
-        guard report.passed, let config = report.config else {
-            Terminal.write(report.text)
-            throw CommandFailure(message: "error: \(checkpoint) does not map onto the bert graph (report above)", code: 1)
-        }
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
         let batch = tokenizer.encodeBatch(text, pairs: pair.isEmpty ? nil : pair, maxLength: min(maxLength ?? files.maxLength ?? config.maxPositions, config.maxPositions))
         var wanted = output

@@ -11,7 +11,7 @@ struct VerifyCommand: ParsableCommand {
 
     @Argument(help: "Checkpoint (any format WeightKit reads; a graph-ready .wkc needs nothing else).") var checkpoint: String
     @Option(help: "Reference bundle (.safetensors).") var reference: String
-    @Option(help: "The graph (bert or text-classifier); must agree with the bundle's inputs.") var model: String?
+    @Option(help: "The graph (\(GraphKind.names)); must agree with the bundle's model.kind.") var model: GraphKind?
     @Option(help: "A config overriding the one found or inferred (Hugging Face config.json for BERT; the keys of `weightkit params` for text-classifier).") var config: String?
     @Option(help: "Absolute tolerance (default by dtype, or the bundle's 'atol').") var atol: Double?
     @Option(help: "Relative tolerance (default by dtype, or the bundle's 'rtol').") var rtol: Double?
@@ -20,14 +20,11 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try ReferenceBundle(path: reference)
-        if let model, model != bundle.kind.rawValue {
-            throw CommandFailure(message: "error: --model \(model) but \(reference) is a \(bundle.kind.rawValue) bundle", code: 2)
+        if let model, model != bundle.kind {
+            throw CommandFailure(message: "error: --model \(model.rawValue) but \(reference) is a \(bundle.kind.rawValue) bundle", code: 2)
         }
-        let cfg = try config.map { try FileSystem.readJSON($0) }
         let report = try Verifier.verify(checkpoint: checkpoint, reference: reference, atol: atol, rtol: rtol,
-                                         bertConfig: bundle.kind == .bert ? try cfg.map { try BertConfig(huggingFace: $0) } : nil,
-                                         textClassifierConfig: bundle.kind == .textClassifier ? try cfg.map { try TextClassifierConfig(json: $0) } : nil,
-                                         vocab: vocab)
+                                         config: try GraphConfigOption.read(config, for: bundle.kind), vocab: vocab)
         Terminal.write(report.text)
         if let json {
             let writer = try AtomicFileWriter(destination: json)

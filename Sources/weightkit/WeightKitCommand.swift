@@ -23,8 +23,14 @@ struct WeightKitCommand: ParsableCommand {
         // A write past a file-size limit (ulimit -f) must be an error we report and clean up
         // after (EFBIG), not SIGXFSZ killing the process with a temporary file left behind.
         signal(SIGXFSZ, SIG_IGN)
+        var command: any ParsableCommand
+        do { command = try parseAsRoot() } catch {
+            // Usage errors, including a subcommand's own validate(): their message, exit 2.
+            if exitCode(for: error) == .success { exit(withError: error) }  // --help, --version
+            Terminal.printError(fullMessage(for: error))
+            exit(withError: ExitCode(2))
+        }
         do {
-            var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
             exit(withError: code)

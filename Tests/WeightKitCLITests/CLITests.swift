@@ -218,7 +218,7 @@ struct CLIMapTests {
 
     @Test("a checkpoint that is not BERT exits 1 with nothing recognised")
     func notBert() throws {
-        let r = try CLI.run("map", CLI.fixture("keras/textclf_k3.weights.h5"))
+        let r = try CLI.run("map", CLI.fixture("keras/textclf_k3.weights.h5"), "--model", "bert")
         #expect(r.status == 1)
         #expect(r.stdout.contains("none recognised") && r.stdout.contains("FAIL"))
     }
@@ -312,5 +312,24 @@ struct CLITextClassifierReadyTests {
         #expect(c.status == 0 && c.stdout.contains("graph-ready text-classifier (keras-legacy-positional"), "\(c)")
         let v = try CLI.run("verify", dir + "/tc.wkc", "--reference", CLI.fixture("keras/textclf_k2.reference.safetensors"))
         #expect(v.status == 0 && v.stdout.contains("PASS"), "\(v)")
+    }
+}
+
+@Suite("usage errors")
+struct CLIUsageTests {
+    @Test("an output name no writer takes prints its message, never a raw CommandError")
+    func unknownOutput() throws {
+        let dir = try CLI.scratch()
+        let r = try CLI.run("convert", CLI.fixture("references/tiny_bert_pt/model.safetensors"), "-o", dir + "/model.gguf")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("model.gguf: cannot tell the output format from the name"), "\(r.stderr)")
+        #expect(!r.stderr.contains("CommandError"))
+    }
+
+    @Test("--model takes only registered graphs; the parser lists them")
+    func unknownGraph() throws {
+        let r = try CLI.run("map", CLI.fixture("references/tiny_bert_pt/model.safetensors"), "--model", "gpt2")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("'bert', 'roberta', 'distilbert' or 'text-classifier'"), "\(r.stderr)")
     }
 }
