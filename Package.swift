@@ -139,6 +139,23 @@ let package = Package(
                            "WeightKitVerification", "WeightKitTestSupport"]
         ),
         .testTarget(
+            name: "WeightKitComputeTests",
+            dependencies: ["WeightKitCompute"]
+        ),
+        .testTarget(
+            name: "WeightKitMappingTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitGraphs", "WeightKitMapping", "WeightKitTestSupport"]
+        ),
+        .testTarget(
+            name: "WeightKitVerificationTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitGraphs", "WeightKitMapping", "WeightKitVerification",
+                           "WeightKitTestSupport"]
+        ),
+        .testTarget(
+            name: "WeightKitInspectionTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitInspection", "WeightKitTestSupport"]
+        ),
+        .testTarget(
             name: "WeightKitTokenizerTests",
             dependencies: ["WeightKitTokenizer", "WeightKitCheckpoints", "WeightKitTestSupport"]
         ),

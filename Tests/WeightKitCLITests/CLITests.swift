@@ -333,3 +333,28 @@ struct CLIUsageTests {
         #expect(r.stderr.contains("'bert', 'roberta', 'distilbert' or 'text-classifier'"), "\(r.stderr)")
     }
 }
+
+@Suite("weightkit run on RoBERTa and DistilBERT")
+struct CLIRobertaRunTests {
+    @Test("run --text on DistilBERT tokenises with its own files and gives transformers' logits")
+    func distilbertText() throws {
+        let r = try CLI.run("run", CLI.fixture("bert_family/distilbert_cls_pt"), "--text", "I love transformers.",
+                            "--text", "the movie was boring", "--text", "weights move between frameworks!", "--json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
+        let bundle = try SafetensorsReader.open(CLI.fixture("bert_family/distilbert_cls_pt.text.reference.safetensors"), loadConfig: false)
+        let want = try bundle.tensor(named: "output.logits").float32Array()
+        #expect(rows.map { $0["tokens"]?.intValue } == [8, 6, 9])
+        for (i, row) in rows.enumerated() {
+            let got = try #require(row["logits"]?.arrayValue).compactMap(\.doubleValue)
+            for j in 0..<3 { #expect(abs(got[j] - Double(want[i * 3 + j])) <= 1e-5, "row \(i) label \(j)") }
+        }
+    }
+
+    @Test("run says clearly that RoBERTa's byte-level BPE needs token ids, instead of tokenising wrongly")
+    func needsIds() throws {
+        let r = try CLI.run("run", CLI.fixture("bert_family/roberta_cls_pt"), "--text", "hello")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("byte-level BPE") && r.stderr.contains("verify"), "\(r.stderr)")
+    }
+}
