@@ -93,7 +93,10 @@ let package = Package(
         // The verification pass: reference bundles, comparisons, the first diverging layer.
         .target(
             name: "WeightKitVerification",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping", "WeightKitTokenizer"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping",
+                "WeightKitTokenizer",
+            ]
         ),
         .target(
             name: "WeightKitInspection",
@@ -117,26 +120,39 @@ let package = Package(
         .target(name: "WeightKitTestSupport", path: "Tests/WeightKitTestSupport"),
         .testTarget(
             name: "WeightKitCheckpointsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection", "WeightKitMapping", "WeightKitVerification", "WeightKitTestSupport"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitFormats", "WeightKitInspection", "WeightKitMapping",
+                "WeightKitVerification", "WeightKitTestSupport",
+            ]
         ),
         .testTarget(
             name: "WeightKitPyTorchTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitPyTorch", "WeightKitFormats", "WeightKitInspection", "WeightKitTestSupport"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitPyTorch", "WeightKitFormats", "WeightKitInspection",
+                "WeightKitTestSupport",
+            ]
         ),
         // Replays the committed fuzz corpus through the readers (see Fuzz/ and ROBUSTNESS.md).
         .testTarget(
             name: "WeightKitRobustnessTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitKeras", "WeightKitPyTorch", "WeightKitTokenizer",
-                           "WeightKitVerification", "WeightKitTestSupport"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitFormats", "WeightKitKeras", "WeightKitPyTorch", "WeightKitTokenizer",
+                "WeightKitVerification", "WeightKitTestSupport",
+            ]
         ),
         .testTarget(
             name: "WeightKitKerasTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitFormats", "WeightKitInspection", "WeightKitTestSupport"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitKeras", "WeightKitFormats", "WeightKitInspection",
+                "WeightKitTestSupport",
+            ]
         ),
         .testTarget(
             name: "WeightKitGraphsTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping",
-                           "WeightKitVerification", "WeightKitTestSupport"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping",
+                "WeightKitVerification", "WeightKitTestSupport",
+            ]
         ),
         .testTarget(
             name: "WeightKitComputeTests",
@@ -144,12 +160,18 @@ let package = Package(
         ),
         .testTarget(
             name: "WeightKitMappingTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitGraphs", "WeightKitMapping", "WeightKitTestSupport"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitFormats", "WeightKitGraphs", "WeightKitMapping",
+                "WeightKitTestSupport",
+            ]
         ),
         .testTarget(
             name: "WeightKitVerificationTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitFormats", "WeightKitGraphs", "WeightKitMapping", "WeightKitVerification",
-                           "WeightKitTestSupport"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitFormats", "WeightKitGraphs", "WeightKitMapping",
+                "WeightKitVerification",
+                "WeightKitTestSupport",
+            ]
         ),
         .testTarget(
             name: "WeightKitInspectionTests",

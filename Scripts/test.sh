@@ -18,6 +18,11 @@ if [ ! -f "$MINILM/model.safetensors" ]; then
   rm -rf "$tmp"
 fi
 export WEIGHTKIT_MINILM="$PWD/$MINILM"
+# Formatting (.swift-format: 120 columns, 4 spaces), checked before anything is built.
+swift format lint --strict --recursive Sources Tests Package.swift
+long=$(find Sources -name '*.swift' -exec cat {} + | awk 'length($0) > 120 { n++ } END { print n + 0 }')
+total=$(find Sources -name '*.swift' -exec cat {} + | wc -l)
+if [ $((long * 100)) -gt "$total" ]; then echo "Sources: $long of $total lines over 120 columns (more than 1 %)" >&2; exit 1; fi
 swift build --build-tests 2>&1 | tail -1
 swift test 2>&1 | tee .build/test-output.txt | grep -E "^(✘|✔ Suite|✔ Test run|✘ Test run)|error:|failed" || true
 # Fail unless the test run reported success (swift test's exit status is kept by pipefail above,

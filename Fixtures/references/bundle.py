@@ -1,4 +1,4 @@
-"""Writes reference bundles as ../shared/reference-bundle.md defines them: one safetensors file
+"""Writes reference bundles as Schemas/reference-bundle.md defines them: one safetensors file
 with input.* (I64) and output.* (F32) tensors and string metadata, written by the real
 safetensors package."""
 import numpy as np

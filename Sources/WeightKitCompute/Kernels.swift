@@ -12,21 +12,27 @@ import Darwin
 /// for the CPU at hand.
 public enum Kernels {
     /// y = (x − mean) / sqrt(var + eps) · gamma + beta over each row of `cols`, in place.
-    public static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
-                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float) {
+    public static func layerNorm(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float
+    ) {
         wk_layer_norm(x, rows, cols, gamma, beta, eps)
     }
 
     /// dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (not overlapping): 64 × 64 tiles,
     /// 4 × 4 blocks transposed in registers.
-    public static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
+    public static func transpose(
+        _ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>
+    ) {
         wk_transpose_f32(src, rows, cols, dst)
     }
 
     /// dst[cols × rows] = the transpose of columns [0, cols) of a row-major matrix whose rows are
     /// `sourceRowStride` floats apart (a column block of a wider matrix).
-    public static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, sourceRowStride: Int,
-                                 into dst: UnsafeMutablePointer<Float>) {
+    public static func transpose(
+        _ src: UnsafePointer<Float>, rows: Int, cols: Int, sourceRowStride: Int,
+        into dst: UnsafeMutablePointer<Float>
+    ) {
         precondition(sourceRowStride >= cols, "row stride \(sourceRowStride) < \(cols) columns")
         wk_transpose_f32_strided(src, rows, cols, sourceRowStride, dst)
     }
@@ -41,6 +47,7 @@ public enum Kernels {
         for i in 0..<count { x[i] += y[i] }
     }
 
+    /// An element-wise activation, named as Hugging Face configs name it.
     public enum Activation: String, Sendable {
         /// 0.5·x·(1 + erf(x/√2)): Hugging Face "gelu", PyTorch nn.GELU().
         case geluExact = "gelu"
@@ -65,17 +72,22 @@ public enum Kernels {
 
     /// Softmax over each row, in place, after adding `mask` (one additive value per column; nil
     /// for none).
-    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, mask: UnsafePointer<Float>?) {
+    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, mask: UnsafePointer<Float>?)
+    {
         wk_softmax_rows(x, rows, cols, mask)
     }
 
     /// out[r] = table[ids[r]] for each of `rows` ids (row length `cols`). Ids are validated by the caller.
-    public static func gather(_ table: UnsafePointer<Float>, cols: Int, ids: [Int], into out: UnsafeMutablePointer<Float>) {
+    public static func gather(
+        _ table: UnsafePointer<Float>, cols: Int, ids: [Int], into out: UnsafeMutablePointer<Float>
+    ) {
         for (r, id) in ids.enumerated() { (out + r * cols).update(from: table + id * cols, count: cols) }
     }
 
     /// Mean of the rows whose mask is 1 (sentence-transformers pooling: sum(x·m) / max(sum(m), 1e-9)).
-    public static func maskedMean(_ x: UnsafePointer<Float>, rows: Int, cols: Int, mask: [Float], into out: UnsafeMutablePointer<Float>) {
+    public static func maskedMean(
+        _ x: UnsafePointer<Float>, rows: Int, cols: Int, mask: [Float], into out: UnsafeMutablePointer<Float>
+    ) {
         for c in 0..<cols { out[c] = 0 }
         var n: Float = 0
         for r in 0..<rows where mask[r] != 0 {

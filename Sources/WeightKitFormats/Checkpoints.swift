@@ -19,6 +19,7 @@ public enum Checkpoints {
         SafetensorsReader.self,  // length + '{'
     ]
 
+    /// How to open (see `CheckpointOpenOptions`).
     public typealias Options = CheckpointOpenOptions
 
     /// Opens a file, a shard index or a directory holding one checkpoint.

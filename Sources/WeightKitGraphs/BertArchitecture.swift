@@ -22,6 +22,7 @@ public struct BertArchitecture: Sendable {
     /// The sequence-classification head: from the pooler output or the first token, through an
     /// optional hidden layer, to the labels.
     public struct Head: Sendable {
+        /// What the head reads: the pooler output or the first token's hidden state.
         public enum Input: Sendable { case pooled, firstToken }
         public var input: Input
         public var hidden: (name: String, activation: Kernels.Activation)?
@@ -53,9 +54,12 @@ extension BertArchitecture {
     /// Hugging Face `BertModel` / `BertForSequenceClassification`.
     public static let bert = BertArchitecture(
         kind: .bert, wordEmbeddings: "embeddings.word_embeddings", positionEmbeddings: "embeddings.position_embeddings",
-        tokenTypeEmbeddings: "embeddings.token_type_embeddings", embeddingsNorm: "embeddings.LayerNorm", layerPrefix: "encoder.layer.",
-        layer: .init(query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
-                     attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm",
-                     intermediate: "intermediate.dense", output: "output.dense", outputNorm: "output.LayerNorm"),
-        pooler: "pooler.dense", head: .init(input: .pooled, hidden: nil, output: "classifier"), positions: .fromZero, taskPrefix: "bert.")
+        tokenTypeEmbeddings: "embeddings.token_type_embeddings", embeddingsNorm: "embeddings.LayerNorm",
+        layerPrefix: "encoder.layer.",
+        layer: .init(
+            query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
+            attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm",
+            intermediate: "intermediate.dense", output: "output.dense", outputNorm: "output.LayerNorm"),
+        pooler: "pooler.dense", head: .init(input: .pooled, hidden: nil, output: "classifier"), positions: .fromZero,
+        taskPrefix: "bert.")
 }

@@ -23,9 +23,11 @@ public struct BertConfig: Sendable, Equatable {
     /// Number of labels of a sequence-classification head, when the checkpoint has one.
     public var numLabels: Int?
 
-    public init(vocabSize: Int, hiddenSize: Int, numLayers: Int, numHeads: Int, intermediateSize: Int,
-                maxPositions: Int, typeVocabSize: Int, activation: Kernels.Activation = .geluExact,
-                layerNormEps: Float = 1e-12, maskValue: Float = -Float.greatestFiniteMagnitude, numLabels: Int? = nil) {
+    public init(
+        vocabSize: Int, hiddenSize: Int, numLayers: Int, numHeads: Int, intermediateSize: Int,
+        maxPositions: Int, typeVocabSize: Int, activation: Kernels.Activation = .geluExact,
+        layerNormEps: Float = 1e-12, maskValue: Float = -Float.greatestFiniteMagnitude, numLabels: Int? = nil
+    ) {
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
         self.numLayers = numLayers
@@ -67,7 +69,10 @@ public struct BertConfig: Sendable, Equatable {
         }
         let modelType = c["model_type"]?.stringValue
         guard let kind = modelType == nil ? .bert : BertConfig.kind(modelType: modelType) else {
-            throw Invalid(description: "model_type '\(modelType ?? "")' is not a BERT-family model (bert, roberta, xlm-roberta, distilbert)")
+            throw Invalid(
+                description:
+                    "model_type '\(modelType ?? "")' is not a BERT-family model (bert, roberta, xlm-roberta, distilbert)"
+            )
         }
         let distil = kind == .distilbert
         let actKey = distil ? "activation" : "hidden_act"
@@ -82,18 +87,23 @@ public struct BertConfig: Sendable, Equatable {
         if labels == nil, let m = c["id2label"]?.objectValue { labels = m.count }
         if distil {
             if c["sinusoidal_pos_embds"]?.boolValue == true {
-                throw Invalid(description: "sinusoidal_pos_embds true is not supported (DistilBERT's learned position embeddings are)")
+                throw Invalid(
+                    description:
+                        "sinusoidal_pos_embds true is not supported (DistilBERT's learned position embeddings are)")
             }
             // DistilBERT's LayerNorms use eps 1e-12, fixed in the modelling code, not in the config.
-            self.init(vocabSize: try int("vocab_size"), hiddenSize: try int("dim"), numLayers: try int("n_layers"),
-                      numHeads: try int("n_heads"), intermediateSize: try int("hidden_dim"),
-                      maxPositions: try int("max_position_embeddings", 512), typeVocabSize: 0,
-                      activation: act, layerNormEps: 1e-12, numLabels: labels)
+            self.init(
+                vocabSize: try int("vocab_size"), hiddenSize: try int("dim"), numLayers: try int("n_layers"),
+                numHeads: try int("n_heads"), intermediateSize: try int("hidden_dim"),
+                maxPositions: try int("max_position_embeddings", 512), typeVocabSize: 0,
+                activation: act, layerNormEps: 1e-12, numLabels: labels)
         } else {
-            self.init(vocabSize: try int("vocab_size"), hiddenSize: try int("hidden_size"), numLayers: try int("num_hidden_layers"),
-                      numHeads: try int("num_attention_heads"), intermediateSize: try int("intermediate_size"),
-                      maxPositions: try int("max_position_embeddings", 512), typeVocabSize: try int("type_vocab_size", 2),
-                      activation: act, layerNormEps: Float(c["layer_norm_eps"]?.doubleValue ?? 1e-12), numLabels: labels)
+            self.init(
+                vocabSize: try int("vocab_size"), hiddenSize: try int("hidden_size"),
+                numLayers: try int("num_hidden_layers"),
+                numHeads: try int("num_attention_heads"), intermediateSize: try int("intermediate_size"),
+                maxPositions: try int("max_position_embeddings", 512), typeVocabSize: try int("type_vocab_size", 2),
+                activation: act, layerNormEps: Float(c["layer_norm_eps"]?.doubleValue ?? 1e-12), numLabels: labels)
         }
         self.kind = kind
         if kind == .roberta { paddingIdx = try int("pad_token_id", 1) }

@@ -21,12 +21,20 @@ public final class BertModel: @unchecked Sendable {
 
     /// The parameters, canonical names in the architecture's Hugging Face PyTorch spelling (Linear
     /// weights [out, in]); `forward` reads them under the same names, from the same architecture.
-    public static func parameterTable(_ c: BertConfig, pooler: Bool = true, classifier: Bool = false) -> [ParameterSpec] {
+    public static func parameterTable(_ c: BertConfig, pooler: Bool = true, classifier: Bool = false) -> [ParameterSpec]
+    {
         let a = c.architecture, H = c.hiddenSize, I = c.intermediateSize
-        func vec(_ n: String, _ d: Int, optional: Bool = false) -> ParameterSpec { .init(name: n, shape: [d], optional: optional, isLinearWeight: false) }
-        func table(_ n: String, _ rows: Int) -> ParameterSpec { .init(name: n + ".weight", shape: [rows, H], optional: false, isLinearWeight: false) }
+        func vec(_ n: String, _ d: Int, optional: Bool = false) -> ParameterSpec {
+            .init(name: n, shape: [d], optional: optional, isLinearWeight: false)
+        }
+        func table(_ n: String, _ rows: Int) -> ParameterSpec {
+            .init(name: n + ".weight", shape: [rows, H], optional: false, isLinearWeight: false)
+        }
         func linear(_ n: String, _ o: Int, _ i: Int, optional: Bool = false) -> [ParameterSpec] {
-            [.init(name: n + ".weight", shape: [o, i], optional: optional, isLinearWeight: true), vec(n + ".bias", o, optional: optional)]
+            [
+                .init(name: n + ".weight", shape: [o, i], optional: optional, isLinearWeight: true),
+                vec(n + ".bias", o, optional: optional),
+            ]
         }
         func norm(_ n: String) -> [ParameterSpec] { [vec(n + ".weight", H), vec(n + ".bias", H)] }
         var t = [table(a.wordEmbeddings, c.vocabSize), table(a.positionEmbeddings, c.maxPositions)]
@@ -36,7 +44,9 @@ public final class BertModel: @unchecked Sendable {
             let n = a.layer
             func name(_ s: String) -> String { a.layerName(l, s) }
             for q in [n.query, n.key, n.value, n.attentionOutput] { t += linear(name(q), H, H) }
-            t += norm(name(n.attentionNorm)) + linear(name(n.intermediate), I, H) + linear(name(n.output), H, I) + norm(name(n.outputNorm))
+            t +=
+                norm(name(n.attentionNorm)) + linear(name(n.intermediate), I, H) + linear(name(n.output), H, I)
+                + norm(name(n.outputNorm))
         }
         // The heads are used when the checkpoint has them.
         if pooler, let p = a.pooler { t += linear(p, H, H, optional: true) }
@@ -54,7 +64,8 @@ public final class BertModel: @unchecked Sendable {
         let a = config.architecture
         hasPooler = try a.pooler.map { try source.tensor(for: $0 + ".weight") != nil } ?? false
         // BERT's head reads the pooler output: without a pooler there is no classifier either.
-        hasClassifier = try config.numLabels != nil && source.tensor(for: a.head.output + ".weight") != nil
+        hasClassifier =
+            try config.numLabels != nil && source.tensor(for: a.head.output + ".weight") != nil
             && (a.head.input == .firstToken || hasPooler)
         var binder = ParameterBinder(graph: a.kind.rawValue == "bert" ? "BERT" : a.kind.rawValue, source: source)
         try binder.bind(BertModel.parameterTable(config, pooler: hasPooler, classifier: hasClassifier))
@@ -66,7 +77,9 @@ public final class BertModel: @unchecked Sendable {
             return
         }
         // The separate q/k/v tensors are dropped once fused (no second copy of them stays).
-        let qkvNames = (0..<config.numLayers).map { l in [a.layer.query, a.layer.key, a.layer.value].map { a.layerName(l, $0) } }
+        let qkvNames = (0..<config.numLayers).map { l in
+            [a.layer.query, a.layer.key, a.layer.value].map { a.layerName(l, $0) }
+        }
         let fused = Set(qkvNames.flatMap { $0.flatMap { [$0 + ".weight", $0 + ".bias"] } })
         p = binder.bound.filter { !fused.contains($0.key) }
         qkv = (0..<config.numLayers).map { l in
@@ -83,6 +96,7 @@ public final class BertModel: @unchecked Sendable {
         }
     }
 
+    /// One batch: token ids, and optionally the attention mask and token types ([batch, sequence] each).
     public struct Inputs: Sendable {
         public var inputIds: [[Int]]
         public var attentionMask: [[Int]]?
@@ -94,6 +108,7 @@ public final class BertModel: @unchecked Sendable {
         }
     }
 
+    /// A batch the graph cannot run (ragged rows, ids outside the vocabulary, too long a sequence).
     public struct InvalidInput: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
@@ -111,22 +126,37 @@ public final class BertModel: @unchecked Sendable {
         let c = config, a = config.architecture
         let B = inputs.inputIds.count
         guard B > 0, let S = inputs.inputIds.first?.count, S > 0, inputs.inputIds.allSatisfy({ $0.count == S }) else {
-            throw InvalidInput(description: "input_ids must be a non-empty [batch, sequence] array with equal row lengths")
+            throw InvalidInput(
+                description: "input_ids must be a non-empty [batch, sequence] array with equal row lengths")
         }
-        guard S <= c.maxPositions else { throw InvalidInput(description: "sequence length \(S) exceeds max_position_embeddings \(c.maxPositions)") }
+        guard S <= c.maxPositions else {
+            throw InvalidInput(description: "sequence length \(S) exceeds max_position_embeddings \(c.maxPositions)")
+        }
         let mask = inputs.attentionMask ?? Array(repeating: Array(repeating: 1, count: S), count: B)
         let types = inputs.tokenTypeIds ?? Array(repeating: Array(repeating: 0, count: S), count: B)
         if a.tokenTypeEmbeddings == nil, types.contains(where: { $0.contains { $0 != 0 } }) {
-            throw InvalidInput(description: "\(a.kind.rawValue) has no token types: token_type_ids must be absent or zero")
+            throw InvalidInput(
+                description: "\(a.kind.rawValue) has no token types: token_type_ids must be absent or zero")
         }
-        guard mask.count == B, mask.allSatisfy({ $0.count == S }), types.count == B, types.allSatisfy({ $0.count == S }) else {
-            throw InvalidInput(description: "attention_mask and token_type_ids must have the shape of input_ids [\(B), \(S)]")
+        guard mask.count == B, mask.allSatisfy({ $0.count == S }), types.count == B, types.allSatisfy({ $0.count == S })
+        else {
+            throw InvalidInput(
+                description: "attention_mask and token_type_ids must have the shape of input_ids [\(B), \(S)]")
         }
-        for row in inputs.inputIds { for id in row where id < 0 || id >= c.vocabSize { throw InvalidInput(description: "token id \(id) outside the vocabulary (\(c.vocabSize))") } }
+        for row in inputs.inputIds {
+            for id in row where id < 0 || id >= c.vocabSize {
+                throw InvalidInput(description: "token id \(id) outside the vocabulary (\(c.vocabSize))")
+            }
+        }
         if a.tokenTypeEmbeddings != nil {
-            for row in types { for t in row where t < 0 || t >= c.typeVocabSize { throw InvalidInput(description: "token type \(t) outside type_vocab_size \(c.typeVocabSize)") } }
+            for row in types {
+                for t in row where t < 0 || t >= c.typeVocabSize {
+                    throw InvalidInput(description: "token type \(t) outside type_vocab_size \(c.typeVocabSize)")
+                }
+            }
         }
-        let positions = try Self.positionIds(inputs.inputIds, a.positions, paddingIdx: c.paddingIdx, maxPositions: c.maxPositions)
+        let positions = try Self.positionIds(
+            inputs.inputIds, a.positions, paddingIdx: c.paddingIdx, maxPositions: c.maxPositions)
 
         let H = c.hiddenSize, I = c.intermediateSize, N = B * S, nh = c.numHeads, dh = H / nh
         var recorder = OutputRecorder(wanted: wanted)
@@ -148,7 +178,9 @@ public final class BertModel: @unchecked Sendable {
                 }
             }
         }
-        Kernels.layerNorm(x.pointer, rows: N, cols: H, gamma: p[a.embeddingsNorm + ".weight"]!.pointer, beta: p[a.embeddingsNorm + ".bias"]!.pointer, eps: c.layerNormEps)
+        Kernels.layerNorm(
+            x.pointer, rows: N, cols: H, gamma: p[a.embeddingsNorm + ".weight"]!.pointer,
+            beta: p[a.embeddingsNorm + ".bias"]!.pointer, eps: c.layerNormEps)
         record("hidden_states.0", x.pointer, [B, S, H])
 
         // Encoder.
@@ -160,27 +192,39 @@ public final class BertModel: @unchecked Sendable {
         for l in 0..<c.numLayers {
             func w(_ name: String) -> BoundTensor { p[a.layerName(l, name)]! }
             if let qkv {
-                GEMM.sgemm(m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer, ldc: 3 * H)
+                GEMM.sgemm(
+                    m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer,
+                    ldc: 3 * H)
                 Kernels.addBias(qkvOut.pointer, rows: N, cols: 3 * H, bias: qkv[l].bias.pointer)
             } else {
                 // Three GEMMs straight from the mapped weights, into the same interleaved rows.
                 for (j, q) in [n.query, n.key, n.value].enumerated() {
                     let wt = w(q + ".weight")
-                    GEMM.sgemm(m: N, n: H, k: H, a: x.pointer, lda: H, b: wt.pointer, ldb: H, c: qkvOut.pointer + j * H, ldc: 3 * H)
+                    GEMM.sgemm(
+                        m: N, n: H, k: H, a: x.pointer, lda: H, b: wt.pointer, ldb: H, c: qkvOut.pointer + j * H,
+                        ldc: 3 * H)
                     let b = w(q + ".bias").pointer
                     for r in 0..<N { let row = qkvOut.pointer + r * 3 * H + j * H; for c in 0..<H { row[c] += b[c] } }
                 }
             }
-            Attention.run(q: qkvOut.pointer, k: qkvOut.pointer + H, v: qkvOut.pointer + 2 * H, ctx: ctx.pointer, batch: B, seq: S, heads: nh,
-                          headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive, threads: threads)
-            w(n.attentionOutput + ".weight").linear(ctx.pointer, rows: N, bias: w(n.attentionOutput + ".bias"), into: tmp.pointer)
+            Attention.run(
+                q: qkvOut.pointer, k: qkvOut.pointer + H, v: qkvOut.pointer + 2 * H, ctx: ctx.pointer, batch: B, seq: S,
+                heads: nh,
+                headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive, threads: threads)
+            w(n.attentionOutput + ".weight").linear(
+                ctx.pointer, rows: N, bias: w(n.attentionOutput + ".bias"), into: tmp.pointer)
             Kernels.add(tmp.pointer, x.pointer, count: N * H)
-            Kernels.layerNorm(tmp.pointer, rows: N, cols: H, gamma: w(n.attentionNorm + ".weight").pointer, beta: w(n.attentionNorm + ".bias").pointer, eps: c.layerNormEps)
-            w(n.intermediate + ".weight").linear(tmp.pointer, rows: N, bias: w(n.intermediate + ".bias"), into: inter.pointer)
+            Kernels.layerNorm(
+                tmp.pointer, rows: N, cols: H, gamma: w(n.attentionNorm + ".weight").pointer,
+                beta: w(n.attentionNorm + ".bias").pointer, eps: c.layerNormEps)
+            w(n.intermediate + ".weight").linear(
+                tmp.pointer, rows: N, bias: w(n.intermediate + ".bias"), into: inter.pointer)
             Kernels.activate(inter.pointer, count: N * I, c.activation)
             w(n.output + ".weight").linear(inter.pointer, rows: N, bias: w(n.output + ".bias"), into: x.pointer)
             Kernels.add(x.pointer, tmp.pointer, count: N * H)
-            Kernels.layerNorm(x.pointer, rows: N, cols: H, gamma: w(n.outputNorm + ".weight").pointer, beta: w(n.outputNorm + ".bias").pointer, eps: c.layerNormEps)
+            Kernels.layerNorm(
+                x.pointer, rows: N, cols: H, gamma: w(n.outputNorm + ".weight").pointer,
+                beta: w(n.outputNorm + ".bias").pointer, eps: c.layerNormEps)
             record("hidden_states.\(l + 1)", x.pointer, [B, S, H])
         }
         record("last_hidden_state", x.pointer, [B, S, H])
@@ -189,7 +233,9 @@ public final class BertModel: @unchecked Sendable {
         let first = FloatBuffer(count: B * H)
         for b in 0..<B { (first.pointer + b * H).update(from: x.pointer + b * S * H, count: H) }
         var pooled: FloatBuffer? = nil
-        if hasPooler, let name = a.pooler, wanted.contains("pooler_output") || (wanted.contains("logits") && a.head.input == .pooled) {
+        if hasPooler, let name = a.pooler,
+            wanted.contains("pooler_output") || (wanted.contains("logits") && a.head.input == .pooled)
+        {
             let out = FloatBuffer(count: B * H)
             p[name + ".weight"]!.linear(first.pointer, rows: B, bias: p[name + ".bias"], into: out.pointer)
             Kernels.activate(out.pointer, count: B * H, .tanh)
@@ -200,18 +246,21 @@ public final class BertModel: @unchecked Sendable {
             var input = a.head.input == .pooled ? pooled! : first
             if let hidden = a.head.hidden {
                 let h = FloatBuffer(count: B * H)
-                p[hidden.name + ".weight"]!.linear(input.pointer, rows: B, bias: p[hidden.name + ".bias"], into: h.pointer)
+                p[hidden.name + ".weight"]!.linear(
+                    input.pointer, rows: B, bias: p[hidden.name + ".bias"], into: h.pointer)
                 Kernels.activate(h.pointer, count: B * H, hidden.activation)
                 input = h
             }
             let logits = FloatBuffer(count: B * L)
-            p[a.head.output + ".weight"]!.linear(input.pointer, rows: B, bias: p[a.head.output + ".bias"], into: logits.pointer)
+            p[a.head.output + ".weight"]!.linear(
+                input.pointer, rows: B, bias: p[a.head.output + ".bias"], into: logits.pointer)
             record("logits", logits.pointer, [B, L])
         }
         if wanted.contains("sentence_embedding") {
             let emb = FloatBuffer(count: B * H)
             for b in 0..<B {
-                Kernels.maskedMean(x.pointer + b * S * H, rows: S, cols: H, mask: mask[b].map(Float.init), into: emb.pointer + b * H)
+                Kernels.maskedMean(
+                    x.pointer + b * S * H, rows: S, cols: H, mask: mask[b].map(Float.init), into: emb.pointer + b * H)
                 Kernels.l2Normalize(emb.pointer + b * H, count: H)
             }
             record("sentence_embedding", emb.pointer, [B, H])
@@ -224,7 +273,9 @@ extension BertModel {
     /// Position ids per token: 0, 1, 2, … or, for RoBERTa, `padding_idx` at padding tokens and
     /// `padding_idx + 1 + k` at the k-th non-padding token (Hugging Face's
     /// `create_position_ids_from_input_ids`, which looks at the ids, not at the attention mask).
-    static func positionIds(_ ids: [[Int]], _ style: BertArchitecture.Positions, paddingIdx: Int, maxPositions: Int) throws -> [[Int]] {
+    static func positionIds(_ ids: [[Int]], _ style: BertArchitecture.Positions, paddingIdx: Int, maxPositions: Int)
+        throws -> [[Int]]
+    {
         switch style {
         case .fromZero:
             return ids.map { Array(0..<$0.count) }
@@ -238,7 +289,10 @@ extension BertModel {
                 }
             }
             if let worst = out.lazy.compactMap({ $0.max() }).max(), worst >= maxPositions {
-                throw InvalidInput(description: "position id \(worst) (padding_idx \(paddingIdx) + tokens) exceeds max_position_embeddings \(maxPositions)")
+                throw InvalidInput(
+                    description:
+                        "position id \(worst) (padding_idx \(paddingIdx) + tokens) exceeds max_position_embeddings \(maxPositions)"
+                )
             }
             return out
         }
@@ -259,6 +313,7 @@ struct OutputRecorder {
 
     mutating func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) {
         guard wanted.contains(name) else { return }
-        outputs[name] = GraphOutput(name: name, shape: shape, values: Array(UnsafeBufferPointer(start: x, count: shape.reduce(1, *))))
+        outputs[name] = GraphOutput(
+            name: name, shape: shape, values: Array(UnsafeBufferPointer(start: x, count: shape.reduce(1, *))))
     }
 }

@@ -3,10 +3,15 @@
 /// no pooler, and a head on the first token (`pre_classifier` + ReLU + `classifier`).
 extension BertArchitecture {
     public static let distilbert = BertArchitecture(
-        kind: .distilbert, wordEmbeddings: "embeddings.word_embeddings", positionEmbeddings: "embeddings.position_embeddings",
+        kind: .distilbert, wordEmbeddings: "embeddings.word_embeddings",
+        positionEmbeddings: "embeddings.position_embeddings",
         tokenTypeEmbeddings: nil, embeddingsNorm: "embeddings.LayerNorm", layerPrefix: "transformer.layer.",
-        layer: .init(query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin", attentionOutput: "attention.out_lin",
-                     attentionNorm: "sa_layer_norm", intermediate: "ffn.lin1", output: "ffn.lin2", outputNorm: "output_layer_norm"),
-        pooler: nil, head: .init(input: .firstToken, hidden: ("pre_classifier", .relu), output: "classifier"), positions: .fromZero,
+        layer: .init(
+            query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin",
+            attentionOutput: "attention.out_lin",
+            attentionNorm: "sa_layer_norm", intermediate: "ffn.lin1", output: "ffn.lin2",
+            outputNorm: "output_layer_norm"),
+        pooler: nil, head: .init(input: .firstToken, hidden: ("pre_classifier", .relu), output: "classifier"),
+        positions: .fromZero,
         taskPrefix: "distilbert.")
 }

@@ -34,12 +34,14 @@ public struct BoundTensor: @unchecked Sendable {
         let shape = shape ?? view.shape
         if linearWeight, layout == .outIn, shape.count == 2 {
             // oneDNN's fast path wants B as [K, N] = [in, out]; its transposed-B path runs at about
-            // half the speed on two threads (shared notes blas-choice.md). Transpose once here, in
+            // half the speed on two threads (BENCHMARKS.md). Transpose once here, in
             // blocks, and let the mapped source pages go. (A graph-ready .wkc stores [in, out]
             // and is used in place.)
             let (outF, inF) = (shape[0], shape[1])
             let buffer = FloatBuffer(count: outF * inF)
-            try view.withFloat32 { src in Kernels.transpose(src.baseAddress!, rows: outF, cols: inF, into: buffer.pointer) }
+            try view.withFloat32 { src in
+                Kernels.transpose(src.baseAddress!, rows: outF, cols: inF, into: buffer.pointer)
+            }
             view.releaseResidentPages()
             pointer = UnsafePointer(buffer.pointer)
             owner = buffer
@@ -67,13 +69,16 @@ public struct BoundTensor: @unchecked Sendable {
     /// y[rows × out] = x[rows × in] · Wᵀ (+ bias), whatever the stored orientation.
     public func linear(_ x: UnsafePointer<Float>, rows: Int, bias: BoundTensor?, into y: UnsafeMutablePointer<Float>) {
         let (outF, inF) = layout == .outIn ? (shape[0], shape[1]) : (shape[1], shape[0])
-        GEMM.sgemm(transB: layout == .outIn, m: rows, n: outF, k: inF, a: x, lda: inF, b: pointer, ldb: layout == .outIn ? inF : outF, c: y, ldc: outF)
+        GEMM.sgemm(
+            transB: layout == .outIn, m: rows, n: outF, k: inF, a: x, lda: inF, b: pointer,
+            ldb: layout == .outIn ? inF : outF, c: y, ldc: outF)
         if let bias { Kernels.addBias(y, rows: rows, cols: outF, bias: bias.pointer) }
     }
 }
 
 /// Every problem binding a checkpoint to a graph, reported together.
 public struct ParameterBindingError: Error, Sendable, CustomStringConvertible {
+    /// One binding problem.
     public enum Problem: Sendable, Equatable {
         case missing(String)
         case shapeMismatch(String, expected: [Int], found: [Int])
@@ -82,13 +87,14 @@ public struct ParameterBindingError: Error, Sendable, CustomStringConvertible {
     public var graph: String
     public var problems: [Problem]
     public var description: String {
-        "cannot bind the \(graph) graph:\n" + problems.map { p -> String in
-            switch p {
-            case .missing(let n): return "  missing parameter \(n)"
-            case let .shapeMismatch(n, e, f): return "  parameter \(n): expected shape \(e), found \(f)"
-            case let .unconvertible(n, d): return "  parameter \(n): \(d.rawValue) cannot be used as float32"
-            }
-        }.joined(separator: "\n")
+        "cannot bind the \(graph) graph:\n"
+            + problems.map { p -> String in
+                switch p {
+                case .missing(let n): return "  missing parameter \(n)"
+                case let .shapeMismatch(n, e, f): return "  parameter \(n): expected shape \(e), found \(f)"
+                case let .unconvertible(n, d): return "  parameter \(n): \(d.rawValue) cannot be used as float32"
+                }
+            }.joined(separator: "\n")
     }
 }
 
@@ -121,9 +127,12 @@ public struct ParameterBinder {
             guard view.shape == expected || ParameterBinder.isContiguousReshape(view.shape, to: expected) else {
                 problems.append(.shapeMismatch(spec.name, expected: expected, found: view.shape)); continue
             }
-            guard view.dtype.isDecodableAsReal else { problems.append(.unconvertible(spec.name, dtype: view.dtype)); continue }
-            bound[spec.name] = try BoundTensor(view: view, layout: spec.isLinearWeight ? layout : .outIn, shape: expected,
-                                               linearWeight: spec.isLinearWeight)
+            guard view.dtype.isDecodableAsReal else {
+                problems.append(.unconvertible(spec.name, dtype: view.dtype)); continue
+            }
+            bound[spec.name] = try BoundTensor(
+                view: view, layout: spec.isLinearWeight ? layout : .outIn, shape: expected,
+                linearWeight: spec.isLinearWeight)
         }
         if !problems.isEmpty { throw ParameterBindingError(graph: graph, problems: problems) }
     }

@@ -22,13 +22,19 @@ extension BertModel: RunnableGraph {
             ("hidden_act", config.activation.rawValue), ("layer_norm_eps", "\(config.layerNormEps)"),
             ("attention_mask_value", "\(config.maskValue)"),
         ]
-        if config.architecture.positions == .afterPadding { n.append(("position_ids", "from padding_idx \(config.paddingIdx) + 1, padding skipped")) }
-        if let head = config.architecture.head.hidden, hasClassifier { n.append(("classifier", "\(head.name) + \(head.activation.rawValue)")) }
+        if config.architecture.positions == .afterPadding {
+            n.append(("position_ids", "from padding_idx \(config.paddingIdx) + 1, padding skipped"))
+        }
+        if let head = config.architecture.head.hidden, hasClassifier {
+            n.append(("classifier", "\(head.name) + \(head.activation.rawValue)"))
+        }
         return n
     }
     public func run(_ inputs: [String: [[Int]]], outputs: Set<String>) throws -> [String: GraphOutput] {
         guard let ids = inputs["input_ids"] else { throw InvalidInput(description: "no input_ids") }
-        return try forward(.init(inputIds: ids, attentionMask: inputs["attention_mask"], tokenTypeIds: inputs["token_type_ids"]), outputs: outputs)
+        return try forward(
+            .init(inputIds: ids, attentionMask: inputs["attention_mask"], tokenTypeIds: inputs["token_type_ids"]),
+            outputs: outputs)
     }
 }
 

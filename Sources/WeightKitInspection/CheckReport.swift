@@ -25,9 +25,11 @@ public struct CheckReport: Sendable {
 
     public var text: String {
         if passed {
-            return "OK \(path) (\(format.rawValue), \(tensorCount) tensors, \(Formatting.bytes(checkedBytes)))" + notes.map { "\n  " + $0 }.joined() + "\n"
+            return "OK \(path) (\(format.rawValue), \(tensorCount) tensors, \(Formatting.bytes(checkedBytes)))"
+                + notes.map { "\n  " + $0 }.joined() + "\n"
         }
-        return "FAILED \(path) (\(format.rawValue)): \(problems.count) problem\(problems.count == 1 ? "" : "s")\n" + problems.map { "  - " + $0 + "\n" }.joined()
+        return "FAILED \(path) (\(format.rawValue)): \(problems.count) problem\(problems.count == 1 ? "" : "s")\n"
+            + problems.map { "  - " + $0 + "\n" }.joined()
     }
 
     public var json: JSONValue {

@@ -10,7 +10,16 @@ extension InspectReport {
             "tensor_count": .int(rows.count),
             "total_parameters": .int(totalParameters),
             "total_bytes": .int(totalBytes),
-            "dtypes": .object(JSONObject(dtypeSummary.map { (key: $0.dtype.rawValue, value: .object(["tensors": .int($0.tensors), "parameters": .int($0.parameters), "bytes": .int($0.bytes)])) })),
+            "dtypes": .object(
+                JSONObject(
+                    dtypeSummary.map {
+                        (
+                            key: $0.dtype.rawValue,
+                            value: .object([
+                                "tensors": .int($0.tensors), "parameters": .int($0.parameters), "bytes": .int($0.bytes),
+                            ])
+                        )
+                    })),
             "metadata": .stringMap(metadata),
             "model_config": modelConfig ?? .null,
         ]
@@ -19,39 +28,45 @@ extension InspectReport {
             root["architecture"] = architecture.map { JSONValue.string($0) } ?? .null
             root["provenance"] = provenance ?? .null
         }
-        root["tensors"] = .array(rows.map { r in
-            var t: JSONObject = [
-                "name": .string(r.info.name),
-                "dtype": .string(r.info.dtype.rawValue),
-                "shape": .array(r.info.shape.map { .int($0) }),
-                "parameters": .int(r.info.elementCount),
-                "bytes": .int(r.info.byteCount),
-                "file": .string(files[r.info.fileIndex]),
-                "offset": .int(r.info.byteOffset),
-            ]
-            if let a = r.annotation {
-                t["layer"] = .string(a.layer)
-                t["role"] = a.role.map { JSONValue.string($0) } ?? .null
-                t["position"] = a.position.map { JSONValue.int($0) } ?? .null
-            }
-            if statsComputed {
-                t["stats"] = r.stats.map { s in .object([
-                    "min": .double(s.min), "max": .double(s.max), "mean": .double(s.mean), "std": .double(s.std),
-                    "nan_count": .int(s.nanCount), "inf_count": .int(s.infCount),
-                ]) } ?? .null
-            }
-            return .object(t)
-        })
-        if grouped {
-            root["groups"] = .array(groups.map { g -> JSONValue in
-                let shape: JSONValue = g.shape.map { s in JSONValue.array(s.map { JSONValue.int($0) }) } ?? .null
-                let dtypes: [JSONValue] = g.dtypes.map { JSONValue.string($0.rawValue) }
-                let o: JSONObject = [
-                    "pattern": .string(g.pattern), "count": .int(g.count), "dtypes": .array(dtypes),
-                    "shape": shape, "parameters": .int(g.parameters), "bytes": .int(g.bytes),
+        root["tensors"] = .array(
+            rows.map { r in
+                var t: JSONObject = [
+                    "name": .string(r.info.name),
+                    "dtype": .string(r.info.dtype.rawValue),
+                    "shape": .array(r.info.shape.map { .int($0) }),
+                    "parameters": .int(r.info.elementCount),
+                    "bytes": .int(r.info.byteCount),
+                    "file": .string(files[r.info.fileIndex]),
+                    "offset": .int(r.info.byteOffset),
                 ]
-                return .object(o)
+                if let a = r.annotation {
+                    t["layer"] = .string(a.layer)
+                    t["role"] = a.role.map { JSONValue.string($0) } ?? .null
+                    t["position"] = a.position.map { JSONValue.int($0) } ?? .null
+                }
+                if statsComputed {
+                    t["stats"] =
+                        r.stats.map { s in
+                            .object([
+                                "min": .double(s.min), "max": .double(s.max), "mean": .double(s.mean),
+                                "std": .double(s.std),
+                                "nan_count": .int(s.nanCount), "inf_count": .int(s.infCount),
+                            ])
+                        } ?? .null
+                }
+                return .object(t)
             })
+        if grouped {
+            root["groups"] = .array(
+                groups.map { g -> JSONValue in
+                    let shape: JSONValue = g.shape.map { s in JSONValue.array(s.map { JSONValue.int($0) }) } ?? .null
+                    let dtypes: [JSONValue] = g.dtypes.map { JSONValue.string($0.rawValue) }
+                    let o: JSONObject = [
+                        "pattern": .string(g.pattern), "count": .int(g.count), "dtypes": .array(dtypes),
+                        "shape": shape, "parameters": .int(g.parameters), "bytes": .int(g.bytes),
+                    ]
+                    return .object(o)
+                })
         }
         return .object(root)
     }
@@ -67,9 +82,11 @@ extension InspectReport {
         if grouped {
             header = ["tensor (grouped)", "count", "dtype", "shape", "parameters", "bytes"]
             for g in groups {
-                lines.append([g.pattern, String(g.count), g.dtypes.map(\.rawValue).joined(separator: ","),
-                              g.shape.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" } ?? "(varies)",
-                              Formatting.grouped(g.parameters), Formatting.bytes(g.bytes)])
+                lines.append([
+                    g.pattern, String(g.count), g.dtypes.map(\.rawValue).joined(separator: ","),
+                    g.shape.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" } ?? "(varies)",
+                    Formatting.grouped(g.parameters), Formatting.bytes(g.bytes),
+                ])
             }
         } else {
             header = ["tensor", "dtype", "shape", "parameters", "bytes"]
@@ -77,13 +94,22 @@ extension InspectReport {
             if annotated { header += ["layer", "role", "#"] }
             if statsComputed { header += ["min", "max", "mean", "std", "nan", "inf"] }
             for r in rows {
-                var l = [r.info.name, r.info.dtype.rawValue, r.info.shapeDescription, Formatting.grouped(r.info.elementCount), Formatting.bytes(r.info.byteCount)]
+                var l = [
+                    r.info.name, r.info.dtype.rawValue, r.info.shapeDescription,
+                    Formatting.grouped(r.info.elementCount), Formatting.bytes(r.info.byteCount),
+                ]
                 if annotated {
-                    l += [r.annotation?.layer ?? "", r.annotation?.role ?? "-", r.annotation?.position.map(String.init) ?? "-"]
+                    l += [
+                        r.annotation?.layer ?? "", r.annotation?.role ?? "-",
+                        r.annotation?.position.map(String.init) ?? "-",
+                    ]
                 }
                 if statsComputed {
                     if let s = r.stats {
-                        l += [Formatting.number(s.min), Formatting.number(s.max), Formatting.number(s.mean), Formatting.number(s.std), String(s.nanCount), String(s.infCount)]
+                        l += [
+                            Formatting.number(s.min), Formatting.number(s.max), Formatting.number(s.mean),
+                            Formatting.number(s.std), String(s.nanCount), String(s.infCount),
+                        ]
                     } else {
                         l += ["-", "-", "-", "-", "-", "-"]
                     }
@@ -91,31 +117,47 @@ extension InspectReport {
                 lines.append(l)
             }
         }
-        let rightAligned: Set<String> = ["count", "parameters", "bytes", "#", "min", "max", "mean", "std", "nan", "inf"]
-        out += Formatting.table(header: header, rows: lines, rightAligned: Set(header.indices.filter { rightAligned.contains(header[$0]) }))
+        let rightAligned: Set<String> = [
+            "count", "parameters", "bytes", "#", "min", "max", "mean", "std", "nan", "inf",
+        ]
+        out += Formatting.table(
+            header: header, rows: lines, rightAligned: Set(header.indices.filter { rightAligned.contains(header[$0]) }))
         out += "\n"
         var summary = "  \(rows.count) tensors"
         if unfilteredCount != rows.count { summary += " (of \(unfilteredCount), filtered)" }
         summary += ", \(Formatting.grouped(totalParameters)) parameters, \(Formatting.bytes(totalBytes))"
         out += summary + "\n"
-        out += "  dtypes: " + dtypeSummary.map { "\($0.dtype.rawValue) ×\($0.tensors) (\(Formatting.bytes($0.bytes)))" }.joined(separator: ", ") + "\n"
+        out +=
+            "  dtypes: "
+            + dtypeSummary.map { "\($0.dtype.rawValue) ×\($0.tensors) (\(Formatting.bytes($0.bytes)))" }.joined(
+                separator: ", ") + "\n"
         if statsComputed {
-            let nan = rows.reduce(0) { $0 + ($1.stats?.nanCount ?? 0) }, inf = rows.reduce(0) { $0 + ($1.stats?.infCount ?? 0) }
+            let nan = rows.reduce(0) { $0 + ($1.stats?.nanCount ?? 0) },
+                inf = rows.reduce(0) { $0 + ($1.stats?.infCount ?? 0) }
             out += "  non-finite values: \(nan) NaN, \(inf) Inf\n"
         }
         if !metadata.isEmpty {
-            out += "  metadata: " + metadata.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "\n"
+            out +=
+                "  metadata: "
+                + metadata.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                + "\n"
         }
         if let c = modelConfig?.objectValue {
-            let keys = ["model_type", "architectures", "hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size"]
+            let keys = [
+                "model_type", "architectures", "hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size",
+            ]
             let shown = keys.compactMap { k in c[k].map { "\(k)=\($0.serialized())" } }
-            out += "  model config: \(c.count) keys" + (shown.isEmpty ? "" : " (" + shown.joined(separator: ", ") + ")") + "\n"
+            out +=
+                "  model config: \(c.count) keys" + (shown.isEmpty ? "" : " (" + shown.joined(separator: ", ") + ")")
+                + "\n"
         }
         if let p = provenance?.objectValue {
             let src = p["source_name"]?.stringValue ?? "?"
             let fmt = p["source_format"]?.stringValue ?? "?"
-            let sha = p["source_files"]?.arrayValue?.first?["sha256"]?.stringValue.map { String($0.prefix(16)) + "…" } ?? "?"
-            out += "  provenance: from \(src) (\(fmt), sha256 \(sha)) by \(p["tool"]?.stringValue ?? "?") at \(p["created"]?.stringValue ?? "?")\n"
+            let sha =
+                p["source_files"]?.arrayValue?.first?["sha256"]?.stringValue.map { String($0.prefix(16)) + "…" } ?? "?"
+            out +=
+                "  provenance: from \(src) (\(fmt), sha256 \(sha)) by \(p["tool"]?.stringValue ?? "?") at \(p["created"]?.stringValue ?? "?")\n"
         }
         return out
     }
@@ -180,10 +222,11 @@ public enum Formatting {
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {
-            "  " + cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return rightAligned.contains(i) ? pad + c : (i == cells.count - 1 ? c : c + pad)
-            }.joined(separator: "  ")
+            "  "
+                + cells.enumerated().map { i, c in
+                    let pad = String(repeating: " ", count: widths[i] - c.count)
+                    return rightAligned.contains(i) ? pad + c : (i == cells.count - 1 ? c : c + pad)
+                }.joined(separator: "  ")
         }
         var out = line(header) + "\n"
         out += "  " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"

@@ -2,6 +2,7 @@ import WeightKitCheckpoints
 
 /// Everything `weightkit inspect` shows, as plain data; rendering is separate (text or JSON).
 public struct InspectReport: Sendable {
+    /// One tensor as `inspect` shows it.
     public struct Row: Sendable {
         public var info: TensorInfo
         public var stats: TensorStatistics?
@@ -45,14 +46,17 @@ public struct InspectReport: Sendable {
             provenance = w.provenance
         }
         unfilteredCount = checkpoint.tensors.count
-        let selected = filter.map { f in checkpoint.tensors.filter { GlobPattern.matches(f, $0.name) } } ?? checkpoint.tensors
+        let selected =
+            filter.map { f in checkpoint.tensors.filter { GlobPattern.matches(f, $0.name) } } ?? checkpoint.tensors
         var computed: [TensorStatistics?] = []
         if stats {
             let views = try selected.map { try checkpoint.view($0) }
             computed = StatisticsCalculator.compute(views)
         }
         let annotations = checkpoint.annotations
-        rows = selected.enumerated().map { Row(info: $1, stats: stats ? computed[$0] : nil, annotation: annotations[$1.name]) }
+        rows = selected.enumerated().map {
+            Row(info: $1, stats: stats ? computed[$0] : nil, annotation: annotations[$1.name])
+        }
         statsComputed = stats
     }
 

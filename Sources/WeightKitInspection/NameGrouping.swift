@@ -14,7 +14,9 @@ public enum NameGrouping {
         while i < u.count {
             let c = u[i]
             let isDigit = c >= 0x30 && c <= 0x39
-            let prevIsSep = i == 0 || u[i - 1] == UInt8(ascii: ".") || u[i - 1] == UInt8(ascii: "/") || u[i - 1] == UInt8(ascii: "_")
+            let prevIsSep =
+                i == 0 || u[i - 1] == UInt8(ascii: ".") || u[i - 1] == UInt8(ascii: "/")
+                || u[i - 1] == UInt8(ascii: "_")
             if isDigit && prevIsSep {
                 var j = i
                 while j < u.count, u[j] >= 0x30, u[j] <= 0x39 { j += 1 }
@@ -58,7 +60,9 @@ public struct TensorGroup: Sendable {
                 groups[p] = g
             } else {
                 order.append(p)
-                groups[p] = TensorGroup(pattern: p, count: 1, dtypes: [t.dtype], shape: t.shape, parameters: t.elementCount, bytes: t.byteCount)
+                groups[p] = TensorGroup(
+                    pattern: p, count: 1, dtypes: [t.dtype], shape: t.shape, parameters: t.elementCount,
+                    bytes: t.byteCount)
             }
         }
         return order.map { groups[$0]! }

@@ -97,12 +97,14 @@ struct StatsAccumulator: Sendable {
     }
 
     func result(count: Int) -> TensorStatistics {
-        TensorStatistics(count: count, finiteCount: n, min: n > 0 ? min : .nan, max: n > 0 ? max : .nan,
-                         mean: n > 0 ? mean : .nan, std: n > 0 ? (m2 / Double(n)).squareRoot() : .nan,
-                         nanCount: nan, infCount: inf)
+        TensorStatistics(
+            count: count, finiteCount: n, min: n > 0 ? min : .nan, max: n > 0 ? max : .nan,
+            mean: n > 0 ? mean : .nan, std: n > 0 ? (m2 / Double(n)).squareRoot() : .nan,
+            nanCount: nan, infCount: inf)
     }
 }
 
+/// Computes `TensorStatistics` for many tensors, spread over the cores.
 public enum StatisticsCalculator {
     static let chunkElements = 1 << 20
 
@@ -138,7 +140,9 @@ public enum StatisticsCalculator {
                 while s < item.count {
                     let n = min(8192, item.count - s)
                     let lo = (item.start + s) * size
-                    ElementDecoding.decodeFloat32(UnsafeRawBufferPointer(rebasing: v.bytes[lo..<(lo + n * size)]), dtype: v.dtype, into: tmp, count: n)
+                    ElementDecoding.decodeFloat32(
+                        UnsafeRawBufferPointer(rebasing: v.bytes[lo..<(lo + n * size)]), dtype: v.dtype, into: tmp,
+                        count: n)
                     acc.add(tmp, n)
                     s += n
                 }

@@ -5,8 +5,10 @@ import WeightKitGraphs
 /// The result of mapping a checkpoint onto a graph: every target parameter with its source and
 /// transform, and every problem at once (missing, mis-shaped, ambiguous, unused tensors).
 public struct MappingReport: Sendable {
+    /// The outcome for one target parameter.
     public enum Status: String, Sendable { case mapped, missing, shapeMismatch = "shape_mismatch", ambiguous }
 
+    /// One target parameter: its source tensor, shapes, layout and transform, or why it has none.
     public struct Entry: Sendable {
         public var canonical: String
         public var source: String?
@@ -21,6 +23,7 @@ public struct MappingReport: Sendable {
         public var candidates: [String]
     }
 
+    /// A source tensor no parameter took, and whether the convention allows that (optimizer state, MLM heads).
     public struct Unused: Sendable {
         public var name: String
         public var ignorable: Bool
@@ -65,7 +68,10 @@ public struct MappingReport: Sendable {
     public var unexpected: [Unused] { unused.filter { !$0.ignorable } }
     /// Nothing required is missing or mis-shaped, nothing is ambiguous, and every source tensor is
     /// used or known to be ignorable.
-    public var passed: Bool { convention != nil && configProblem == nil && missing.isEmpty && mismatched.isEmpty && ambiguous.isEmpty && unexpected.isEmpty }
+    public var passed: Bool {
+        convention != nil && configProblem == nil && missing.isEmpty && mismatched.isEmpty && ambiguous.isEmpty
+            && unexpected.isEmpty
+    }
 
     public init(path: String, kind: GraphKind, convention: Convention? = nil, conventionScores: [String: Int] = [:]) {
         self.path = path
@@ -113,7 +119,9 @@ public enum BertMapper {
     }
 
     /// Maps a checkpoint onto the graph of `table`. `config` overrides the one found or inferred.
-    public static func map(_ checkpoint: any Checkpoint, table: BertFamilyTable, config override: BertConfig? = nil) -> MappingReport {
+    public static func map(_ checkpoint: any Checkpoint, table: BertFamilyTable, config override: BertConfig? = nil)
+        -> MappingReport
+    {
         let names = checkpoint.tensors.map(\.name)
         let arch = table.kind.bertArchitecture!
         // Choose the convention that explains the most tensors.
@@ -128,16 +136,20 @@ public enum BertMapper {
             var hits = 0
             // The word embeddings anchor a convention: without them nothing else counts (a Keras
             // Dense called `layers/dense` is not a BERT pooler).
-            guard let anchor = table.rows[0].spellings.first(where: { $0.convention == c })?.name(layer: nil) else { continue }
+            guard let anchor = table.rows[0].spellings.first(where: { $0.convention == c })?.name(layer: nil) else {
+                continue
+            }
             guard normalised.contains(anchor) else { scores[c.rawValue] = 0; continue }
             for row in table.rows {
                 guard let s = row.spellings.first(where: { $0.convention == c }) else { continue }
-                for l in (row.perLayer ? (0..<layers).map { Optional($0) } : [nil]) where normalised.contains(s.name(layer: l)) { hits += 1 }
+                for l in (row.perLayer ? (0..<layers).map { Optional($0) } : [nil])
+                where normalised.contains(s.name(layer: l)) { hits += 1 }
             }
             scores[c.rawValue] = hits
             if hits > (best?.1 ?? 0) { best = (c, hits) }
         }
-        var report = MappingReport(path: checkpoint.path, kind: table.kind, convention: best?.0, conventionScores: scores)
+        var report = MappingReport(
+            path: checkpoint.path, kind: table.kind, convention: best?.0, conventionScores: scores)
         guard let convention = best?.0 else {
             report.unused = names.map { .init(name: $0, ignorable: false) }
             return report
@@ -173,11 +185,15 @@ public enum BertMapper {
                 report.configSource = "model config (config.json)"
             } catch {
                 report.configProblem = "\(error)"
-                (config, report.inferred, report.defaulted) = infer(arch, convention: convention, layers: layers) { lookup($0, layer: $1)?.1.first?.shape }
+                (config, report.inferred, report.defaulted) = infer(arch, convention: convention, layers: layers) {
+                    lookup($0, layer: $1)?.1.first?.shape
+                }
                 report.configSource = "inferred from shapes (config.json rejected)"
             }
         } else {
-            (config, report.inferred, report.defaulted) = infer(arch, convention: convention, layers: layers) { lookup($0, layer: $1)?.1.first?.shape }
+            (config, report.inferred, report.defaulted) = infer(arch, convention: convention, layers: layers) {
+                lookup($0, layer: $1)?.1.first?.shape
+            }
             report.configSource = "inferred from shapes"
         }
         if config.kind != table.kind, report.configProblem == nil {
@@ -191,8 +207,9 @@ public enum BertMapper {
         var claimed = Set<String>()
         for spec in specs {
             let (template, layer) = templateOf(spec.name, arch)
-            var entry = MappingReport.Entry(canonical: spec.name, source: nil, sourceShape: nil, expectedShape: spec.shape, layout: nil,
-                                            transform: "none", status: .missing, optional: spec.optional, candidates: [])
+            var entry = MappingReport.Entry(
+                canonical: spec.name, source: nil, sourceShape: nil, expectedShape: spec.shape, layout: nil,
+                transform: "none", status: .missing, optional: spec.optional, candidates: [])
             if let (spelling, found) = lookup(template, layer: layer), !found.isEmpty {
                 entry.candidates = found.map(\.name)
                 found.forEach { claimed.insert($0.name) }
@@ -239,14 +256,17 @@ public enum BertMapper {
         let arch = table.kind.bertArchitecture!
         let query = arch.layerPrefix + "{layer}." + arch.layer.query + ".weight"
         guard let row = table.rows.first(where: { $0.canonical == query }),
-              let s = row.spellings.first(where: { $0.convention == c }) else { return 0 }
+            let s = row.spellings.first(where: { $0.convention == c })
+        else { return 0 }
         var n = 0
         while n < 10_000, names.contains(s.name(layer: n)) { n += 1 }
         return n
     }
 
     /// A config from the tensors' shapes, saying which values were inferred and which defaulted.
-    static func infer(_ a: BertArchitecture, convention: Convention, layers: Int, shape: (String, Int?) -> [Int]?) -> (BertConfig, [String], [String]) {
+    static func infer(_ a: BertArchitecture, convention: Convention, layers: Int, shape: (String, Int?) -> [Int]?) -> (
+        BertConfig, [String], [String]
+    ) {
         var inferred: [String] = ["num_hidden_layers"], defaulted: [String] = []
         let word = shape(a.wordEmbeddings + ".weight", nil) ?? [0, 0]
         let H = word.count == 2 ? word[1] : 0
@@ -276,9 +296,13 @@ public enum BertMapper {
         let eps: Float = a.kind == .roberta ? 1e-5 : 1e-12
         defaulted += ["hidden_act (\(act.rawValue), the \(convention.rawValue) default)", "layer_norm_eps (\(eps))"]
         if a.kind == .roberta { defaulted.append("pad_token_id (1, where RoBERTa's positions start)") }
-        let mask: Float = convention == .huggingFacePyTorch ? -Float.greatestFiniteMagnitude : (convention == .huggingFaceTF ? -10000 : -1e9)
-        var config = BertConfig(vocabSize: word.first ?? 0, hiddenSize: H, numLayers: layers, numHeads: heads, intermediateSize: I,
-                                maxPositions: pos, typeVocabSize: types, activation: act, layerNormEps: eps, maskValue: mask, numLabels: labels)
+        let mask: Float =
+            convention == .huggingFacePyTorch
+            ? -Float.greatestFiniteMagnitude : (convention == .huggingFaceTF ? -10000 : -1e9)
+        var config = BertConfig(
+            vocabSize: word.first ?? 0, hiddenSize: H, numLayers: layers, numHeads: heads, intermediateSize: I,
+            maxPositions: pos, typeVocabSize: types, activation: act, layerNormEps: eps, maskValue: mask,
+            numLabels: labels)
         config.kind = a.kind
         return (config, inferred, defaulted)
     }
@@ -298,7 +322,8 @@ public struct MappedParameterSource: ParameterSource {
 
     public func tensor(for name: String) throws -> (view: TensorView, layout: WeightLayout)? {
         guard let e = report.entries.first(where: { $0.canonical == name }), e.status == .mapped, let source = e.source,
-              let info = checkpoint.info(named: source) else { return nil }
+            let info = checkpoint.info(named: source)
+        else { return nil }
         return (try checkpoint.view(info), e.layout ?? defaultLayout)
     }
 }

@@ -4,12 +4,17 @@ import WeightKitGraphs
 /// adding a column of spellings here; names are normalised first (see `BertFamilyTable.normalise`).
 public enum BertMappingTable {
     public static let table = BertFamilyTable(
-        kind: .bert, rows: rows, conventions: Convention.allCases, pyTorchPrefix: "bert.", tensorFlowClassPrefixes: ["tf_bert"],
+        kind: .bert, rows: rows, conventions: Convention.allCases, pyTorchPrefix: "bert.",
+        tensorFlowClassPrefixes: ["tf_bert"],
         ignorable: { isIgnorable($0, $1) })
 
-    static func row(_ canonical: String, pt: String? = nil, tf: String?, kh: String?, mg: String?, linear: Bool = false) -> MappingRow {
-        var s: [SourceSpelling] = [SourceSpelling(.huggingFacePyTorch, pt ?? canonical, layout: linear ? .outIn : nil),
-                                   SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil)]
+    static func row(_ canonical: String, pt: String? = nil, tf: String?, kh: String?, mg: String?, linear: Bool = false)
+        -> MappingRow
+    {
+        var s: [SourceSpelling] = [
+            SourceSpelling(.huggingFacePyTorch, pt ?? canonical, layout: linear ? .outIn : nil),
+            SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil),
+        ]
         if let tf { s.append(SourceSpelling(.huggingFaceTF, tf, layout: linear ? .inOut : nil)) }
         if let kh { s.append(SourceSpelling(.kerasHub, kh, layout: linear ? .inOut : nil)) }
         if let mg { s.append(SourceSpelling(.tfModelGarden, mg, layout: linear ? .inOut : nil)) }
@@ -17,8 +22,12 @@ public enum BertMappingTable {
     }
 
     static func linear(_ canonical: String, tf: String, kh: String?, mg: String?) -> [MappingRow] {
-        [row(canonical + ".weight", tf: tf + "/kernel:0", kh: kh.map { $0 + "/vars/0" }, mg: mg.map { $0 + "/kernel" }, linear: true),
-         row(canonical + ".bias", tf: tf + "/bias:0", kh: kh.map { $0 + "/vars/1" }, mg: mg.map { $0 + "/bias" })]
+        [
+            row(
+                canonical + ".weight", tf: tf + "/kernel:0", kh: kh.map { $0 + "/vars/0" },
+                mg: mg.map { $0 + "/kernel" }, linear: true),
+            row(canonical + ".bias", tf: tf + "/bias:0", kh: kh.map { $0 + "/vars/1" }, mg: mg.map { $0 + "/bias" }),
+        ]
     }
 
     static func norm(_ canonical: String, tf: String, kh: String, mg: String) -> [MappingRow] {
@@ -36,25 +45,44 @@ public enum BertMappingTable {
         let khl = "layers/transformer_encoder{kh}/"
         let mgl = "transformer/layer_{layer}/"
         var r: [MappingRow] = [
-            row("embeddings.word_embeddings.weight", tf: "bert/embeddings/word_embeddings/weight:0", kh: "layers/reversible_embedding/vars/0",
+            row(
+                "embeddings.word_embeddings.weight", tf: "bert/embeddings/word_embeddings/weight:0",
+                kh: "layers/reversible_embedding/vars/0",
                 mg: "word_embeddings/embeddings"),
-            row("embeddings.position_embeddings.weight", tf: "bert/embeddings/position_embeddings/embeddings:0", kh: "layers/position_embedding/vars/0",
+            row(
+                "embeddings.position_embeddings.weight", tf: "bert/embeddings/position_embeddings/embeddings:0",
+                kh: "layers/position_embedding/vars/0",
                 mg: "position_embedding/embeddings"),
-            row("embeddings.token_type_embeddings.weight", tf: "bert/embeddings/token_type_embeddings/embeddings:0", kh: "layers/embedding/vars/0",
+            row(
+                "embeddings.token_type_embeddings.weight", tf: "bert/embeddings/token_type_embeddings/embeddings:0",
+                kh: "layers/embedding/vars/0",
                 mg: "type_embeddings/embeddings"),
         ]
-        r += norm("embeddings.LayerNorm", tf: "bert/embeddings/LayerNorm", kh: "layers/layer_normalization", mg: "embeddings/layer_norm")
+        r += norm(
+            "embeddings.LayerNorm", tf: "bert/embeddings/LayerNorm", kh: "layers/layer_normalization",
+            mg: "embeddings/layer_norm")
         for n in ["query", "key", "value"] {
-            r += linear(e + "attention.self.\(n)", tf: tfl + "attention/self/\(n)", kh: khl + "_self_attention_layer/\(n)_dense",
-                        mg: mgl + "self_attention/\(n)")
+            r += linear(
+                e + "attention.self.\(n)", tf: tfl + "attention/self/\(n)",
+                kh: khl + "_self_attention_layer/\(n)_dense",
+                mg: mgl + "self_attention/\(n)")
         }
-        r += linear(e + "attention.output.dense", tf: tfl + "attention/output/dense", kh: khl + "_self_attention_layer/output_dense",
-                    mg: mgl + "self_attention/attention_output")
-        r += norm(e + "attention.output.LayerNorm", tf: tfl + "attention/output/LayerNorm", kh: khl + "_self_attention_layer_norm",
-                  mg: mgl + "self_attention_layer_norm")
-        r += linear(e + "intermediate.dense", tf: tfl + "intermediate/dense", kh: khl + "_feedforward_intermediate_dense", mg: mgl + "intermediate")
-        r += linear(e + "output.dense", tf: tfl + "output/dense", kh: khl + "_feedforward_output_dense", mg: mgl + "output")
-        r += norm(e + "output.LayerNorm", tf: tfl + "output/LayerNorm", kh: khl + "_feedforward_layer_norm", mg: mgl + "output_layer_norm")
+        r += linear(
+            e + "attention.output.dense", tf: tfl + "attention/output/dense",
+            kh: khl + "_self_attention_layer/output_dense",
+            mg: mgl + "self_attention/attention_output")
+        r += norm(
+            e + "attention.output.LayerNorm", tf: tfl + "attention/output/LayerNorm",
+            kh: khl + "_self_attention_layer_norm",
+            mg: mgl + "self_attention_layer_norm")
+        r += linear(
+            e + "intermediate.dense", tf: tfl + "intermediate/dense", kh: khl + "_feedforward_intermediate_dense",
+            mg: mgl + "intermediate")
+        r += linear(
+            e + "output.dense", tf: tfl + "output/dense", kh: khl + "_feedforward_output_dense", mg: mgl + "output")
+        r += norm(
+            e + "output.LayerNorm", tf: tfl + "output/LayerNorm", kh: khl + "_feedforward_layer_norm",
+            mg: mgl + "output_layer_norm")
         r += linear("pooler.dense", tf: "bert/pooler/dense", kh: "layers/dense", mg: "pooler_transform")
         r += linear("classifier", tf: "classifier", kh: nil, mg: nil)
         return r
@@ -76,8 +104,10 @@ public enum BertMappingTable {
 
     /// Where a Model Garden parameter's own path starts, whatever sits in front of it (the Keras
     /// layer group of a legacy .h5 repeats the layer name; a SavedModel export adds the model's).
-    static let modelGardenRoots = ["word_embeddings/", "position_embedding/", "type_embeddings/", "embeddings/layer_norm/",
-                                   "transformer/layer_", "pooler_transform/"]
+    static let modelGardenRoots = [
+        "word_embeddings/", "position_embedding/", "type_embeddings/", "embeddings/layer_norm/",
+        "transformer/layer_", "pooler_transform/",
+    ]
 }
 
 extension Convention {
@@ -96,7 +126,9 @@ extension Convention {
                 guard n.count >= r.count else { continue }
                 var i = n.count - r.count
                 while i >= 0 {
-                    if (i == 0 || n[i - 1] == UInt8(ascii: "/")) && n[i..<(i + r.count)].elementsEqual(r) { start = max(start, i); break }
+                    if (i == 0 || n[i - 1] == UInt8(ascii: "/")) && n[i..<(i + r.count)].elementsEqual(r) {
+                        start = max(start, i); break
+                    }
                     i -= 1
                 }
             }

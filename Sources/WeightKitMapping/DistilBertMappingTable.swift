@@ -4,7 +4,8 @@
 /// every name written whole.
 public enum DistilBertMappingTable {
     public static let table = BertFamilyTable(
-        kind: .distilbert, rows: rows, conventions: [.huggingFacePyTorch, .huggingFaceTF, .graphReady], pyTorchPrefix: "distilbert.",
+        kind: .distilbert, rows: rows, conventions: [.huggingFacePyTorch, .huggingFaceTF, .graphReady],
+        pyTorchPrefix: "distilbert.",
         tensorFlowClassPrefixes: ["tf_distil_bert"],
         ignorable: { name, convention in
             switch convention {
@@ -17,25 +18,56 @@ public enum DistilBertMappingTable {
 
     static let rows: [MappingRow] = [
         .huggingFace("embeddings.word_embeddings.weight", tf: "distilbert/embeddings/word_embeddings/weight:0"),
-        .huggingFace("embeddings.position_embeddings.weight", tf: "distilbert/embeddings/position_embeddings/embeddings:0"),
+        .huggingFace(
+            "embeddings.position_embeddings.weight", tf: "distilbert/embeddings/position_embeddings/embeddings:0"),
         .huggingFace("embeddings.LayerNorm.weight", tf: "distilbert/embeddings/LayerNorm/gamma:0"),
         .huggingFace("embeddings.LayerNorm.bias", tf: "distilbert/embeddings/LayerNorm/beta:0"),
-        .huggingFace("transformer.layer.{layer}.attention.q_lin.weight", tf: "distilbert/transformer/layer_._{layer}/attention/q_lin/kernel:0", linear: true),
-        .huggingFace("transformer.layer.{layer}.attention.q_lin.bias", tf: "distilbert/transformer/layer_._{layer}/attention/q_lin/bias:0"),
-        .huggingFace("transformer.layer.{layer}.attention.k_lin.weight", tf: "distilbert/transformer/layer_._{layer}/attention/k_lin/kernel:0", linear: true),
-        .huggingFace("transformer.layer.{layer}.attention.k_lin.bias", tf: "distilbert/transformer/layer_._{layer}/attention/k_lin/bias:0"),
-        .huggingFace("transformer.layer.{layer}.attention.v_lin.weight", tf: "distilbert/transformer/layer_._{layer}/attention/v_lin/kernel:0", linear: true),
-        .huggingFace("transformer.layer.{layer}.attention.v_lin.bias", tf: "distilbert/transformer/layer_._{layer}/attention/v_lin/bias:0"),
-        .huggingFace("transformer.layer.{layer}.attention.out_lin.weight", tf: "distilbert/transformer/layer_._{layer}/attention/out_lin/kernel:0", linear: true),
-        .huggingFace("transformer.layer.{layer}.attention.out_lin.bias", tf: "distilbert/transformer/layer_._{layer}/attention/out_lin/bias:0"),
-        .huggingFace("transformer.layer.{layer}.sa_layer_norm.weight", tf: "distilbert/transformer/layer_._{layer}/sa_layer_norm/gamma:0"),
-        .huggingFace("transformer.layer.{layer}.sa_layer_norm.bias", tf: "distilbert/transformer/layer_._{layer}/sa_layer_norm/beta:0"),
-        .huggingFace("transformer.layer.{layer}.ffn.lin1.weight", tf: "distilbert/transformer/layer_._{layer}/ffn/lin1/kernel:0", linear: true),
-        .huggingFace("transformer.layer.{layer}.ffn.lin1.bias", tf: "distilbert/transformer/layer_._{layer}/ffn/lin1/bias:0"),
-        .huggingFace("transformer.layer.{layer}.ffn.lin2.weight", tf: "distilbert/transformer/layer_._{layer}/ffn/lin2/kernel:0", linear: true),
-        .huggingFace("transformer.layer.{layer}.ffn.lin2.bias", tf: "distilbert/transformer/layer_._{layer}/ffn/lin2/bias:0"),
-        .huggingFace("transformer.layer.{layer}.output_layer_norm.weight", tf: "distilbert/transformer/layer_._{layer}/output_layer_norm/gamma:0"),
-        .huggingFace("transformer.layer.{layer}.output_layer_norm.bias", tf: "distilbert/transformer/layer_._{layer}/output_layer_norm/beta:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.attention.q_lin.weight",
+            tf: "distilbert/transformer/layer_._{layer}/attention/q_lin/kernel:0", linear: true),
+        .huggingFace(
+            "transformer.layer.{layer}.attention.q_lin.bias",
+            tf: "distilbert/transformer/layer_._{layer}/attention/q_lin/bias:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.attention.k_lin.weight",
+            tf: "distilbert/transformer/layer_._{layer}/attention/k_lin/kernel:0", linear: true),
+        .huggingFace(
+            "transformer.layer.{layer}.attention.k_lin.bias",
+            tf: "distilbert/transformer/layer_._{layer}/attention/k_lin/bias:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.attention.v_lin.weight",
+            tf: "distilbert/transformer/layer_._{layer}/attention/v_lin/kernel:0", linear: true),
+        .huggingFace(
+            "transformer.layer.{layer}.attention.v_lin.bias",
+            tf: "distilbert/transformer/layer_._{layer}/attention/v_lin/bias:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.attention.out_lin.weight",
+            tf: "distilbert/transformer/layer_._{layer}/attention/out_lin/kernel:0", linear: true),
+        .huggingFace(
+            "transformer.layer.{layer}.attention.out_lin.bias",
+            tf: "distilbert/transformer/layer_._{layer}/attention/out_lin/bias:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.sa_layer_norm.weight",
+            tf: "distilbert/transformer/layer_._{layer}/sa_layer_norm/gamma:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.sa_layer_norm.bias",
+            tf: "distilbert/transformer/layer_._{layer}/sa_layer_norm/beta:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.ffn.lin1.weight", tf: "distilbert/transformer/layer_._{layer}/ffn/lin1/kernel:0",
+            linear: true),
+        .huggingFace(
+            "transformer.layer.{layer}.ffn.lin1.bias", tf: "distilbert/transformer/layer_._{layer}/ffn/lin1/bias:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.ffn.lin2.weight", tf: "distilbert/transformer/layer_._{layer}/ffn/lin2/kernel:0",
+            linear: true),
+        .huggingFace(
+            "transformer.layer.{layer}.ffn.lin2.bias", tf: "distilbert/transformer/layer_._{layer}/ffn/lin2/bias:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.output_layer_norm.weight",
+            tf: "distilbert/transformer/layer_._{layer}/output_layer_norm/gamma:0"),
+        .huggingFace(
+            "transformer.layer.{layer}.output_layer_norm.bias",
+            tf: "distilbert/transformer/layer_._{layer}/output_layer_norm/beta:0"),
         // DistilBertForSequenceClassification: pre_classifier + ReLU + classifier on the first token.
         .huggingFace("pre_classifier.weight", tf: "pre_classifier/kernel:0", linear: true),
         .huggingFace("pre_classifier.bias", tf: "pre_classifier/bias:0"),

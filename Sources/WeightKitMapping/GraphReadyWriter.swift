@@ -5,13 +5,18 @@ import WeightKitGraphs
 /// stored [in, out] (the layout oneDNN's fast GEMM path reads, so binding copies nothing), the
 /// resolved config in the model section, and the mapping in the provenance transforms.
 public enum GraphReadyWriter {
+    /// A write asked for from a mapping that has problems (the report says which).
     public struct NotMapped: Error, Sendable, CustomStringConvertible {
         public var report: MappingReport
-        public var description: String { "cannot write the converted checkpoint: the mapping has problems\n" + report.text }
+        public var description: String {
+            "cannot write the converted checkpoint: the mapping has problems\n" + report.text
+        }
     }
 
-    public static func writeBert(_ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-                                 progress: ProgressHandler? = nil) throws {
+    public static func writeBert(
+        _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
+        progress: ProgressHandler? = nil
+    ) throws {
         guard report.passed, let config = report.config else { throw NotMapped(report: report) }
         var outputs: [OutputTensor] = []
         var transposed = 0, reshaped = 0
@@ -22,8 +27,12 @@ public enum GraphReadyWriter {
             let shape = isLinear ? [e.expectedShape[1], e.expectedShape[0]] : e.expectedShape
             if isLinear && e.layout == .outIn {
                 transposed += 1
-                outputs.append(TensorTransforms.transposed(checkpoint, info, as: TensorInfo(
-                    name: e.canonical, dtype: .f32, shape: shape, byteOffset: 0, byteCount: shape.reduce(1, *) * 4), dtype: dtype))
+                outputs.append(
+                    TensorTransforms.transposed(
+                        checkpoint, info,
+                        as: TensorInfo(
+                            name: e.canonical, dtype: .f32, shape: shape, byteOffset: 0,
+                            byteCount: shape.reduce(1, *) * 4), dtype: dtype))
             } else {
                 if info.shape != shape { reshaped += 1 }  // a Keras EinsumDense kernel merged to 2-D
                 var target = info
@@ -32,16 +41,22 @@ public enum GraphReadyWriter {
                 outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
             }
         }
-        try write(outputs, from: checkpoint, report: report, architecture: config.kind.rawValue, config: .object(config.huggingFaceJSON),
-                  transforms: [.object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
-                               .object(["kind": .string("reshape"), "tensors": .int(reshaped)])], to: path, progress: progress)
+        try write(
+            outputs, from: checkpoint, report: report, architecture: config.kind.rawValue,
+            config: .object(config.huggingFaceJSON),
+            transforms: [
+                .object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
+                .object(["kind": .string("reshape"), "tensors": .int(reshaped)]),
+            ], to: path, progress: progress)
     }
 
     /// The Keras text classifier: canonical names, every tensor in the shape Keras stores and the
     /// graph consumes (Dense kernels [in, out], attention kernels [E, heads, key_dim]), and the
     /// resolved config (with its epsilon) in the model section.
-    public static func writeTextClassifier(_ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-                                           progress: ProgressHandler? = nil) throws {
+    public static func writeTextClassifier(
+        _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
+        progress: ProgressHandler? = nil
+    ) throws {
         guard report.passed, let config = report.textClassifierConfig else { throw NotMapped(report: report) }
         var outputs: [OutputTensor] = []
         for e in report.entries where e.status == .mapped {
@@ -50,29 +65,43 @@ public enum GraphReadyWriter {
             target.name = e.canonical
             outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
         }
-        try write(outputs, from: checkpoint, report: report, architecture: GraphKind.textClassifier.rawValue, config: config.json, transforms: [], to: path, progress: progress)
+        try write(
+            outputs, from: checkpoint, report: report, architecture: GraphKind.textClassifier.rawValue,
+            config: config.json, transforms: [], to: path, progress: progress)
     }
 
     /// A graph-ready `.wkc` of whichever graph the report mapped onto.
-    public static func write(_ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-                             progress: ProgressHandler? = nil) throws {
+    public static func write(
+        _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
+        progress: ProgressHandler? = nil
+    ) throws {
         switch report.graphConfig {
         case .bert?: try writeBert(checkpoint, report: report, to: path, dtype: dtype, progress: progress)
-        case .textClassifier?: try writeTextClassifier(checkpoint, report: report, to: path, dtype: dtype, progress: progress)
+        case .textClassifier?:
+            try writeTextClassifier(checkpoint, report: report, to: path, dtype: dtype, progress: progress)
         case nil: throw NotMapped(report: report)
         }
     }
 
-    static func write(_ outputs: [OutputTensor], from checkpoint: any Checkpoint, report: MappingReport, architecture: String, config: JSONValue,
-                      transforms: [JSONValue], to path: String, progress: ProgressHandler?) throws {
+    static func write(
+        _ outputs: [OutputTensor], from checkpoint: any Checkpoint, report: MappingReport, architecture: String,
+        config: JSONValue,
+        transforms: [JSONValue], to path: String, progress: ProgressHandler?
+    ) throws {
         let digests = try SourceDigests(checkpoint)  // hashed on the other core while the data is written
         let provenance = WKCProvenance(
             sourceName: FileSystem.lastComponent(of: checkpoint.path), sourceFormat: checkpoint.format.rawValue,
             sourceFiles: digests.placeholders, tool: WeightKitVersion.tool, created: Converter.utcTimestamp(),
-            transforms: [.object(["kind": .string("map"), "graph": .string(architecture), "convention": .string(report.convention?.rawValue ?? "?"),
-                                  "config": .string(report.configSource)])] + transforms)
-        try WKCWriter.write(outputs, metadata: [Convention.layoutKey: Convention.graphReadyValue],
-                            model: WKCModelSection(architecture: architecture, config: config),
-                            provenance: provenance, completeProvenance: { digests.complete(&$0) }, to: path, progress: progress)
+            transforms: [
+                .object([
+                    "kind": .string("map"), "graph": .string(architecture),
+                    "convention": .string(report.convention?.rawValue ?? "?"),
+                    "config": .string(report.configSource),
+                ])
+            ] + transforms)
+        try WKCWriter.write(
+            outputs, metadata: [Convention.layoutKey: Convention.graphReadyValue],
+            model: WKCModelSection(architecture: architecture, config: config),
+            provenance: provenance, completeProvenance: { digests.complete(&$0) }, to: path, progress: progress)
     }
 }

@@ -11,28 +11,33 @@ public struct GraphMapping: Sendable {
 
     /// A BERT-family graph, from its mapping table (config overrides in Hugging Face config.json spelling).
     public static func bertFamily(_ table: BertFamilyTable) -> GraphMapping {
-        GraphMapping(kind: table.kind, map: { checkpoint, config in
-            var given: BertConfig? = nil
-            if case .bert(let c)? = config { given = c }
-            return BertMapper.map(checkpoint, table: table, config: given)
-        }, config: { json in
-            var c = try BertConfig(huggingFace: json)
-            // A config.json without model_type given for RoBERTa or DistilBERT is read in their spelling.
-            if json["model_type"] == nil, table.kind != .bert {
-                var o = json.objectValue ?? [:]
-                o["model_type"] = .string(table.kind.rawValue)
-                c = try BertConfig(huggingFace: .object(o))
-            }
-            return .bert(c)
-        })
+        GraphMapping(
+            kind: table.kind,
+            map: { checkpoint, config in
+                var given: BertConfig? = nil
+                if case .bert(let c)? = config { given = c }
+                return BertMapper.map(checkpoint, table: table, config: given)
+            },
+            config: { json in
+                var c = try BertConfig(huggingFace: json)
+                // A config.json without model_type given for RoBERTa or DistilBERT is read in their spelling.
+                if json["model_type"] == nil, table.kind != .bert {
+                    var o = json.objectValue ?? [:]
+                    o["model_type"] = .string(table.kind.rawValue)
+                    c = try BertConfig(huggingFace: .object(o))
+                }
+                return .bert(c)
+            })
     }
 
     /// The Keras text classifier (config overrides with the keys `weightkit params` prints).
-    public static let textClassifier = GraphMapping(kind: .textClassifier, map: { checkpoint, config in
-        var given: TextClassifierConfig? = nil
-        if case .textClassifier(let c)? = config { given = c }
-        return TextClassifierMapper.map(checkpoint, config: given)
-    }, config: { .textClassifier(try TextClassifierConfig(json: $0)) })
+    public static let textClassifier = GraphMapping(
+        kind: .textClassifier,
+        map: { checkpoint, config in
+            var given: TextClassifierConfig? = nil
+            if case .textClassifier(let c)? = config { given = c }
+            return TextClassifierMapper.map(checkpoint, config: given)
+        }, config: { .textClassifier(try TextClassifierConfig(json: $0)) })
 
 }
 
@@ -47,7 +52,9 @@ public enum Graphs {
     ]
 
     public static func mapping(for kind: GraphKind) -> GraphMapping {
-        guard let m = all.first(where: { $0.kind == kind }) else { preconditionFailure("graph \(kind.rawValue) is not registered in Graphs.all") }
+        guard let m = all.first(where: { $0.kind == kind }) else {
+            preconditionFailure("graph \(kind.rawValue) is not registered in Graphs.all")
+        }
         return m
     }
 
@@ -58,14 +65,17 @@ public enum Graphs {
         public var description: String {
             switch self {
             case let .contradiction(path, a, b):
-                return "\(path): \(a), but \(b); these disagree, so no graph is chosen (fix the file that is wrong, or ask for the graph it really is)"
+                return
+                    "\(path): \(a), but \(b); these disagree, so no graph is chosen (fix the file that is wrong, or ask for the graph it really is)"
             }
         }
     }
 
     /// What the checkpoint itself says it is: its config (`model_type`, `architectures`, a `.wkc`
     /// model section) and the prefixes frameworks put on its tensor names.
-    public static func evidence(_ checkpoint: any Checkpoint) -> (config: (GraphKind, String)?, names: (GraphKind, String)?) {
+    public static func evidence(_ checkpoint: any Checkpoint) -> (
+        config: (GraphKind, String)?, names: (GraphKind, String)?
+    ) {
         var fromConfig: (GraphKind, String)? = nil
         if let w = checkpoint as? WKCCheckpoint, let a = w.model?.architecture, let k = GraphKind(rawValue: a) {
             fromConfig = (k, "its .wkc model section says \(a)")
@@ -73,8 +83,12 @@ public enum Graphs {
             if let t = cfg["model_type"]?.stringValue, let k = BertConfig.kind(modelType: t) {
                 fromConfig = (k, "its config.json's model_type is \(t)")
             } else if let arch = cfg["architectures"]?.arrayValue?.first?.stringValue {
-                let byClass: [(String, GraphKind)] = [("XLMRoberta", .roberta), ("Roberta", .roberta), ("DistilBert", .distilbert), ("Bert", .bert)]
-                if let k = byClass.first(where: { arch.hasPrefix($0.0) })?.1 { fromConfig = (k, "its config.json's architectures name \(arch)") }
+                let byClass: [(String, GraphKind)] = [
+                    ("XLMRoberta", .roberta), ("Roberta", .roberta), ("DistilBert", .distilbert), ("Bert", .bert),
+                ]
+                if let k = byClass.first(where: { arch.hasPrefix($0.0) })?.1 {
+                    fromConfig = (k, "its config.json's architectures name \(arch)")
+                }
             }
         }
         // Prefixes: PyTorch task models (`roberta.`), TF model classes (`tf_roberta_model/`) and main layers (`roberta/`).
@@ -90,7 +104,11 @@ public enum Graphs {
                 if let p = dotted.first(where: { t.name.hasPrefix($0) }) {
                     fromNames = (kind, "its tensor names start with '\(p)' (\(t.name))"); break search
                 }
-                if components.count > 1, let c = components.dropLast().first(where: { c in slashed.contains { c == $0 || c.hasPrefix($0 + "_") } }) {
+                if components.count > 1,
+                    let c = components.dropLast().first(where: { c in
+                        slashed.contains { c == $0 || c.hasPrefix($0 + "_") }
+                    })
+                {
                     fromNames = (kind, "its tensor names carry '\(c)/' (\(t.name))"); break search
                 }
             }
@@ -101,17 +119,21 @@ public enum Graphs {
     /// Maps onto `kind` when given, else onto the graph the checkpoint's config or names say,
     /// else onto the first registered graph that maps; the report says how the graph was chosen.
     /// Evidence that contradicts itself or the graph asked for is an error naming both.
-    public static func map(_ checkpoint: any Checkpoint, kind: GraphKind? = nil, config: GraphConfig? = nil) throws -> MappingReport {
+    public static func map(_ checkpoint: any Checkpoint, kind: GraphKind? = nil, config: GraphConfig? = nil) throws
+        -> MappingReport
+    {
         let kind = kind ?? config?.kind  // a config is of one graph
         let ev = evidence(checkpoint)
         if let c = ev.config, let n = ev.names, c.0 != n.0 {
-            throw SelectionError.contradiction(path: checkpoint.path, first: "\(c.1) (\(c.0.rawValue))", second: "\(n.1) (\(n.0.rawValue))")
+            throw SelectionError.contradiction(
+                path: checkpoint.path, first: "\(c.1) (\(c.0.rawValue))", second: "\(n.1) (\(n.0.rawValue))")
         }
         let said = ev.config ?? ev.names
         if let kind {
             if let said, said.0 != kind {
-                throw SelectionError.contradiction(path: checkpoint.path, first: "the \(kind.rawValue) graph was asked for",
-                                                   second: "\(said.1) (\(said.0.rawValue))")
+                throw SelectionError.contradiction(
+                    path: checkpoint.path, first: "the \(kind.rawValue) graph was asked for",
+                    second: "\(said.1) (\(said.0.rawValue))")
             }
             var report = try mapping(for: kind).map(checkpoint, config)
             report.selection = "given"
@@ -126,13 +148,17 @@ public enum Graphs {
         for m in all { reports.append(try m.map(checkpoint, nil)) }
         let passing = reports.filter(\.passed)
         if var first = passing.first {
-            first.selection = passing.count == 1
+            first.selection =
+                passing.count == 1
                 ? "the only graph whose conventions map it (tried \(all.map(\.kind.rawValue).joined(separator: ", ")))"
                 : "the first of \(passing.map(\.model).joined(separator: ", ")) that map it; nothing in the files tells them apart (give --model)"
             return first
         }
-        var best = reports.max { $0.entries.filter { $0.status == .mapped }.count < $1.entries.filter { $0.status == .mapped }.count }!
-        best.selection = "no graph maps it (tried \(all.map(\.kind.rawValue).joined(separator: ", "))); the closest is shown"
+        var best = reports.max {
+            $0.entries.filter { $0.status == .mapped }.count < $1.entries.filter { $0.status == .mapped }.count
+        }!
+        best.selection =
+            "no graph maps it (tried \(all.map(\.kind.rawValue).joined(separator: ", "))); the closest is shown"
         return best
     }
 

@@ -11,12 +11,16 @@ import WeightKitGraphs
 /// `transformers.BertModel.from_pretrained(dir)` loads (BertForSequenceClassification too when
 /// there is a classifier). This is how a Keras or TF-only BERT reaches PyTorch, MLX or candle.
 public enum HuggingFaceWriter {
-    public static func writeBert(_ checkpoint: any Checkpoint, report: MappingReport, to directory: String, dtype: DTypePolicy = .keep,
-                                 progress: ProgressHandler? = nil) throws {
+    public static func writeBert(
+        _ checkpoint: any Checkpoint, report: MappingReport, to directory: String, dtype: DTypePolicy = .keep,
+        progress: ProgressHandler? = nil
+    ) throws {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
         let arch = config.architecture
         let head = [arch.head.output] + (arch.head.hidden.map { [$0.name] } ?? [])
-        let classifier = report.entries.contains { $0.canonical == arch.head.output + ".weight" && $0.status == .mapped }
+        let classifier = report.entries.contains {
+            $0.canonical == arch.head.output + ".weight" && $0.status == .mapped
+        }
         var outputs: [OutputTensor] = []
         for e in report.entries where e.status == .mapped {
             guard let source = e.source, let info = checkpoint.info(named: source) else { continue }
@@ -29,8 +33,12 @@ public enum HuggingFaceWriter {
                 let inOut = [e.expectedShape[1], e.expectedShape[0]]
                 var merged = info
                 merged.shape = inOut
-                outputs.append(TensorTransforms.transposed(checkpoint, merged, as: TensorInfo(
-                    name: name, dtype: .f32, shape: e.expectedShape, byteOffset: 0, byteCount: e.expectedShape.reduce(1, *) * 4), dtype: dtype))
+                outputs.append(
+                    TensorTransforms.transposed(
+                        checkpoint, merged,
+                        as: TensorInfo(
+                            name: name, dtype: .f32, shape: e.expectedShape, byteOffset: 0,
+                            byteCount: e.expectedShape.reduce(1, *) * 4), dtype: dtype))
             } else {
                 var target = info
                 target.name = name
@@ -39,9 +47,13 @@ public enum HuggingFaceWriter {
             }
         }
         if !FileSystem.isDirectory(directory) {
-            guard mkdir(directory, 0o755) == 0 else { throw FileError(path: directory, operation: "create the directory") }
+            guard mkdir(directory, 0o755) == 0 else {
+                throw FileError(path: directory, operation: "create the directory")
+            }
         }
-        try SafetensorsWriter.write(outputs, metadata: ["format": "pt"], to: FileSystem.join(directory, "model.safetensors"), progress: progress)
+        try SafetensorsWriter.write(
+            outputs, metadata: ["format": "pt"], to: FileSystem.join(directory, "model.safetensors"), progress: progress
+        )
         var cfg = config.huggingFaceJSON
         cfg["architectures"] = .array([.string(config.huggingFaceClass(classifier: classifier))])
         let json = Array((JSONValue.object(cfg).serialized(indent: 2) + "\n").utf8)

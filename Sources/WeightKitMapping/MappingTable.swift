@@ -44,7 +44,8 @@ public struct SourceSpelling: Sendable {
 
     func name(layer: Int?) -> String {
         guard let layer else { return template }
-        return template.replacingEvery("{layer}", with: String(layer)).replacingEvery("{kh}", with: layer == 0 ? "" : "_\(layer)")
+        return template.replacingEvery("{layer}", with: String(layer)).replacingEvery(
+            "{kh}", with: layer == 0 ? "" : "_\(layer)")
     }
 }
 
@@ -84,8 +85,10 @@ public struct BertFamilyTable: Sendable {
     /// Source tensors (normalised names) the convention may carry that no graph parameter needs.
     public var ignorable: @Sendable (String, Convention) -> Bool
 
-    public init(kind: GraphKind, rows: [MappingRow], conventions: [Convention], pyTorchPrefix: String,
-                tensorFlowClassPrefixes: [String], ignorable: @escaping @Sendable (String, Convention) -> Bool) {
+    public init(
+        kind: GraphKind, rows: [MappingRow], conventions: [Convention], pyTorchPrefix: String,
+        tensorFlowClassPrefixes: [String], ignorable: @escaping @Sendable (String, Convention) -> Bool
+    ) {
         self.kind = kind
         self.rows = rows
         self.conventions = conventions
@@ -94,7 +97,9 @@ public struct BertFamilyTable: Sendable {
         self.ignorable = ignorable
     }
 
-    public func isIgnorable(_ normalisedName: String, _ convention: Convention) -> Bool { ignorable(normalisedName, convention) }
+    public func isIgnorable(_ normalisedName: String, _ convention: Convention) -> Bool {
+        ignorable(normalisedName, convention)
+    }
 
     /// The name a tensor has under `convention` once incidental prefixes are removed: PyTorch's
     /// task prefix, TF's model-class component (and the Keras layer group in front of it in a
@@ -119,10 +124,12 @@ extension MappingRow {
     /// A Hugging Face row written out whole: the PyTorch name (also the canonical name, and the
     /// graph-ready `.wkc` name) and the TF name (`kernel:0` [in, out] for linear weights).
     static func huggingFace(_ canonical: String, tf: String, linear: Bool = false) -> MappingRow {
-        MappingRow(canonical: canonical, spellings: [
-            SourceSpelling(.huggingFacePyTorch, canonical, layout: linear ? .outIn : nil),
-            SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil),
-            SourceSpelling(.huggingFaceTF, tf, layout: linear ? .inOut : nil),
-        ])
+        MappingRow(
+            canonical: canonical,
+            spellings: [
+                SourceSpelling(.huggingFacePyTorch, canonical, layout: linear ? .outIn : nil),
+                SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil),
+                SourceSpelling(.huggingFaceTF, tf, layout: linear ? .inOut : nil),
+            ])
     }
 }

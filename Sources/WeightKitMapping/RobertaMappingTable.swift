@@ -4,7 +4,8 @@
 /// per parameter, every name written whole.
 public enum RobertaMappingTable {
     public static let table = BertFamilyTable(
-        kind: .roberta, rows: rows, conventions: [.huggingFacePyTorch, .huggingFaceTF, .graphReady], pyTorchPrefix: "roberta.",
+        kind: .roberta, rows: rows, conventions: [.huggingFacePyTorch, .huggingFaceTF, .graphReady],
+        pyTorchPrefix: "roberta.",
         tensorFlowClassPrefixes: ["tf_roberta", "tf_xlm_roberta"],
         ignorable: { name, convention in
             switch convention {
@@ -19,26 +20,59 @@ public enum RobertaMappingTable {
         typealias R = MappingRow
         var r: [R] = [
             .huggingFace("embeddings.word_embeddings.weight", tf: "roberta/embeddings/word_embeddings/weight:0"),
-            .huggingFace("embeddings.position_embeddings.weight", tf: "roberta/embeddings/position_embeddings/embeddings:0"),
-            .huggingFace("embeddings.token_type_embeddings.weight", tf: "roberta/embeddings/token_type_embeddings/embeddings:0"),
+            .huggingFace(
+                "embeddings.position_embeddings.weight", tf: "roberta/embeddings/position_embeddings/embeddings:0"),
+            .huggingFace(
+                "embeddings.token_type_embeddings.weight", tf: "roberta/embeddings/token_type_embeddings/embeddings:0"),
             .huggingFace("embeddings.LayerNorm.weight", tf: "roberta/embeddings/LayerNorm/gamma:0"),
             .huggingFace("embeddings.LayerNorm.bias", tf: "roberta/embeddings/LayerNorm/beta:0"),
-            .huggingFace("encoder.layer.{layer}.attention.self.query.weight", tf: "roberta/encoder/layer_._{layer}/attention/self/query/kernel:0", linear: true),
-            .huggingFace("encoder.layer.{layer}.attention.self.query.bias", tf: "roberta/encoder/layer_._{layer}/attention/self/query/bias:0"),
-            .huggingFace("encoder.layer.{layer}.attention.self.key.weight", tf: "roberta/encoder/layer_._{layer}/attention/self/key/kernel:0", linear: true),
-            .huggingFace("encoder.layer.{layer}.attention.self.key.bias", tf: "roberta/encoder/layer_._{layer}/attention/self/key/bias:0"),
-            .huggingFace("encoder.layer.{layer}.attention.self.value.weight", tf: "roberta/encoder/layer_._{layer}/attention/self/value/kernel:0", linear: true),
-            .huggingFace("encoder.layer.{layer}.attention.self.value.bias", tf: "roberta/encoder/layer_._{layer}/attention/self/value/bias:0"),
-            .huggingFace("encoder.layer.{layer}.attention.output.dense.weight", tf: "roberta/encoder/layer_._{layer}/attention/output/dense/kernel:0", linear: true),
-            .huggingFace("encoder.layer.{layer}.attention.output.dense.bias", tf: "roberta/encoder/layer_._{layer}/attention/output/dense/bias:0"),
-            .huggingFace("encoder.layer.{layer}.attention.output.LayerNorm.weight", tf: "roberta/encoder/layer_._{layer}/attention/output/LayerNorm/gamma:0"),
-            .huggingFace("encoder.layer.{layer}.attention.output.LayerNorm.bias", tf: "roberta/encoder/layer_._{layer}/attention/output/LayerNorm/beta:0"),
-            .huggingFace("encoder.layer.{layer}.intermediate.dense.weight", tf: "roberta/encoder/layer_._{layer}/intermediate/dense/kernel:0", linear: true),
-            .huggingFace("encoder.layer.{layer}.intermediate.dense.bias", tf: "roberta/encoder/layer_._{layer}/intermediate/dense/bias:0"),
-            .huggingFace("encoder.layer.{layer}.output.dense.weight", tf: "roberta/encoder/layer_._{layer}/output/dense/kernel:0", linear: true),
-            .huggingFace("encoder.layer.{layer}.output.dense.bias", tf: "roberta/encoder/layer_._{layer}/output/dense/bias:0"),
-            .huggingFace("encoder.layer.{layer}.output.LayerNorm.weight", tf: "roberta/encoder/layer_._{layer}/output/LayerNorm/gamma:0"),
-            .huggingFace("encoder.layer.{layer}.output.LayerNorm.bias", tf: "roberta/encoder/layer_._{layer}/output/LayerNorm/beta:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.self.query.weight",
+                tf: "roberta/encoder/layer_._{layer}/attention/self/query/kernel:0", linear: true),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.self.query.bias",
+                tf: "roberta/encoder/layer_._{layer}/attention/self/query/bias:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.self.key.weight",
+                tf: "roberta/encoder/layer_._{layer}/attention/self/key/kernel:0", linear: true),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.self.key.bias",
+                tf: "roberta/encoder/layer_._{layer}/attention/self/key/bias:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.self.value.weight",
+                tf: "roberta/encoder/layer_._{layer}/attention/self/value/kernel:0", linear: true),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.self.value.bias",
+                tf: "roberta/encoder/layer_._{layer}/attention/self/value/bias:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.output.dense.weight",
+                tf: "roberta/encoder/layer_._{layer}/attention/output/dense/kernel:0", linear: true),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.output.dense.bias",
+                tf: "roberta/encoder/layer_._{layer}/attention/output/dense/bias:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.output.LayerNorm.weight",
+                tf: "roberta/encoder/layer_._{layer}/attention/output/LayerNorm/gamma:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.attention.output.LayerNorm.bias",
+                tf: "roberta/encoder/layer_._{layer}/attention/output/LayerNorm/beta:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.intermediate.dense.weight",
+                tf: "roberta/encoder/layer_._{layer}/intermediate/dense/kernel:0", linear: true),
+            .huggingFace(
+                "encoder.layer.{layer}.intermediate.dense.bias",
+                tf: "roberta/encoder/layer_._{layer}/intermediate/dense/bias:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.output.dense.weight",
+                tf: "roberta/encoder/layer_._{layer}/output/dense/kernel:0", linear: true),
+            .huggingFace(
+                "encoder.layer.{layer}.output.dense.bias", tf: "roberta/encoder/layer_._{layer}/output/dense/bias:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.output.LayerNorm.weight",
+                tf: "roberta/encoder/layer_._{layer}/output/LayerNorm/gamma:0"),
+            .huggingFace(
+                "encoder.layer.{layer}.output.LayerNorm.bias",
+                tf: "roberta/encoder/layer_._{layer}/output/LayerNorm/beta:0"),
             // RobertaModel's pooler (absent from RobertaForSequenceClassification).
             .huggingFace("pooler.dense.weight", tf: "roberta/pooler/dense/kernel:0", linear: true),
             .huggingFace("pooler.dense.bias", tf: "roberta/pooler/dense/bias:0"),
@@ -49,7 +83,8 @@ public enum RobertaMappingTable {
             .huggingFace("classifier.out_proj.bias", tf: "classifier/out_proj/bias:0"),
         ]
         // Older PyTorch checkpoints converted from TF spell LayerNorm gamma / beta.
-        for i in r.indices where r[i].canonical.hasSuffix("LayerNorm.weight") || r[i].canonical.hasSuffix("LayerNorm.bias") {
+        for i in r.indices
+        where r[i].canonical.hasSuffix("LayerNorm.weight") || r[i].canonical.hasSuffix("LayerNorm.bias") {
             let old = r[i].canonical.hasSuffix(".weight") ? ".gamma" : ".beta"
             let base = r[i].canonical.split(separator: ".").dropLast().joined(separator: ".")
             r[i].spellings.append(SourceSpelling(.huggingFacePyTorch, base + old))

@@ -11,19 +11,25 @@ public enum TextClassifierMappingTable {
             ("embedding.position", "layers/token_and_position_embedding/pos_emb/vars/0"),
         ]
         for n in ["query", "key", "value"] {
-            r += [("block.attention.\(n).kernel", "layers/transformer_block/att/{mha}\(n)_dense/vars/0"),
-                  ("block.attention.\(n).bias", "layers/transformer_block/att/{mha}\(n)_dense/vars/1")]
+            r += [
+                ("block.attention.\(n).kernel", "layers/transformer_block/att/{mha}\(n)_dense/vars/0"),
+                ("block.attention.\(n).bias", "layers/transformer_block/att/{mha}\(n)_dense/vars/1"),
+            ]
         }
-        r += [("block.attention.output.kernel", "layers/transformer_block/att/{mha}output_dense/vars/0"),
-              ("block.attention.output.bias", "layers/transformer_block/att/{mha}output_dense/vars/1"),
-              ("block.ffn.0.kernel", "layers/transformer_block/ffn/layers/dense/vars/0"),
-              ("block.ffn.0.bias", "layers/transformer_block/ffn/layers/dense/vars/1"),
-              ("block.ffn.1.kernel", "layers/transformer_block/ffn/layers/dense_1/vars/0"),
-              ("block.ffn.1.bias", "layers/transformer_block/ffn/layers/dense_1/vars/1"),
-              ("block.norm1.gamma", "layers/transformer_block/layernorm1/vars/0"), ("block.norm1.beta", "layers/transformer_block/layernorm1/vars/1"),
-              ("block.norm2.gamma", "layers/transformer_block/layernorm2/vars/0"), ("block.norm2.beta", "layers/transformer_block/layernorm2/vars/1"),
-              ("hidden.kernel", "layers/dense/vars/0"), ("hidden.bias", "layers/dense/vars/1"),
-              ("output.kernel", "layers/dense_1/vars/0"), ("output.bias", "layers/dense_1/vars/1")]
+        r += [
+            ("block.attention.output.kernel", "layers/transformer_block/att/{mha}output_dense/vars/0"),
+            ("block.attention.output.bias", "layers/transformer_block/att/{mha}output_dense/vars/1"),
+            ("block.ffn.0.kernel", "layers/transformer_block/ffn/layers/dense/vars/0"),
+            ("block.ffn.0.bias", "layers/transformer_block/ffn/layers/dense/vars/1"),
+            ("block.ffn.1.kernel", "layers/transformer_block/ffn/layers/dense_1/vars/0"),
+            ("block.ffn.1.bias", "layers/transformer_block/ffn/layers/dense_1/vars/1"),
+            ("block.norm1.gamma", "layers/transformer_block/layernorm1/vars/0"),
+            ("block.norm1.beta", "layers/transformer_block/layernorm1/vars/1"),
+            ("block.norm2.gamma", "layers/transformer_block/layernorm2/vars/0"),
+            ("block.norm2.beta", "layers/transformer_block/layernorm2/vars/1"),
+            ("hidden.kernel", "layers/dense/vars/0"), ("hidden.bias", "layers/dense/vars/1"),
+            ("output.kernel", "layers/dense_1/vars/0"), ("output.bias", "layers/dense_1/vars/1"),
+        ]
         return r
     }()
 
@@ -33,8 +39,10 @@ public enum TextClassifierMappingTable {
     public static var positionalOrder: [String] { rows.map(\.canonical) }
 }
 
+/// Maps a Keras checkpoint onto the text classifier: by path (Keras 3, tf_keras archives) or by position (legacy `.h5`).
 public enum TextClassifierMapper {
-    public static func map(_ checkpoint: any Checkpoint, config override: TextClassifierConfig? = nil) -> MappingReport {
+    public static func map(_ checkpoint: any Checkpoint, config override: TextClassifierConfig? = nil) -> MappingReport
+    {
         let names = Set(checkpoint.tensors.map(\.name))
         var report = MappingReport(path: checkpoint.path, kind: .textClassifier)
         // Source tensor for each canonical name, by convention.
@@ -42,7 +50,8 @@ public enum TextClassifierMapper {
         // A graph-ready .wkc written by WeightKit: canonical names, its own config.
         var ownConfig: TextClassifierConfig?
         if checkpoint.metadata[Convention.layoutKey] == Convention.graphReadyValue,
-           let c = checkpoint.modelConfig, let parsed = try? TextClassifierConfig(json: c) {
+            let c = checkpoint.modelConfig, let parsed = try? TextClassifierConfig(json: c)
+        {
             let hits = TextClassifierMappingTable.rows.filter { names.contains($0.canonical) }
             report.conventionScores[Convention.graphReady.rawValue] = hits.count
             if !hits.isEmpty {
@@ -51,13 +60,18 @@ public enum TextClassifierMapper {
                 for h in hits { chosen[h.canonical] = checkpoint.info(named: h.canonical) }
             }
         }
-        for (convention, mha) in [(Convention.keras3, ""), (.tfKerasArchive, "_")] where report.convention != .graphReady {
-            let hits = TextClassifierMappingTable.rows.filter { names.contains($0.path.replacingEvery("{mha}", with: mha)) }
+        for (convention, mha) in [(Convention.keras3, ""), (.tfKerasArchive, "_")]
+        where report.convention != .graphReady {
+            let hits = TextClassifierMappingTable.rows.filter {
+                names.contains($0.path.replacingEvery("{mha}", with: mha))
+            }
             report.conventionScores[convention.rawValue] = hits.count
             if hits.count > chosen.count, names.contains(TextClassifierMappingTable.rows[0].path) {
                 report.convention = convention
                 chosen = [:]
-                for h in hits { chosen[h.canonical] = checkpoint.info(named: h.path.replacingEvery("{mha}", with: mha)) }
+                for h in hits {
+                    chosen[h.canonical] = checkpoint.info(named: h.path.replacingEvery("{mha}", with: mha))
+                }
             }
         }
         // Legacy `.h5` weights (and a plain `.wkc` or safetensors converted from one, which keep the
@@ -65,7 +79,8 @@ public enum TextClassifierMapper {
         // k-th weight in the file's order.
         if report.convention == nil, ["legacy", "hfShard"].contains(checkpoint.metadata["keras.layout"]) {
             let order = TextClassifierMappingTable.positionalOrder
-            report.conventionScores[Convention.kerasLegacyPositional.rawValue] = min(order.count, checkpoint.tensors.count)
+            report.conventionScores[Convention.kerasLegacyPositional.rawValue] = min(
+                order.count, checkpoint.tensors.count)
             if checkpoint.tensors.count >= order.count - 2 {
                 report.convention = .kerasLegacyPositional
                 for (c, t) in zip(order, TensorOrder.tensors(of: checkpoint)) { chosen[c] = t }
@@ -88,18 +103,25 @@ public enum TextClassifierMapper {
             let q = chosen["block.attention.query.kernel"]?.shape ?? [0, 1, 0]
             let ff = chosen["block.ffn.0.kernel"]?.shape ?? [0, 0], hid = chosen["hidden.kernel"]?.shape ?? [0, 0]
             let out = chosen["output.kernel"]?.shape ?? [0, 0]
-            config = TextClassifierConfig(vocabSize: tok.first ?? 0, maxLength: pos.first ?? 0, embedDim: tok.last ?? 0,
-                                          numHeads: q.count == 3 ? q[1] : 1, keyDim: q.count == 3 ? q[2] : 0,
-                                          feedForwardDim: ff.last ?? 0, hiddenUnits: hid.last ?? 0, numClasses: out.last ?? 0, layerNormEps: 1e-6)
+            config = TextClassifierConfig(
+                vocabSize: tok.first ?? 0, maxLength: pos.first ?? 0, embedDim: tok.last ?? 0,
+                numHeads: q.count == 3 ? q[1] : 1, keyDim: q.count == 3 ? q[2] : 0,
+                feedForwardDim: ff.last ?? 0, hiddenUnits: hid.last ?? 0, numClasses: out.last ?? 0, layerNormEps: 1e-6)
             report.configSource = "inferred from shapes"
-            report.inferred = ["vocab_size", "max_length", "embed_dim", "num_heads", "key_dim", "ff_dim", "hidden_units", "num_classes"]
-            report.defaulted = ["layer_norm_eps (1e-6, the Keras documentation model's; LayerNormalization's own default is 1e-3 and is not recorded in weight files)"]
+            report.inferred = [
+                "vocab_size", "max_length", "embed_dim", "num_heads", "key_dim", "ff_dim", "hidden_units",
+                "num_classes",
+            ]
+            report.defaulted = [
+                "layer_norm_eps (1e-6, the Keras documentation model's; LayerNormalization's own default is 1e-3 and is not recorded in weight files)"
+            ]
         }
         report.textClassifierConfig = config
         var claimed = Set<String>()
         for spec in TextClassifierModel.parameterTable(config) {
-            var e = MappingReport.Entry(canonical: spec.name, source: nil, sourceShape: nil, expectedShape: spec.shape, layout: nil,
-                                        transform: "none", status: .missing, optional: false, candidates: [])
+            var e = MappingReport.Entry(
+                canonical: spec.name, source: nil, sourceShape: nil, expectedShape: spec.shape, layout: nil,
+                transform: "none", status: .missing, optional: false, candidates: [])
             if let t = chosen[spec.name] {
                 claimed.insert(t.name)
                 e.source = t.name

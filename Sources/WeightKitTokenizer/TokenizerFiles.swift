@@ -18,6 +18,7 @@ public struct TokenizerFiles: Sendable {
     public var maxLength: Int?
     public var sources: [String]
 
+    /// Tokenizer files that are missing, unreadable or of a kind WeightKit does not implement.
     public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
 
     /// Loads from `directory`; `vocab` (a vocab.txt or tokenizer.json) overrides the search.
@@ -31,7 +32,11 @@ public struct TokenizerFiles: Sendable {
         var sources: [String] = []
         let vocab: [String: Int]
         let tokenizerJSON: String?
-        if let override { tokenizerJSON = override.hasSuffix(".json") ? override : nil } else { tokenizerJSON = file("tokenizer.json") }
+        if let override {
+            tokenizerJSON = override.hasSuffix(".json") ? override : nil
+        } else {
+            tokenizerJSON = file("tokenizer.json")
+        }
         if let tj = tokenizerJSON {
             vocab = try readTokenizerJSON(tj, into: &options)
             sources.append("\(tj) (vocabulary, normaliser, special tokens)")
@@ -50,7 +55,9 @@ public struct TokenizerFiles: Sendable {
             }
         }
         var maxLength: Int?
-        if let st = try file("sentence_bert_config.json").map({ try FileSystem.readJSON($0) }), let m = st["max_seq_length"]?.intValue, m > 0 {
+        if let st = try file("sentence_bert_config.json").map({ try FileSystem.readJSON($0) }),
+            let m = st["max_seq_length"]?.intValue, m > 0
+        {
             maxLength = m
             sources.append("\(FileSystem.join(directory, "sentence_bert_config.json")) (max_seq_length \(m))")
         } else if let m = config?["model_max_length"]?.doubleValue, m > 0, m < 1e9 {
@@ -62,12 +69,16 @@ public struct TokenizerFiles: Sendable {
     }
 
     /// A fast-tokenizer file: only WordPiece models with BERT's normaliser are accepted.
-    static func readTokenizerJSON(_ path: String, into options: inout WordPieceTokenizer.Options) throws -> [String: Int] {
+    static func readTokenizerJSON(_ path: String, into options: inout WordPieceTokenizer.Options) throws -> [String:
+        Int]
+    {
         let root = try FileSystem.readJSON(path, limit: 256 << 20)
         func fail(_ d: String) -> Problem { Problem(description: "\(path): \(d)") }
         guard case .object(let model)? = root["model"] else { throw fail("no \"model\" object") }
         guard model["type"]?.stringValue == "WordPiece" else {
-            throw fail("the tokenizer model is \(model["type"]?.stringValue ?? "untyped"), not WordPiece; WeightKit tokenises for BERT only")
+            throw fail(
+                "the tokenizer model is \(model["type"]?.stringValue ?? "untyped"), not WordPiece; WeightKit tokenises for BERT only"
+            )
         }
         guard case .object(let v)? = model["vocab"] else { throw fail("model.vocab is not an object") }
         var vocab: [String: Int] = [:]
@@ -81,12 +92,14 @@ public struct TokenizerFiles: Sendable {
         if let m = model["max_input_chars_per_word"]?.intValue { options.maxInputCharsPerWord = m }
         if case .object(let n)? = root["normalizer"] {
             guard n["type"]?.stringValue == "BertNormalizer" else {
-                throw fail("normalizer \(n["type"]?.stringValue ?? "untyped") is not BertNormalizer; WeightKit reproduces BERT's only")
+                throw fail(
+                    "normalizer \(n["type"]?.stringValue ?? "untyped") is not BertNormalizer; WeightKit reproduces BERT's only"
+                )
             }
             if let b = n["lowercase"]?.boolValue { options.lowercase = b }
             if let b = n["clean_text"]?.boolValue { options.cleanText = b }
             if let b = n["handle_chinese_chars"]?.boolValue { options.tokenizeChineseChars = b }
-            options.stripAccents = n["strip_accents"]?.boolValue   // null: follow lowercase
+            options.stripAccents = n["strip_accents"]?.boolValue  // null: follow lowercase
         }
         if case .array(let added)? = root["added_tokens"] {
             var specials: [String] = []
@@ -129,7 +142,9 @@ public struct TokenizerFiles: Sendable {
         var specials = [options.unk, options.cls, options.sep, options.pad]
         if let m = token("mask_token") { specials.append(m) }
         if case .object(let decoder)? = c["added_tokens_decoder"] {
-            for (_, t) in decoder.entries where t["special"]?.boolValue == true { if let s = t["content"]?.stringValue { specials.append(s) } }
+            for (_, t) in decoder.entries where t["special"]?.boolValue == true {
+                if let s = t["content"]?.stringValue { specials.append(s) }
+            }
         }
         options.specialTokens = specials
     }

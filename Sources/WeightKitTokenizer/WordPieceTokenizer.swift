@@ -35,13 +35,16 @@ public struct WordPieceTokenizer: Sendable {
     let unkId: Int, clsId: Int, sepId: Int
     let trie: VocabularyTrie
 
+    /// A vocabulary or configuration the tokenizer cannot use.
     public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
 
     public init(vocab: [String: Int], options: Options = Options(), source: String = "the vocabulary") throws {
         self.vocab = vocab
         self.options = options
         self.stripAccents = options.stripAccents ?? options.lowercase
-        for t in [options.unk, options.cls, options.sep] where vocab[t] == nil { throw Problem(description: "\(source): the vocabulary has no \(t)") }
+        for t in [options.unk, options.cls, options.sep] where vocab[t] == nil {
+            throw Problem(description: "\(source): the vocabulary has no \(t)")
+        }
         unkId = vocab[options.unk]!; clsId = vocab[options.cls]!; sepId = vocab[options.sep]!
         trie = VocabularyTrie(vocab: vocab, continuingSubwordPrefix: options.continuingSubwordPrefix)
         specials = Set(options.specialTokens).filter { !$0.isEmpty && vocab[$0] != nil }
@@ -59,7 +62,9 @@ public struct WordPieceTokenizer: Sendable {
 
     /// vocab.txt as transformers' load_vocab reads it: id = line number, a repeated token keeps its last line.
     public static func readVocab(_ vocabFile: String) throws -> [String: Int] {
-        guard let data = FileManager.default.contents(atPath: vocabFile) else { throw Problem(description: "\(vocabFile): cannot read the vocabulary") }
+        guard let data = FileManager.default.contents(atPath: vocabFile) else {
+            throw Problem(description: "\(vocabFile): cannot read the vocabulary")
+        }
         var vocab: [String: Int] = [:]
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
@@ -83,10 +88,13 @@ public struct WordPieceTokenizer: Sendable {
 
     static func isPunctuation(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
-        if (33...47).contains(v) || (58...64).contains(v) || (91...96).contains(v) || (123...126).contains(v) { return true }
+        if (33...47).contains(v) || (58...64).contains(v) || (91...96).contains(v) || (123...126).contains(v) {
+            return true
+        }
         switch s.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation: return true
+            .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            return true
         default: return false
         }
     }
@@ -106,8 +114,10 @@ public struct WordPieceTokenizer: Sendable {
         var plainStart = 0
         var i = 0
         outer: while i < scalars.count {
-            for sp in specials where sp.scalars.first == scalars[i] && scalars.count - i >= sp.scalars.count
-                && scalars[i..<(i + sp.scalars.count)].elementsEqual(sp.scalars) {
+            for sp in specials
+            where sp.scalars.first == scalars[i] && scalars.count - i >= sp.scalars.count
+                && scalars[i..<(i + sp.scalars.count)].elementsEqual(sp.scalars)
+            {
                 if plainStart < i { out.append((String(String.UnicodeScalarView(scalars[plainStart..<i])), false)) }
                 out.append((sp.text, true))
                 i += sp.scalars.count
@@ -130,7 +140,9 @@ public struct WordPieceTokenizer: Sendable {
         for s in text.unicodeScalars {
             if options.cleanText, s.value == 0 || s.value == 0xFFFD || Self.isControl(s) { continue }
             if Self.isWhitespace(s) { cleaned.append(" "); continue }
-            if options.tokenizeChineseChars, Self.isCJK(s.value) { cleaned.append(" "); cleaned.append(s); cleaned.append(" "); continue }
+            if options.tokenizeChineseChars, Self.isCJK(s.value) {
+                cleaned.append(" "); cleaned.append(s); cleaned.append(" "); continue
+            }
             cleaned.append(s)
         }
         var out: [String] = []
@@ -150,7 +162,8 @@ public struct WordPieceTokenizer: Sendable {
         if lowercase { w = w.lowercased() }
         if stripAccents && !ascii {
             var kept = String.UnicodeScalarView()
-            for s in w.decomposedStringWithCanonicalMapping.unicodeScalars where s.properties.generalCategory != .nonspacingMark { kept.append(s) }
+            for s in w.decomposedStringWithCanonicalMapping.unicodeScalars
+            where s.properties.generalCategory != .nonspacingMark { kept.append(s) }
             w = String(kept)
         }
         var current = String.UnicodeScalarView()
@@ -199,7 +212,11 @@ public struct WordPieceTokenizer: Sendable {
         var out: [Int] = []
         out.reserveCapacity(text.utf8.count / 3 + 4)
         for segment in segments(text) {
-            if segment.special { out.append(vocab[segment.text] ?? unkId) } else { appendPlainIds(segment.text, into: &out) }
+            if segment.special {
+                out.append(vocab[segment.text] ?? unkId)
+            } else {
+                appendPlainIds(segment.text, into: &out)
+            }
         }
         return out
     }
@@ -225,7 +242,11 @@ public struct WordPieceTokenizer: Sendable {
         var piece: [UInt32] = []
         piece.reserveCapacity(64)
         func emit(_ p: UnsafeBufferPointer<UInt32>) {
-            if p.count > options.maxInputCharsPerWord { out.append(unkId) } else { trie.appendPieces(p, unk: unkId, into: &out) }
+            if p.count > options.maxInputCharsPerWord {
+                out.append(unkId)
+            } else {
+                trie.appendPieces(p, unk: unkId, into: &out)
+            }
         }
         func flush() {
             if !piece.isEmpty { piece.withUnsafeBufferPointer(emit); piece.removeAll(keepingCapacity: true) }
@@ -243,7 +264,9 @@ public struct WordPieceTokenizer: Sendable {
                 for k in i..<j {
                     var c = buf[k]
                     if lower, c >= 0x41, c <= 0x5A { c += 0x20 }
-                    if (33...47).contains(c) || (58...64).contains(c) || (91...96).contains(c) || (123...126).contains(c) {
+                    if (33...47).contains(c) || (58...64).contains(c) || (91...96).contains(c)
+                        || (123...126).contains(c)
+                    {
                         flush()
                         withUnsafePointer(to: c) { emit(UnsafeBufferPointer(start: $0, count: 1)) }
                     } else {
@@ -287,7 +310,9 @@ public struct WordPieceTokenizer: Sendable {
             if var yy = y {
                 // transformers: first even out the longer one, then take the rest half and half.
                 let first = min(abs(yy.count - x.count), excess), second = excess - first
-                let (fromX, fromY) = x.count > yy.count ? (first + second / 2, second - second / 2) : (second / 2, first + second - second / 2)
+                let (fromX, fromY) =
+                    x.count > yy.count
+                    ? (first + second / 2, second - second / 2) : (second / 2, first + second - second / 2)
                 x.removeLast(min(fromX, x.count))
                 yy.removeLast(min(fromY, yy.count))
                 y = yy
@@ -312,7 +337,9 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     /// A batch padded to its longest member (or to `padTo`).
-    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, maxLength: Int = 512, padTo: Int? = nil) -> [Encoding] {
+    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, maxLength: Int = 512, padTo: Int? = nil)
+        -> [Encoding]
+    {
         let unpadded = texts.indices.map { encode(texts[$0], pair: pairs?[$0], maxLength: maxLength) }
         let target = padTo ?? unpadded.map(\.inputIds.count).max() ?? 0
         return texts.indices.map { encode(texts[$0], pair: pairs?[$0], maxLength: maxLength, padTo: target) }

@@ -25,11 +25,14 @@ public struct OutputComparison: Sendable {
     public var passed: Bool { shapeMatches && mismatched == 0 && nanCount == 0 && infCount == 0 && compared > 0 }
 
     /// Compares `actual` with `expected`; for token outputs ([B, S, …]) only where `mask` is 1.
-    public static func compare(name: String, actual: [Float], shape: [Int], expected: [Float], expectedShape: [Int],
-                               mask: [[Int]]?, atol: Double, rtol: Double) -> OutputComparison {
-        var c = OutputComparison(name: name, shape: shape, expectedShape: expectedShape, compared: 0, mismatched: 0, maxAbsError: 0,
-                                 maxAbsIndex: [], maxRelError: 0, meanAbsError: 0, nmse: 0, nmseDB: 0, cosine: 0,
-                                 minPassingAtol: 0, nanCount: 0, infCount: 0, atol: atol, rtol: rtol)
+    public static func compare(
+        name: String, actual: [Float], shape: [Int], expected: [Float], expectedShape: [Int],
+        mask: [[Int]]?, atol: Double, rtol: Double
+    ) -> OutputComparison {
+        var c = OutputComparison(
+            name: name, shape: shape, expectedShape: expectedShape, compared: 0, mismatched: 0, maxAbsError: 0,
+            maxAbsIndex: [], maxRelError: 0, meanAbsError: 0, nmse: 0, nmseDB: 0, cosine: 0,
+            minPassingAtol: 0, nanCount: 0, infCount: 0, atol: atol, rtol: rtol)
         guard shape == expectedShape, actual.count == expected.count else { return c }
         let tokenLevel = shape.count >= 3 && mask != nil
         let inner = tokenLevel ? shape[2...].reduce(1, *) : 1
@@ -59,7 +62,8 @@ public struct OutputComparison: Sendable {
         c.meanAbsError = c.compared > 0 ? sumAbs / Double(c.compared) : 0
         c.nmse = sumRef2 > 0 ? sumErr2 / sumRef2 : (sumErr2 == 0 ? 0 : .infinity)
         c.nmseDB = c.nmse > 0 ? 10 * log10(c.nmse) : -.infinity
-        c.cosine = sumAct2 > 0 && sumRef2 > 0 ? dot / (sumAct2.squareRoot() * sumRef2.squareRoot()) : (sumErr2 == 0 ? 1 : 0)
+        c.cosine =
+            sumAct2 > 0 && sumRef2 > 0 ? dot / (sumAct2.squareRoot() * sumRef2.squareRoot()) : (sumErr2 == 0 ? 1 : 0)
         c.minPassingAtol = max(0, c.minPassingAtol)
         return c
     }

@@ -2,13 +2,13 @@ import WeightKitCheckpoints
 import WeightKitFormats
 import WeightKitGraphs
 
-/// A reference bundle (the contract in shared/reference-bundle.md, spec in
-/// Schemas/reference-bundle.md): one safetensors file of `input.*` integer tensors and
+/// A reference bundle (spec in Schemas/reference-bundle.md): one safetensors file of `input.*` integer tensors and
 /// `output.*` float tensors the original framework produced, with string metadata.
 public struct ReferenceBundle: Sendable {
     /// The graph a bundle's outputs come from (`model.kind`).
     public typealias Kind = GraphKind
 
+    /// A file that is not a valid reference bundle, named with the tensor or key at fault.
     public struct Problem: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
@@ -26,7 +26,10 @@ public struct ReferenceBundle: Sendable {
         self.path = path
         metadata = c.metadata
         guard c.metadata["weightkit.reference"] == "1" else {
-            throw Problem(description: "\(path): not a reference bundle (metadata weightkit.reference is \(c.metadata["weightkit.reference"].map { "'\($0)'" } ?? "missing"), expected '1')")
+            throw Problem(
+                description:
+                    "\(path): not a reference bundle (metadata weightkit.reference is \(c.metadata["weightkit.reference"].map { "'\($0)'" } ?? "missing"), expected '1')"
+            )
         }
         var inputs: [String: [[Int]]] = [:]
         var outputs: [String: (shape: [Int], values: [Float])] = [:]
@@ -34,14 +37,20 @@ public struct ReferenceBundle: Sendable {
         for t in c.tensors {
             if t.name.hasPrefix("input.") {
                 guard [.i32, .i64].contains(t.dtype), t.shape.count == 2 else {
-                    throw Problem(description: "\(path): tensor '\(t.name)': inputs must be 2-D I32 or I64, found \(t.dtype.rawValue) \(t.shapeDescription)")
+                    throw Problem(
+                        description:
+                            "\(path): tensor '\(t.name)': inputs must be 2-D I32 or I64, found \(t.dtype.rawValue) \(t.shapeDescription)"
+                    )
                 }
                 let values = try c.view(t).float32Array().map { Int($0) }
                 let cols = t.shape[1]
-                inputs[String(t.name.dropFirst(6))] = cols == 0 ? [] : stride(from: 0, to: values.count, by: cols).map { Array(values[$0..<($0 + cols)]) }
+                inputs[String(t.name.dropFirst(6))] =
+                    cols == 0 ? [] : stride(from: 0, to: values.count, by: cols).map { Array(values[$0..<($0 + cols)]) }
             } else if t.name.hasPrefix("output.") {
                 guard [.f32, .f16, .bf16, .f64].contains(t.dtype) else {
-                    throw Problem(description: "\(path): tensor '\(t.name)': outputs must be floating point, found \(t.dtype.rawValue)")
+                    throw Problem(
+                        description:
+                            "\(path): tensor '\(t.name)': outputs must be floating point, found \(t.dtype.rawValue)")
                 }
                 let name = ReferenceBundle.canonical(String(t.name.dropFirst(7)))
                 outputs[name] = (t.shape, try c.view(t).float32Array())
@@ -53,7 +62,9 @@ public struct ReferenceBundle: Sendable {
         // Text-only BERT bundles: the inputs are given as input.text and tokenised by the verifier.
         let textOnly = inputs.isEmpty && c.metadata["input.text"] != nil
         if let declared = c.metadata["model.kind"] {
-            guard let k = Kind(rawValue: declared) else { throw Problem(description: "\(path): model.kind '\(declared)' is not one of \(GraphKind.names)") }
+            guard let k = Kind(rawValue: declared) else {
+                throw Problem(description: "\(path): model.kind '\(declared)' is not one of \(GraphKind.names)")
+            }
             kind = k
         } else if inputs["input_ids"] != nil || textOnly {
             kind = .bert
@@ -62,9 +73,15 @@ public struct ReferenceBundle: Sendable {
         } else {
             throw Problem(description: "\(path): no input_ids (BERT) or token_ids (text classifier) input")
         }
-        if kind != .textClassifier && inputs["input_ids"] == nil && !textOnly { throw Problem(description: "\(path): a BERT bundle needs input.input_ids (or input.text metadata)") }
-        if kind == .textClassifier && inputs["token_ids"] == nil { throw Problem(description: "\(path): a text-classifier bundle needs input.token_ids") }
-        if outputs.isEmpty { throw Problem(description: "\(path): the bundle holds no output.* tensor: nothing to compare") }
+        if kind != .textClassifier && inputs["input_ids"] == nil && !textOnly {
+            throw Problem(description: "\(path): a BERT bundle needs input.input_ids (or input.text metadata)")
+        }
+        if kind == .textClassifier && inputs["token_ids"] == nil {
+            throw Problem(description: "\(path): a text-classifier bundle needs input.token_ids")
+        }
+        if outputs.isEmpty {
+            throw Problem(description: "\(path): the bundle holds no output.* tensor: nothing to compare")
+        }
         self.inputs = inputs
         self.outputs = outputs
         self.outputOrder = order
@@ -76,7 +93,9 @@ public struct ReferenceBundle: Sendable {
         case "sequence_output": return "last_hidden_state"
         case "pooled_output": return "pooler_output"
         default:
-            if name.hasPrefix("encoder_outputs."), let j = Int(name.dropFirst("encoder_outputs.".count)) { return "hidden_states.\(j + 1)" }
+            if name.hasPrefix("encoder_outputs."), let j = Int(name.dropFirst("encoder_outputs.".count)) {
+                return "hidden_states.\(j + 1)"
+            }
             return name
         }
     }

@@ -3,22 +3,33 @@ import WeightKitCheckpoints
 extension VerificationReport {
     public var json: JSONValue {
         .object([
-            "passed": .bool(passed), "checkpoint": .string(checkpoint), "reference": .string(bundle), "model": .string(model),
+            "passed": .bool(passed), "checkpoint": .string(checkpoint), "reference": .string(bundle),
+            "model": .string(model),
             "convention": convention.map { .string($0) } ?? .null,
-            "tolerances": .object(["atol": .double(atol), "rtol": .double(rtol), "rule": .string("|a - e| <= atol + rtol * |e|")]),
+            "tolerances": .object([
+                "atol": .double(atol), "rtol": .double(rtol), "rule": .string("|a - e| <= atol + rtol * |e|"),
+            ]),
             "config": .object(JSONObject(numerics.map { (key: $0.key, value: .string($0.value)) })),
             "first_divergence": firstDivergence.map { .string($0) } ?? .null,
             "hint": hint.map { .string($0) } ?? .null,
             "unproducible": .array(unproducible.map { .string($0) }),
-            "outputs": .array(comparisons.map { c in .object([
-                "name": .string(c.name), "passed": .bool(c.passed), "shape": .array(c.shape.map { .int($0) }),
-                "expected_shape": .array(c.expectedShape.map { .int($0) }), "compared": .int(c.compared),
-                "mismatched": .int(c.mismatched), "mismatched_percent": .double(c.compared > 0 ? 100 * Double(c.mismatched) / Double(c.compared) : 0),
-                "max_abs_error": .double(c.maxAbsError), "max_abs_index": .array(c.maxAbsIndex.map { .int($0) }),
-                "max_rel_error": .double(c.maxRelError), "mean_abs_error": .double(c.meanAbsError),
-                "nmse": .double(c.nmse), "nmse_db": c.nmseDB.isFinite ? .double(c.nmseDB) : .null, "cosine": .double(c.cosine),
-                "min_passing_atol": .double(c.minPassingAtol), "nan_count": .int(c.nanCount), "inf_count": .int(c.infCount),
-            ]) }),
+            "outputs": .array(
+                comparisons.map { c in
+                    .object([
+                        "name": .string(c.name), "passed": .bool(c.passed), "shape": .array(c.shape.map { .int($0) }),
+                        "expected_shape": .array(c.expectedShape.map { .int($0) }), "compared": .int(c.compared),
+                        "mismatched": .int(c.mismatched),
+                        "mismatched_percent": .double(
+                            c.compared > 0 ? 100 * Double(c.mismatched) / Double(c.compared) : 0),
+                        "max_abs_error": .double(c.maxAbsError),
+                        "max_abs_index": .array(c.maxAbsIndex.map { .int($0) }),
+                        "max_rel_error": .double(c.maxRelError), "mean_abs_error": .double(c.meanAbsError),
+                        "nmse": .double(c.nmse), "nmse_db": c.nmseDB.isFinite ? .double(c.nmseDB) : .null,
+                        "cosine": .double(c.cosine),
+                        "min_passing_atol": .double(c.minPassingAtol), "nan_count": .int(c.nanCount),
+                        "inf_count": .int(c.infCount),
+                    ])
+                }),
         ])
     }
 
@@ -33,7 +44,8 @@ extension VerificationReport {
             let mant = (m * 100).rounded() / 100
             return (v < 0 ? "-" : "") + "\(mant)e\(exp)"
         }
-        var out = "\(checkpoint) against \(bundle)\n  model: \(model), convention: \(convention ?? "?"), atol \(e(atol)), rtol \(e(rtol))\n"
+        var out =
+            "\(checkpoint) against \(bundle)\n  model: \(model), convention: \(convention ?? "?"), atol \(e(atol)), rtol \(e(rtol))\n"
         out += "  numerics: " + numerics.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "\n"
         let header = ["output", "", "max abs", "at", "max rel", "cosine", "NMSE dB", "min atol", "mismatched"]
         var rows: [[String]] = []
@@ -42,17 +54,26 @@ extension VerificationReport {
                 rows.append([c.name, "FAIL", "shape \(c.shape) vs \(c.expectedShape)", "", "", "", "", "", ""])
                 continue
             }
-            rows.append([c.name, c.passed ? "ok" : "FAIL", e(c.maxAbsError), "\(c.maxAbsIndex)", e(c.maxRelError),
-                         String(format6(c.cosine)), c.nmseDB.isFinite ? String(Int(c.nmseDB.rounded())) : "-inf", e(c.minPassingAtol),
-                         "\(c.mismatched)/\(c.compared)" + (c.nanCount + c.infCount > 0 ? " (\(c.nanCount) NaN, \(c.infCount) Inf)" : "")])
+            rows.append([
+                c.name, c.passed ? "ok" : "FAIL", e(c.maxAbsError), "\(c.maxAbsIndex)", e(c.maxRelError),
+                String(format6(c.cosine)), c.nmseDB.isFinite ? String(Int(c.nmseDB.rounded())) : "-inf",
+                e(c.minPassingAtol),
+                "\(c.mismatched)/\(c.compared)"
+                    + (c.nanCount + c.infCount > 0 ? " (\(c.nanCount) NaN, \(c.infCount) Inf)" : ""),
+            ])
         }
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         for r in [header] + rows {
-            out += "  " + r.enumerated().map { i, c in c + String(repeating: " ", count: widths[i] - c.count) }.joined(separator: "  ") + "\n"
+            out +=
+                "  "
+                + r.enumerated().map { i, c in c + String(repeating: " ", count: widths[i] - c.count) }.joined(
+                    separator: "  ") + "\n"
         }
         for u in unproducible { out += "  cannot produce: \(u) (the bundle holds it; the graph has no such output)\n" }
-        if let firstDivergence { out += "  first divergence: \(firstDivergence)" + (hint.map { " — \($0)" } ?? "") + "\n" }
+        if let firstDivergence {
+            out += "  first divergence: \(firstDivergence)" + (hint.map { " — \($0)" } ?? "") + "\n"
+        }
         out += passed ? "PASS\n" : "FAIL\n"
         return out
     }

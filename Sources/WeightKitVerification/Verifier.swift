@@ -24,7 +24,9 @@ public struct VerificationReport: Sendable {
     public var passed: Bool { unproducible.isEmpty && !comparisons.isEmpty && comparisons.allSatisfy(\.passed) }
 }
 
+/// Runs a checkpoint on a reference bundle's inputs and compares every output with the original framework's.
 public enum Verifier {
+    /// A verification that cannot run: the checkpoint does not map, or the inputs cannot be made.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
@@ -34,22 +36,27 @@ public enum Verifier {
     public static let defaultAtol = 1e-5
 
     /// Verifies with a typed BERT or text-classifier config override (the one that fits the bundle).
-    public static func verify(checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
-                              bertConfig: BertConfig? = nil, textClassifierConfig: TextClassifierConfig? = nil,
-                              vocab: String? = nil) throws -> VerificationReport {
+    public static func verify(
+        checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
+        bertConfig: BertConfig? = nil, textClassifierConfig: TextClassifierConfig? = nil,
+        vocab: String? = nil
+    ) throws -> VerificationReport {
         let config = bertConfig.map { GraphConfig.bert($0) } ?? textClassifierConfig.map { .textClassifier($0) }
         return try verify(checkpoint: path, reference: bundlePath, atol: atol, rtol: rtol, config: config, vocab: vocab)
     }
 
     /// Runs the checkpoint, mapped onto the bundle's graph, on the bundle's inputs and compares
     /// every output the bundle holds.
-    public static func verify(checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
-                              config: GraphConfig?, vocab: String? = nil) throws -> VerificationReport {
+    public static func verify(
+        checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
+        config: GraphConfig?, vocab: String? = nil
+    ) throws -> VerificationReport {
         let bundle = try ReferenceBundle(path: bundlePath)
         let checkpoint = try Checkpoints.open(path)
         let atol = atol ?? bundle.atol ?? defaultAtol, rtol = rtol ?? bundle.rtol ?? defaultRtol
-        var report = VerificationReport(checkpoint: path, bundle: bundlePath, model: bundle.kind.rawValue, convention: nil, numerics: [],
-                                        comparisons: [], unproducible: [], firstDivergence: nil, hint: nil, atol: atol, rtol: rtol)
+        var report = VerificationReport(
+            checkpoint: path, bundle: bundlePath, model: bundle.kind.rawValue, convention: nil, numerics: [],
+            comparisons: [], unproducible: [], firstDivergence: nil, hint: nil, atol: atol, rtol: rtol)
         let mapping = try Graphs.map(checkpoint, kind: bundle.kind, config: config)
         guard mapping.passed else {
             throw Failure(description: "\(path) does not map onto the \(bundle.kind.rawValue) graph:\n" + mapping.text)
@@ -59,18 +66,25 @@ public enum Verifier {
         report.numerics = graph.numerics
         var inputs = bundle.inputs
         if let bert = graph as? BertModel {
-            report.numerics.append(("token_type_ids", bundle.inputs["token_type_ids"] == nil ? "absent: zeros" : "from the bundle"))
+            report.numerics.append(
+                ("token_type_ids", bundle.inputs["token_type_ids"] == nil ? "absent: zeros" : "from the bundle"))
             report.numerics.append(("pooler", bert.hasPooler ? "present" : "absent"))
         }
         if inputs[graph.inputNames[0]] == nil, let texts = bundle.texts, let bert = graph as? BertModel {
             // Inputs given as text: tokenise them with the model's vocabulary (WordPiece).
             guard bert.config.architecture.tokenizer == .wordPiece else {
-                throw Failure(description: "\(bundlePath) gives its inputs as text, but \(bert.config.kind.rawValue)'s tokenizer (byte-level BPE) is not supported: give input_ids")
+                throw Failure(
+                    description:
+                        "\(bundlePath) gives its inputs as text, but \(bert.config.kind.rawValue)'s tokenizer (byte-level BPE) is not supported: give input_ids"
+                )
             }
             let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
             let files: TokenizerFiles
             do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch {
-                throw Failure(description: "\(bundlePath) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, or --vocab): \(error)")
+                throw Failure(
+                    description:
+                        "\(bundlePath) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, or --vocab): \(error)"
+                )
             }
             let maxLength = bert.config.maxPositions
             let batch = files.tokenizer.encodeBatch(texts, maxLength: min(files.maxLength ?? maxLength, maxLength))
@@ -80,18 +94,23 @@ public enum Verifier {
             report.numerics.append(("inputs", "tokenised from input.text; " + files.describe))
         }
         guard inputs[graph.inputNames[0]] != nil else {
-            throw Failure(description: "\(bundlePath): the \(bundle.kind.rawValue) graph needs input.\(graph.inputNames[0])")
+            throw Failure(
+                description: "\(bundlePath): the \(bundle.kind.rawValue) graph needs input.\(graph.inputNames[0])")
         }
         let mask = inputs["attention_mask"]
         let producible = graph.outputNames, intermediates = graph.intermediateNames
         let produced = try graph.run(inputs, outputs: Set(bundle.outputOrder).intersection(producible))
         // Intermediates first, in graph order, then the remaining outputs in bundle order.
-        let ordered = intermediates.filter { bundle.outputs[$0] != nil } + bundle.outputOrder.filter { !intermediates.contains($0) }
+        let ordered =
+            intermediates.filter { bundle.outputs[$0] != nil }
+            + bundle.outputOrder.filter { !intermediates.contains($0) }
         for name in ordered {
             guard let e = bundle.outputs[name] else { continue }
             guard let g = produced[name] else { report.unproducible.append(name); continue }
-            report.comparisons.append(OutputComparison.compare(name: name, actual: g.values, shape: g.shape, expected: e.values,
-                                                               expectedShape: e.shape, mask: mask, atol: atol, rtol: rtol))
+            report.comparisons.append(
+                OutputComparison.compare(
+                    name: name, actual: g.values, shape: g.shape, expected: e.values,
+                    expectedShape: e.shape, mask: mask, atol: atol, rtol: rtol))
         }
         // The first divergence: the first failing comparison with everything before it passing.
         if let i = report.comparisons.firstIndex(where: { !$0.passed }), report.comparisons[..<i].allSatisfy(\.passed) {
@@ -106,17 +125,21 @@ public enum Verifier {
         func v(_ k: String) -> String { numerics.first { $0.key == k }?.value ?? "?" }
         switch output {
         case "hidden_states.0", "embedding":
-            return "the embeddings already differ: check layer_norm_eps (\(v("layer_norm_eps"))), token_type_ids (\(v("token_type_ids"))) and the position embeddings"
+            return
+                "the embeddings already differ: check layer_norm_eps (\(v("layer_norm_eps"))), token_type_ids (\(v("token_type_ids"))) and the position embeddings"
         case "hidden_states.1", "transformer_block":
             return kind != .textClassifier
                 ? "the first encoder layer differs while the embeddings agree: check hidden_act (\(v("hidden_act")); exact erf GELU vs the tanh approximation), layer_norm_eps (\(v("layer_norm_eps"))) and the attention mask (\(v("attention_mask_value")))"
                 : "the transformer block differs while the embeddings agree: check layer_norm_eps (\(v("layer_norm_eps"))) and key_dim (\(v("key_dim")))"
         case let o where o.hasPrefix("hidden_states."):
-            return "a later encoder layer differs: the weights of that layer, or accumulated rounding (compare min_passing_atol with atol)"
+            return
+                "a later encoder layer differs: the weights of that layer, or accumulated rounding (compare min_passing_atol with atol)"
         case "pooler_output", "logits":
-            return "the encoder agrees but the head differs: pooler (\(v("pooler"))) / classifier weights and their orientation"
+            return
+                "the encoder agrees but the head differs: pooler (\(v("pooler"))) / classifier weights and their orientation"
         case "sentence_embedding":
-            return "last_hidden_state agrees but the sentence embedding differs: pooling (masked mean) and L2 normalisation"
+            return
+                "last_hidden_state agrees but the sentence embedding differs: pooling (masked mean) and L2 normalisation"
         default:
             return nil
         }

@@ -14,7 +14,9 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time loading a BERT checkpoint and running it on random valid inputs.",
-        discussion: "Any checkpoint the mapper binds onto BERT (Hugging Face PyTorch or TF, keras-hub, a graph-ready .wkc). Prints load time, forward time (median, min, max over --runs after one warm-up run), peak RSS and the GEMM kernel that ran.")
+        discussion:
+            "Any checkpoint the mapper binds onto BERT (Hugging Face PyTorch or TF, keras-hub, a graph-ready .wkc). Prints load time, forward time (median, min, max over --runs after one warm-up run), peak RSS and the GEMM kernel that ran."
+    )
 
     @Argument(help: "BERT checkpoint (model.safetensors, a directory, or .wkc) with config.json beside it.")
     var checkpoint: String
@@ -23,10 +25,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Sequence length.") var seq = 128
     @Option(help: "Threads for the kernels.") var threads = 2
     @Option(help: "Timed runs.") var runs = 10
-    @Flag(help: "Print {\"load_ms\", \"forward_ms\": {median, min, max}, \"peak_rss_bytes\", ...} as JSON.") var json = false
+    @Flag(help: "Print {\"load_ms\", \"forward_ms\": {median, min, max}, \"peak_rss_bytes\", ...} as JSON.") var json =
+        false
 
     func validate() throws {
-        guard batch > 0, seq > 0, threads > 0, runs > 0 else { throw ValidationError("--batch, --seq, --threads and --runs must be positive") }
+        guard batch > 0, seq > 0, threads > 0, runs > 0 else {
+            throw ValidationError("--batch, --seq, --threads and --runs must be positive")
+        }
     }
 
     func run() throws {
@@ -35,14 +40,17 @@ struct BenchCommand: ParsableCommand {
         let report = try Graphs.map(c)
         guard report.passed, let config = report.config else {
             Terminal.write(report.text)
-            throw CommandFailure(message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
+            throw CommandFailure(
+                message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
         }
         GEMM.setThreads(threads)
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
         model.threads = threads
         let loadMs = Clock.ms(since: t0)
         let rssAfterLoad = Self.currentRSS()
-        guard seq <= config.maxPositions else { throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(config.maxPositions)") }
+        guard seq <= config.maxPositions else {
+            throw ValidationError("--seq \(seq) exceeds max_position_embeddings \(config.maxPositions)")
+        }
         var rng = SplitMix64(seed: 42)
         let ids = (0..<batch).map { _ in (0..<seq).map { _ in Int(rng.next() % UInt64(config.vocabSize)) } }
         let inputs = BertModel.Inputs(inputIds: ids)
@@ -54,7 +62,8 @@ struct BenchCommand: ParsableCommand {
             times.append(Clock.ms(since: t))
         }
         times.sort()
-        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let median =
+            times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         var usage = rusage()
         #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -69,18 +78,28 @@ struct BenchCommand: ParsableCommand {
         if json {
             let v: JSONValue = .object([
                 "load_ms": .double(loadMs),
-                "forward_ms": .object(["median": .double(median), "min": .double(times.first!), "max": .double(times.last!)]),
-                "peak_rss_bytes": .int(peak), "batch": .int(batch), "seq": .int(seq), "threads": .int(threads), "runs": .int(runs),
-                "kernel": .string(GEMM.backend), "checkpoint_bytes": .int(c.totalBytes), "weights_in_place": .bool(model.weightsInPlace),
+                "forward_ms": .object([
+                    "median": .double(median), "min": .double(times.first!), "max": .double(times.last!),
+                ]),
+                "peak_rss_bytes": .int(peak), "batch": .int(batch), "seq": .int(seq), "threads": .int(threads),
+                "runs": .int(runs),
+                "kernel": .string(GEMM.backend), "checkpoint_bytes": .int(c.totalBytes),
+                "weights_in_place": .bool(model.weightsInPlace),
                 "rss_after_load_bytes": .int(rssAfterLoad),
             ])
             print(v.serialized(indent: 2))
         } else {
-            print("\(checkpoint): BERT \(config.numLayers) layers, hidden \(config.hiddenSize), \(c.totalParameters) parameters")
+            print(
+                "\(checkpoint): BERT \(config.numLayers) layers, hidden \(config.hiddenSize), \(c.totalParameters) parameters"
+            )
             print("kernel: \(GEMM.backend), \(threads) threads")
             print("load: \(fmt(loadMs)) ms, RSS after load \(rssAfterLoad >> 20) MiB")
-            print("forward \(batch)x\(seq): median \(fmt(median)) ms, min \(fmt(times.first!)) ms, max \(fmt(times.last!)) ms over \(runs) runs")
-            print("peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB, \(model.weightsInPlace ? "used in place, none copied" : "copied at bind"))")
+            print(
+                "forward \(batch)x\(seq): median \(fmt(median)) ms, min \(fmt(times.first!)) ms, max \(fmt(times.last!)) ms over \(runs) runs"
+            )
+            print(
+                "peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB, \(model.weightsInPlace ? "used in place, none copied" : "copied at bind"))"
+            )
         }
     }
 

@@ -7,7 +7,9 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate a checkpoint's whole structure and, for .wkc, every checksum.",
-        discussion: "Prints OK, or every problem found. Exit 0 when the file passes, 1 when it does not, 2 when it cannot be read as a checkpoint at all.")
+        discussion:
+            "Prints OK, or every problem found. Exit 0 when the file passes, 1 when it does not, 2 when it cannot be read as a checkpoint at all."
+    )
 
     @Argument(help: "Checkpoint file, shard index or directory.")
     var path: String

@@ -11,7 +11,9 @@ struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Convert any checkpoint WeightKit reads to safetensors or .wkc, tensor names preserved.",
-        discussion: "The output format follows DST's extension (.safetensors or .wkc). The output appears atomically: a failed or interrupted conversion leaves no partial file at DST.")
+        discussion:
+            "The output format follows DST's extension (.safetensors or .wkc). The output appears atomically: a failed or interrupted conversion leaves no partial file at DST."
+    )
 
     @Argument(help: "Source checkpoint (file, shard index or directory).")
     var source: String
@@ -22,25 +24,38 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Floating-point dtype of the output: keep, f32, f16 or bf16. Integer tensors are never cast.")
     var dtype: DTypePolicy = .keep
 
-    @Option(help: "Map onto a graph (\(GraphKind.names)) and write a graph-ready .wkc: canonical names, weights in the layout the graph reads, the resolved config.")
+    @Option(
+        help:
+            "Map onto a graph (\(GraphKind.names)) and write a graph-ready .wkc: canonical names, weights in the layout the graph reads, the resolved config."
+    )
     var model: GraphKind?
 
-    @Option(help: "With --model: a config overriding the one found or inferred (Hugging Face config.json for bert, roberta and distilbert; vocab_size, max_length, embed_dim, num_heads, key_dim, ff_dim, hidden_units, num_classes, layer_norm_eps for text-classifier).")
+    @Option(
+        help:
+            "With --model: a config overriding the one found or inferred (Hugging Face config.json for bert, roberta and distilbert; vocab_size, max_length, embed_dim, num_heads, key_dim, ff_dim, hidden_units, num_classes, layer_norm_eps for text-classifier)."
+    )
     var config: String?
 
-    @Option(help: "hf: write DST as a Hugging Face PyTorch model directory (model.safetensors + config.json) that transformers loads as the same class (BERT, RoBERTa or DistilBERT, chosen from the checkpoint unless --model says).")
+    @Option(
+        help:
+            "hf: write DST as a Hugging Face PyTorch model directory (model.safetensors + config.json) that transformers loads as the same class (BERT, RoBERTa or DistilBERT, chosen from the checkpoint unless --model says)."
+    )
     var layout: String?
 
     func validate() throws {
         if let layout {
             guard layout == "hf" else { throw ValidationError("--layout \(layout): only hf") }
-            guard model?.bertArchitecture != nil || model == nil else { throw ValidationError("--layout hf writes a BERT-family model (bert, roberta, distilbert)") }
+            guard model?.bertArchitecture != nil || model == nil else {
+                throw ValidationError("--layout hf writes a BERT-family model (bert, roberta, distilbert)")
+            }
             return
         }
         let format: OutputFormat
         do { format = try OutputFormat(destination: output) } catch { throw ValidationError("\(error)") }
         if model != nil {
-            guard format == .wkc else { throw ValidationError("--model writes a graph-ready .wkc; name the output *.wkc") }
+            guard format == .wkc else {
+                throw ValidationError("--model writes a graph-ready .wkc; name the output *.wkc")
+            }
         }
     }
 
@@ -56,12 +71,20 @@ struct ConvertCommand: ParsableCommand {
         if layout == "hf" {
             let report = try mapping(checkpoint, graph: model)
             guard let config = report.config else {
-                throw CommandFailure(message: "error: \(source) maps onto \(report.model), not a BERT-family model: --layout hf cannot write it", code: 2)
+                throw CommandFailure(
+                    message:
+                        "error: \(source) maps onto \(report.model), not a BERT-family model: --layout hf cannot write it",
+                    code: 2)
             }
             try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
-            let cls = config.huggingFaceClass(classifier: config.numLabels != nil && report.entries.contains {
-                $0.canonical == config.architecture.head.output + ".weight" && $0.status == .mapped })
-            print("wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch \(cls) (from \(report.convention!.rawValue))")
+            let cls = config.huggingFaceClass(
+                classifier: config.numLabels != nil
+                    && report.entries.contains {
+                        $0.canonical == config.architecture.head.output + ".weight" && $0.status == .mapped
+                    })
+            print(
+                "wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch \(cls) (from \(report.convention!.rawValue))"
+            )
             return
         }
         if let model {
@@ -69,7 +92,9 @@ struct ConvertCommand: ParsableCommand {
             let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
             try GraphReadyWriter.write(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
             bar.finish()
-            print("wrote \(output): graph-ready \(model.rawValue) (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters")
+            print(
+                "wrote \(output): graph-ready \(model.rawValue) (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters"
+            )
             return
         }
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
@@ -77,7 +102,10 @@ struct ConvertCommand: ParsableCommand {
         bar.finish()
         var line = "wrote \(output): \(summary.tensors) tensors, \(Formatting.bytes(summary.bytesWritten))"
         if !summary.casts.isEmpty {
-            line += " (cast " + summary.casts.sorted(by: { $0.key < $1.key }).map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")"
+            line +=
+                " (cast "
+                + summary.casts.sorted(by: { $0.key < $1.key }).map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                + ")"
         }
         print(line)
     }
@@ -88,7 +116,8 @@ struct ConvertCommand: ParsableCommand {
         let report = try Graphs.map(checkpoint, kind: graph, config: try GraphConfigOption.read(config, for: graph))
         guard report.passed else {
             Terminal.write(report.text)
-            throw CommandFailure(message: "error: \(source) does not map onto the \(report.model) graph (report above)", code: 1)
+            throw CommandFailure(
+                message: "error: \(source) does not map onto the \(report.model) graph (report above)", code: 1)
         }
         return report
     }

@@ -8,7 +8,9 @@ struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Compare two checkpoints tensor by tensor: equal, max abs diff, only in A, only in B.",
-        discussion: "By name; with --model bert both are first mapped onto the graph, so different conventions and formats (a tf_model.h5 and the safetensors converted from it) compare parameter by parameter, in the same orientation. Exit 0 identical, 1 different, 2 bad input.")
+        discussion:
+            "By name; with --model bert both are first mapped onto the graph, so different conventions and formats (a tf_model.h5 and the safetensors converted from it) compare parameter by parameter, in the same orientation. Exit 0 identical, 1 different, 2 bad input."
+    )
 
     @Argument(help: "First checkpoint.") var a: String
     @Argument(help: "Second checkpoint.") var b: String
@@ -16,7 +18,9 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        if let model, model.bertArchitecture == nil { throw ValidationError("--model \(model.rawValue): bert, roberta or distilbert") }
+        if let model, model.bertArchitecture == nil {
+            throw ValidationError("--model \(model.rawValue): bert, roberta or distilbert")
+        }
     }
 
     func run() throws {

@@ -10,8 +10,11 @@ enum GraphConfigOption {
     static func read(_ path: String?, for kind: GraphKind?) throws -> GraphConfig? {
         guard let path else { return nil }
         let json = try FileSystem.readJSON(path)
-        let kind = kind ?? (json["model_type"] == nil && json["embed_dim"] != nil ? .textClassifier
-            : BertConfig.kind(modelType: json["model_type"]?.stringValue) ?? .bert)
+        let kind =
+            kind
+            ?? (json["model_type"] == nil && json["embed_dim"] != nil
+                ? .textClassifier
+                : BertConfig.kind(modelType: json["model_type"]?.stringValue) ?? .bert)
         return try Graphs.mapping(for: kind).config(json)
     }
 }

@@ -10,19 +10,24 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Tokenise text, run a BERT checkpoint on it, print the outputs.",
-        discussion: "The tokenizer is the model directory's tokenizer.json, else its vocab.txt with tokenizer_config.json (casing, special tokens), unless --vocab names a vocab.txt or tokenizer.json. The maximum length is sentence_bert_config.json's max_seq_length, else tokenizer_config.json's model_max_length, capped at the model's positions. Outputs: sentence_embedding, pooler_output, logits (with softmax), last_hidden_state (a summary).")
+        discussion:
+            "The tokenizer is the model directory's tokenizer.json, else its vocab.txt with tokenizer_config.json (casing, special tokens), unless --vocab names a vocab.txt or tokenizer.json. The maximum length is sentence_bert_config.json's max_seq_length, else tokenizer_config.json's model_max_length, capped at the model's positions. Outputs: sentence_embedding, pooler_output, logits (with softmax), last_hidden_state (a summary)."
+    )
 
     @Argument(help: "BERT checkpoint (any format the mapper binds).") var checkpoint: String
     @Option(help: "A text to run (repeat for a batch).") var text: [String] = []
     @Option(help: "Second sentence of a pair, one per --text.") var pair: [String] = []
     @Option(help: "vocab.txt or tokenizer.json (default: the model directory's tokenizer files).") var vocab: String?
     @Option(help: "Outputs to print (repeatable).") var output: [String] = []
-    @Option(help: "Maximum sequence length (default: from the tokenizer files, else the model's positions).") var maxLength: Int?
+    @Option(help: "Maximum sequence length (default: from the tokenizer files, else the model's positions).")
+    var maxLength: Int?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
         guard !text.isEmpty else { throw ValidationError("give at least one --text") }
-        guard pair.isEmpty || pair.count == text.count else { throw ValidationError("give one --pair per --text (\(text.count)), or none") }
+        guard pair.isEmpty || pair.count == text.count else {
+            throw ValidationError("give one --pair per --text (\(text.count)), or none")
+        }
     }
 
     func run() throws {
@@ -30,10 +35,14 @@ struct RunCommand: ParsableCommand {
         let report = try Graphs.map(c)
         guard report.passed, let config = report.config else {
             Terminal.write(report.text)
-            throw CommandFailure(message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
+            throw CommandFailure(
+                message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
         }
         guard config.architecture.tokenizer == .wordPiece else {
-            throw CommandFailure(message: "error: \(checkpoint) is \(config.kind.rawValue), whose byte-level BPE tokenizer WeightKit does not implement: run needs a WordPiece model; `verify` takes id bundles", code: 2)
+            throw CommandFailure(
+                message:
+                    "error: \(checkpoint) is \(config.kind.rawValue), whose byte-level BPE tokenizer WeightKit does not implement: run needs a WordPiece model; `verify` takes id bundles",
+                code: 2)
         }
         let dir = FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)
         let files: TokenizerFiles
@@ -42,22 +51,30 @@ struct RunCommand: ParsableCommand {
         }
         let tokenizer = files.tokenizer
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
-        let batch = tokenizer.encodeBatch(text, pairs: pair.isEmpty ? nil : pair, maxLength: min(maxLength ?? files.maxLength ?? config.maxPositions, config.maxPositions))
+        let batch = tokenizer.encodeBatch(
+            text, pairs: pair.isEmpty ? nil : pair,
+            maxLength: min(maxLength ?? files.maxLength ?? config.maxPositions, config.maxPositions))
         var wanted = output
         if wanted.isEmpty {
-            wanted = model.hasClassifier ? ["logits"] : ["sentence_embedding"] + (model.hasPooler ? ["pooler_output"] : [])
+            wanted =
+                model.hasClassifier ? ["logits"] : ["sentence_embedding"] + (model.hasPooler ? ["pooler_output"] : [])
         }
         for w in wanted where !model.outputNames.contains(w) {
-            throw CommandFailure(message: "error: the graph has no output '\(w)' (it has \(model.outputNames.joined(separator: ", ")))", code: 2)
+            throw CommandFailure(
+                message: "error: the graph has no output '\(w)' (it has \(model.outputNames.joined(separator: ", ")))",
+                code: 2)
         }
-        let out = try model.forward(.init(inputIds: batch.map(\.inputIds), attentionMask: batch.map(\.attentionMask),
-                                          tokenTypeIds: batch.map(\.tokenTypeIds)), outputs: Set(wanted))
+        let out = try model.forward(
+            .init(
+                inputIds: batch.map(\.inputIds), attentionMask: batch.map(\.attentionMask),
+                tokenTypeIds: batch.map(\.tokenTypeIds)), outputs: Set(wanted))
         var results: [JSONValue] = []
         var textOut = ""
         for (i, t) in text.enumerated() {
             var item: JSONObject = ["text": .string(t), "tokens": .int(batch[i].attentionMask.reduce(0, +))]
             if !pair.isEmpty { item["pair"] = .string(pair[i]) }
-            textOut += "[\(i)] \(t)\(pair.isEmpty ? "" : " ||| " + pair[i])  (\(batch[i].attentionMask.reduce(0, +)) tokens)\n"
+            textOut +=
+                "[\(i)] \(t)\(pair.isEmpty ? "" : " ||| " + pair[i])  (\(batch[i].attentionMask.reduce(0, +)) tokens)\n"
             for w in wanted {
                 guard let g = out[w] else { continue }
                 let per = g.values.count / g.shape[0]
@@ -67,14 +84,19 @@ struct RunCommand: ParsableCommand {
                     let e = row.map { Foundation.exp(Double($0 - m)) }
                     let sum = e.reduce(0, +)
                     item["probabilities"] = .array(e.map { .double($0 / sum) })
-                    textOut += "  logits [" + row.map { fmt($0) }.joined(separator: ", ") + "], softmax [" + e.map { fmt(Float($0 / sum)) }.joined(separator: ", ") + "]\n"
+                    textOut +=
+                        "  logits [" + row.map { fmt($0) }.joined(separator: ", ") + "], softmax ["
+                        + e.map { fmt(Float($0 / sum)) }.joined(separator: ", ") + "]\n"
                 } else if w == "last_hidden_state" {
                     let n = batch[i].attentionMask.reduce(0, +) * g.shape[2]
                     row = Array(row.prefix(n))
-                    textOut += "  last_hidden_state [\(batch[i].attentionMask.reduce(0, +)), \(g.shape[2])], mean \(fmt(row.reduce(0, +) / Float(max(1, row.count))))\n"
+                    textOut +=
+                        "  last_hidden_state [\(batch[i].attentionMask.reduce(0, +)), \(g.shape[2])], mean \(fmt(row.reduce(0, +) / Float(max(1, row.count))))\n"
                 } else {
                     let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                    textOut += "  \(w) [\(row.count)] " + row.prefix(6).map { fmt($0) }.joined(separator: " ") + " … ‖x‖ \(fmt(norm))\n"
+                    textOut +=
+                        "  \(w) [\(row.count)] " + row.prefix(6).map { fmt($0) }.joined(separator: " ")
+                        + " … ‖x‖ \(fmt(norm))\n"
                 }
                 item[w] = .array(row.map { .double(Double($0)) })
             }

@@ -13,10 +13,14 @@ import Darwin
 struct WeightKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weightkit",
-        abstract: "Inspect, convert, map and verify transformer checkpoints (safetensors, .wkc, Keras and Hugging Face HDF5, PyTorch .bin/.pt).",
+        abstract:
+            "Inspect, convert, map and verify transformer checkpoints (safetensors, .wkc, Keras and Hugging Face HDF5, PyTorch .bin/.pt).",
         discussion: "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.",
         version: WeightKitVersion.string,
-        subcommands: [InspectCommand.self, ConvertCommand.self, CheckCommand.self, MapCommand.self, VerifyCommand.self, DiffCommand.self, BenchCommand.self, ParamsCommand.self, TokenizeCommand.self, RunCommand.self]
+        subcommands: [
+            InspectCommand.self, ConvertCommand.self, CheckCommand.self, MapCommand.self, VerifyCommand.self,
+            DiffCommand.self, BenchCommand.self, ParamsCommand.self, TokenizeCommand.self, RunCommand.self,
+        ]
     )
 
     static func main() {

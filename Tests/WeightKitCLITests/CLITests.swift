@@ -15,7 +15,8 @@ enum CLI {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             dir = (dir as NSString).deletingLastPathComponent
         }
-        for candidate in [root + "/.build/debug/weightkit", root + "/.build/release/weightkit"] where FileManager.default.isExecutableFile(atPath: candidate) {
+        for candidate in [root + "/.build/debug/weightkit", root + "/.build/release/weightkit"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
         }
         fatalError("weightkit executable not found next to \(CommandLine.arguments[0]); run `swift build` first")
@@ -36,7 +37,9 @@ enum CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     static func fixture(_ rel: String) -> String { root + "/Fixtures/" + rel }
@@ -83,7 +86,8 @@ struct CLITests {
     @Test("format is detected from content, not the extension")
     func detectsByContent() throws {
         let dir = try CLI.scratch()
-        try FileManager.default.copyItem(atPath: CLI.fixture("safetensors/mixed.safetensors"), toPath: dir + "/weights.bin")
+        try FileManager.default.copyItem(
+            atPath: CLI.fixture("safetensors/mixed.safetensors"), toPath: dir + "/weights.bin")
         let r = try CLI.run("inspect", dir + "/weights.bin", "--json")
         #expect(r.status == 0)
         #expect(try JSONParser.parse(r.stdout)["format"]?.stringValue == "safetensors")
@@ -119,10 +123,13 @@ struct CLITests {
         #expect(c.stdout.contains("FAILED"))
     }
 
-    @Test("bad usage and unreadable paths exit 2, never crash", arguments: [
-        ["inspect"], ["inspect", "/nonexistent/file.safetensors"], ["convert", "x.safetensors", "-o", "y.txt"], ["frobnicate"],
-        ["inspect", "/"], ["check", "/nonexistent"], ["convert", "/nonexistent.safetensors", "-o", "/tmp/x.wkc"],
-    ])
+    @Test(
+        "bad usage and unreadable paths exit 2, never crash",
+        arguments: [
+            ["inspect"], ["inspect", "/nonexistent/file.safetensors"], ["convert", "x.safetensors", "-o", "y.txt"],
+            ["frobnicate"],
+            ["inspect", "/"], ["check", "/nonexistent"], ["convert", "/nonexistent.safetensors", "-o", "/tmp/x.wkc"],
+        ])
     func usageErrors(_ args: [String]) throws {
         let r = try CLI.run(args)
         #expect(r.status == 2, "\(args): \(r.status) \(r.stderr)")
@@ -152,13 +159,15 @@ struct CLIKerasTests {
     @Test("inspect --all adds the optimizer state of a full-model file")
     func inspectAll() throws {
         let plain = try JSONParser.parse(try CLI.run("inspect", CLI.fixture("keras/textclf_k2.h5"), "--json").stdout)
-        let all = try JSONParser.parse(try CLI.run("inspect", CLI.fixture("keras/textclf_k2.h5"), "--json", "--all").stdout)
+        let all = try JSONParser.parse(
+            try CLI.run("inspect", CLI.fixture("keras/textclf_k2.h5"), "--json", "--all").stdout)
         #expect(plain["tensor_count"]?.intValue == 22)
         #expect(all["tensor_count"]?.intValue == 67)
     }
 
-    @Test("bad HDF5 input exits 2 with the file named and no HDF5 error stack on stderr",
-          arguments: ["keras/truncated.h5", "keras/not_keras.h5", "keras/dangling_weight.h5"])
+    @Test(
+        "bad HDF5 input exits 2 with the file named and no HDF5 error stack on stderr",
+        arguments: ["keras/truncated.h5", "keras/not_keras.h5", "keras/dangling_weight.h5"])
     func badInput(_ rel: String) throws {
         let r = try CLI.run("inspect", CLI.fixture(rel))
         #expect(r.status == 2)
@@ -173,7 +182,8 @@ struct CLIKerasTests {
         let c = try CLI.run("convert", CLI.fixture("keras/hf_bert/tf_model.h5"), "-o", dir + "/bert.wkc")
         #expect(c.status == 0, "\(c.stderr)")
         #expect(try CLI.run("check", dir + "/bert.wkc").status == 0)
-        let a = try JSONParser.parse(try CLI.run("inspect", CLI.fixture("keras/hf_bert/tf_model.h5"), "--json", "--stats").stdout)
+        let a = try JSONParser.parse(
+            try CLI.run("inspect", CLI.fixture("keras/hf_bert/tf_model.h5"), "--json", "--stats").stdout)
         let b = try JSONParser.parse(try CLI.run("inspect", dir + "/bert.wkc", "--json", "--stats").stdout)
         let sa = a["tensors"]?.arrayValue?.map { [$0["name"], $0["shape"], $0["stats"]] }
         let sb = b["tensors"]?.arrayValue?.map { [$0["name"], $0["shape"], $0["stats"]] }
@@ -186,7 +196,8 @@ struct CLIKerasTests {
 struct CLIParamsTests {
     @Test("the BERT table lists every layer's parameters with canonical names and shapes")
     func bertTable() throws {
-        let r = try CLI.run("params", "bert", "--config", CLI.fixture("references/tiny_bert_cls_pt/config.json"), "--json")
+        let r = try CLI.run(
+            "params", "bert", "--config", CLI.fixture("references/tiny_bert_cls_pt/config.json"), "--json")
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
         #expect(rows.count == 5 + 2 * 16 + 4)
@@ -210,7 +221,9 @@ struct CLIMapTests {
     func clean() throws {
         let r = try CLI.run("map", CLI.fixture("keras/hf_bert_cls/tf_model.h5"))
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("convention: hf-tensorflow") && r.stdout.contains("classifier.weight") && r.stdout.contains("PASS"))
+        #expect(
+            r.stdout.contains("convention: hf-tensorflow") && r.stdout.contains("classifier.weight")
+                && r.stdout.contains("PASS"))
         let j = try JSONParser.parse(try CLI.run("map", CLI.fixture("keras/kerashub_bert.weights.h5"), "--json").stdout)
         #expect(j["passed"] == .bool(true))
         #expect(j["summary"]?["mapped"]?.intValue == 39)
@@ -229,17 +242,23 @@ struct CLIVerifyTests {
     @Test("PASS exits 0 and writes the JSON report; a mismatch exits 1; a bad bundle exits 2")
     func exitCodes() throws {
         let dir = try CLI.scratch()
-        let ok = try CLI.run("verify", CLI.fixture("keras/hf_bert_cls"), "--reference", CLI.fixture("keras/hf_bert_cls.reference.safetensors"), "--json", dir + "/r.json")
+        let ok = try CLI.run(
+            "verify", CLI.fixture("keras/hf_bert_cls"), "--reference",
+            CLI.fixture("keras/hf_bert_cls.reference.safetensors"), "--json", dir + "/r.json")
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.hasSuffix("PASS\n"))
         let report = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
         #expect(report["passed"] == .bool(true))
         #expect(report["outputs"]?.arrayValue?.first?["name"]?.stringValue == "logits")
-        let bad = try CLI.run("verify", CLI.fixture("references/tiny_bert_pt/model.safetensors"),
-                              "--reference", CLI.fixture("references/tiny_bert_pt.reference.safetensors"), "--atol", "1e-9", "--rtol", "0")
+        let bad = try CLI.run(
+            "verify", CLI.fixture("references/tiny_bert_pt/model.safetensors"),
+            "--reference", CLI.fixture("references/tiny_bert_pt.reference.safetensors"), "--atol", "1e-9", "--rtol", "0"
+        )
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("first divergence: hidden_states.0") && bad.stdout.hasSuffix("FAIL\n"))
-        let notBundle = try CLI.run("verify", CLI.fixture("references/tiny_bert_pt/model.safetensors"), "--reference", CLI.fixture("safetensors/mixed.safetensors"))
+        let notBundle = try CLI.run(
+            "verify", CLI.fixture("references/tiny_bert_pt/model.safetensors"), "--reference",
+            CLI.fixture("safetensors/mixed.safetensors"))
         #expect(notBundle.status == 2)
         #expect(notBundle.stderr.contains("not a reference bundle"))
     }
@@ -249,15 +268,20 @@ struct CLIVerifyTests {
 struct CLIRunTests {
     static let minilm = ProcessInfo.processInfo.environment["WEIGHTKIT_MINILM"]
 
-    @Test("text in, sentence embeddings out: equal to sentence-transformers' for the reference sentences",
-          .enabled(if: minilm != nil || ProcessInfo.processInfo.environment["CI"] == "true", "set WEIGHTKIT_MINILM (Scripts/test.sh does)"))
+    @Test(
+        "text in, sentence embeddings out: equal to sentence-transformers' for the reference sentences",
+        .enabled(
+            if: minilm != nil || ProcessInfo.processInfo.environment["CI"] == "true",
+            "set WEIGHTKIT_MINILM (Scripts/test.sh does)"))
     func textToEmbedding() throws {
         guard let dir = Self.minilm else { Issue.record("WEIGHTKIT_MINILM is not set"); return }
         let bundle = try SafetensorsReader.open(CLI.fixture("references/minilm.reference.safetensors"))
         let textJSON = try #require(bundle.metadata["input.text"])
         let sentences = (try JSONParser.parse(textJSON).arrayValue ?? []).compactMap(\.stringValue)
         #expect(sentences.count == 4)
-        let r = try CLI.run(["run", dir + "/model.safetensors", "--json", "--output", "sentence_embedding"] + sentences.flatMap { ["--text", $0] })
+        let r = try CLI.run(
+            ["run", dir + "/model.safetensors", "--json", "--output", "sentence_embedding"]
+                + sentences.flatMap { ["--text", $0] })
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
         let want = try bundle.tensor(named: "output.sentence_embedding").float32Array()
@@ -284,7 +308,9 @@ struct CLIPyTorchTests {
 
     @Test("verify a pytorch_model.bin directory against the PyTorch reference: PASS, exit 0")
     func verify() throws {
-        let r = try CLI.run("verify", CLI.fixture("pytorch/tiny_bert_cls_bin"), "--reference", CLI.fixture("references/tiny_bert_cls_pt.reference.safetensors"))
+        let r = try CLI.run(
+            "verify", CLI.fixture("pytorch/tiny_bert_cls_bin"), "--reference",
+            CLI.fixture("references/tiny_bert_cls_pt.reference.safetensors"))
         #expect(r.status == 0 && r.stdout.contains("PASS"), "\(r)")
     }
 
@@ -308,9 +334,11 @@ struct CLITextClassifierReadyTests {
     func convertAndVerify() throws {
         let dir = try CLI.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let c = try CLI.run("convert", CLI.fixture("keras/textclf_k2.h5"), "-o", dir + "/tc.wkc", "--model", "text-classifier")
+        let c = try CLI.run(
+            "convert", CLI.fixture("keras/textclf_k2.h5"), "-o", dir + "/tc.wkc", "--model", "text-classifier")
         #expect(c.status == 0 && c.stdout.contains("graph-ready text-classifier (keras-legacy-positional"), "\(c)")
-        let v = try CLI.run("verify", dir + "/tc.wkc", "--reference", CLI.fixture("keras/textclf_k2.reference.safetensors"))
+        let v = try CLI.run(
+            "verify", dir + "/tc.wkc", "--reference", CLI.fixture("keras/textclf_k2.reference.safetensors"))
         #expect(v.status == 0 && v.stdout.contains("PASS"), "\(v)")
     }
 }
@@ -320,7 +348,8 @@ struct CLIUsageTests {
     @Test("an output name no writer takes prints its message, never a raw CommandError")
     func unknownOutput() throws {
         let dir = try CLI.scratch()
-        let r = try CLI.run("convert", CLI.fixture("references/tiny_bert_pt/model.safetensors"), "-o", dir + "/model.gguf")
+        let r = try CLI.run(
+            "convert", CLI.fixture("references/tiny_bert_pt/model.safetensors"), "-o", dir + "/model.gguf")
         #expect(r.status == 2)
         #expect(r.stderr.contains("model.gguf: cannot tell the output format from the name"), "\(r.stderr)")
         #expect(!r.stderr.contains("CommandError"))
@@ -338,11 +367,13 @@ struct CLIUsageTests {
 struct CLIRobertaRunTests {
     @Test("run --text on DistilBERT tokenises with its own files and gives transformers' logits")
     func distilbertText() throws {
-        let r = try CLI.run("run", CLI.fixture("bert_family/distilbert_cls_pt"), "--text", "I love transformers.",
-                            "--text", "the movie was boring", "--text", "weights move between frameworks!", "--json")
+        let r = try CLI.run(
+            "run", CLI.fixture("bert_family/distilbert_cls_pt"), "--text", "I love transformers.",
+            "--text", "the movie was boring", "--text", "weights move between frameworks!", "--json")
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
-        let bundle = try SafetensorsReader.open(CLI.fixture("bert_family/distilbert_cls_pt.text.reference.safetensors"), loadConfig: false)
+        let bundle = try SafetensorsReader.open(
+            CLI.fixture("bert_family/distilbert_cls_pt.text.reference.safetensors"), loadConfig: false)
         let want = try bundle.tensor(named: "output.logits").float32Array()
         #expect(rows.map { $0["tokens"]?.intValue } == [8, 6, 9])
         for (i, row) in rows.enumerated() {

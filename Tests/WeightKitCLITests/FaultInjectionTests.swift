@@ -10,7 +10,8 @@ import Glibc
 func writeLargeSafetensors(_ path: String, tensors: Int, megabytes: Int) throws {
     let n = megabytes << 18  // floats per tensor
     let block = (0..<n).map { Float($0 % 1000) * 0.5 }.withUnsafeBytes { [UInt8]($0) }
-    let bytes = TestFixtures.safetensorsBytes((0..<tensors).map { (name: "w\($0)", dtype: "F32", shape: [n], data: block) })
+    let bytes = TestFixtures.safetensorsBytes(
+        (0..<tensors).map { (name: "w\($0)", dtype: "F32", shape: [n], data: block) })
     try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
 
@@ -28,15 +29,17 @@ func tempFiles(in dir: String) -> [String] {
 enum WriteMode: String, CaseIterable, CustomTestStringConvertible {
     case buffered, direct
     var environment: [String] {
-        self == .direct ? ["/usr/bin/env", "WEIGHTKIT_DIRECT_WRITE_MIN_BYTES=0"] : ["/usr/bin/env", "WEIGHTKIT_BUFFERED_WRITES=1"]
+        self == .direct
+            ? ["/usr/bin/env", "WEIGHTKIT_DIRECT_WRITE_MIN_BYTES=0"] : ["/usr/bin/env", "WEIGHTKIT_BUFFERED_WRITES=1"]
     }
     var testDescription: String { rawValue }
 }
 
 @Suite("faults: killed and failing conversions never leave a partial destination", .serialized)
 struct FaultInjectionTests {
-    @Test("SIGKILL at random points of a conversion: the destination is the previous file or the complete new one",
-          arguments: ["wkc", "safetensors"], WriteMode.allCases)
+    @Test(
+        "SIGKILL at random points of a conversion: the destination is the previous file or the complete new one",
+        arguments: ["wkc", "safetensors"], WriteMode.allCases)
     func killed(_ ext: String, mode: WriteMode) throws {
         let dir = try CLI.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -65,11 +68,15 @@ struct FaultInjectionTests {
         for _ in 0..<16 {
             try? FileManager.default.removeItem(atPath: dst)
             try FileManager.default.copyItem(atPath: old, toPath: dst)
-            let r = try spawnMeasured(mode.environment + [CLI.executable, "convert", src, "-o", dst], killAfter: Double.random(in: 0...(unkilled * 0.9), using: &rng))
+            let r = try spawnMeasured(
+                mode.environment + [CLI.executable, "convert", src, "-o", dst],
+                killAfter: Double.random(in: 0...(unkilled * 0.9), using: &rng))
             if r.signal == SIGKILL { kills += 1 }
             let previous = sha256(dst) == oldHash
             let complete = try !previous && isCompleteNew()
-            #expect(previous || complete, "destination is neither the previous file nor the complete new one (killed: \(r.signal == SIGKILL))")
+            #expect(
+                previous || complete,
+                "destination is neither the previous file nor the complete new one (killed: \(r.signal == SIGKILL))")
             outcomes[complete ? "new" : "previous", default: 0] += 1
             if r.signal == 0 { #expect(r.status == 0 && complete) }
             let left = tempFiles(in: dir)
@@ -77,11 +84,14 @@ struct FaultInjectionTests {
             for f in left { try FileManager.default.removeItem(atPath: dir + "/" + f) }
         }
         #expect(kills >= 4, "runs should be killed mid-way (\(kills) of 16 were)")
-        print("fault-injection: SIGKILL .\(ext) conversion, \(mode) writes (\(Int(unkilled * 1000)) ms unkilled): \(kills)/16 killed, destination previous \(outcomes["previous"]!), new \(outcomes["new"]!), partial 0; temp files left by kills \(leftovers)")
+        print(
+            "fault-injection: SIGKILL .\(ext) conversion, \(mode) writes (\(Int(unkilled * 1000)) ms unkilled): \(kills)/16 killed, destination previous \(outcomes["previous"]!), new \(outcomes["new"]!), partial 0; temp files left by kills \(leftovers)"
+        )
     }
 
-    @Test("a file-size limit (ulimit -f) mid-write: exit 2 naming the file, previous destination intact, no temp file",
-          arguments: WriteMode.allCases)
+    @Test(
+        "a file-size limit (ulimit -f) mid-write: exit 2 naming the file, previous destination intact, no temp file",
+        arguments: WriteMode.allCases)
     func fileSizeLimit(mode: WriteMode) throws {
         let dir = try CLI.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -89,7 +99,10 @@ struct FaultInjectionTests {
         try writeLargeSafetensors(src, tensors: 4, megabytes: 2)
         #expect(try CLI.run("convert", CLI.fixture("safetensors/mixed.safetensors"), "-o", dst).status == 0)
         let before = try #require(sha256(dst))
-        let r = try spawnMeasured(["/bin/sh", "-c", "ulimit -f 1024; exec \"$@\"", "sh"] + mode.environment + [CLI.executable, "convert", src, "-o", dst])
+        let r = try spawnMeasured(
+            ["/bin/sh", "-c", "ulimit -f 1024; exec \"$@\"", "sh"] + mode.environment + [
+                CLI.executable, "convert", src, "-o", dst,
+            ])
         #expect(r.status == 2 && r.signal == 0, "status \(r.status) signal \(r.signal): \(r.stderr)")
         #expect(r.stderr.contains(dst) && r.stderr.contains("File too large"), "\(r.stderr)")
         #expect(sha256(dst) == before)
@@ -106,7 +119,7 @@ struct FaultInjectionTests {
         chmod(ro, 0o555)
         // root ignores permissions: run the command as nobody.
         let prefix = geteuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
-        let src = dir + "/src.safetensors"   // readable by nobody too
+        let src = dir + "/src.safetensors"  // readable by nobody too
         try FileManager.default.copyItem(atPath: CLI.fixture("safetensors/mixed.safetensors"), toPath: src)
         chmod(src, 0o644)
         let r = try spawnMeasured(prefix + [CLI.executable, "convert", src, "-o", ro + "/out.wkc"])

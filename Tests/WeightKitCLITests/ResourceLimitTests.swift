@@ -22,33 +22,47 @@ struct ResourceLimitTests {
 
     static func safetensors(_ header: String, data: Int) -> [UInt8] {
         let h = Array(header.utf8)
-        return withUnsafeBytes(of: UInt64(h.count).littleEndian) { [UInt8]($0) } + h + [UInt8](repeating: 0, count: data)
+        return withUnsafeBytes(of: UInt64(h.count).littleEndian) { [UInt8]($0) } + h
+            + [UInt8](repeating: 0, count: data)
     }
 
     static let cases: [Case] = [
         Case(label: "safetensors header length of 2^62 bytes", command: "inspect", expect: "header") { dir in
-            try write(withUnsafeBytes(of: (UInt64(1) << 62).littleEndian) { [UInt8]($0) } + Array("{}".utf8), dir + "/len.safetensors")
+            try write(
+                withUnsafeBytes(of: (UInt64(1) << 62).littleEndian) { [UInt8]($0) } + Array("{}".utf8),
+                dir + "/len.safetensors")
         },
         Case(label: "safetensors tensor of 100 G elements in a tiny file", command: "inspect", expect: "huge") { dir in
-            try write(safetensors(#"{"huge":{"dtype":"F32","shape":[100000000000],"data_offsets":[0,400000000000]}}"#, data: 16), dir + "/shape.safetensors")
+            try write(
+                safetensors(
+                    #"{"huge":{"dtype":"F32","shape":[100000000000],"data_offsets":[0,400000000000]}}"#, data: 16),
+                dir + "/shape.safetensors")
         },
-        Case(label: ".keras zip entry claiming to inflate to terabytes", command: "inspect", expect: "model.weights.h5") { _ in
+        Case(label: ".keras zip entry claiming to inflate to terabytes", command: "inspect", expect: "model.weights.h5")
+        { _ in
             CLI.fixture("keras/zip_bomb.keras")
         },
-        Case(label: "torch zip record claiming 4 GiB from 64 deflated bytes", command: "inspect", expect: "data.pkl") { dir in
+        Case(label: "torch zip record claiming 4 GiB from 64 deflated bytes", command: "inspect", expect: "data.pkl") {
+            dir in
             var z = TestZip()
-            z.members.append(.init(name: "archive/data.pkl", data: [UInt8](repeating: 0x03, count: 64), method: 8, declaredSize: 0xFFFF_FFF0))
+            z.members.append(
+                .init(
+                    name: "archive/data.pkl", data: [UInt8](repeating: 0x03, count: 64), method: 8,
+                    declaredSize: 0xFFFF_FFF0))
             return try write(z.bytes(), dir + "/inflate.pt")
         },
         Case(label: "pickle appending six million items to one list", command: "inspect", expect: "more than") { dir in
-            var pkl: [UInt8] = [0x80, 0x02, 0x7D, 0x8C, 1, 0x6C, 0x5D, 0x28]   // {'l': [ MARK
-            for _ in 0..<6_000_000 { pkl += [0x4B, 0x07] }                     // 6 M × BININT1 7
-            pkl += [0x65, 0x73, 0x2E]                                          // APPENDS SETITEM STOP
+            var pkl: [UInt8] = [0x80, 0x02, 0x7D, 0x8C, 1, 0x6C, 0x5D, 0x28]  // {'l': [ MARK
+            for _ in 0..<6_000_000 { pkl += [0x4B, 0x07] }  // 6 M × BININT1 7
+            pkl += [0x65, 0x73, 0x2E]  // APPENDS SETITEM STOP
             var z = TestZip()
             z.members.append(.init(name: "archive/data.pkl", data: pkl))
             return try write(z.bytes(), dir + "/list.pt")
         },
-        Case(label: "torch view of a billion floats over one stored float (written by torch)", command: "convert", expect: "huge") { _ in
+        Case(
+            label: "torch view of a billion floats over one stored float (written by torch)", command: "convert",
+            expect: "huge"
+        ) { _ in
             CLI.fixture("pytorch/expanded.pt")
         },
     ]
@@ -65,6 +79,8 @@ struct ResourceLimitTests {
         #expect(r.seconds < 10, "\(c.label): \(r.seconds) s")
         #expect(r.maxRSSBytes > 0 && r.maxRSSBytes < 160 << 20, "\(c.label): peak RSS \(r.maxRSSBytes >> 20) MiB")
         #expect(tempFiles(in: dir).isEmpty)
-        print("resource-limit: \(c.label): exit \(r.status) in \(Int(r.seconds * 1000)) ms, peak RSS \(r.maxRSSBytes >> 20) MiB — \(r.stderr.split(separator: "\n").first ?? "")")
+        print(
+            "resource-limit: \(c.label): exit \(r.status) in \(Int(r.seconds * 1000)) ms, peak RSS \(r.maxRSSBytes >> 20) MiB — \(r.stderr.split(separator: "\n").first ?? "")"
+        )
     }
 }

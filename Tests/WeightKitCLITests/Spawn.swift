@@ -9,11 +9,11 @@ import Glibc
 /// (`measureRSS`): wait4's own figure is useless here, because posix_spawn's child shares the
 /// test process's memory until it execs and Linux carries that high-water mark across exec.
 struct Spawned {
-    var status: Int32        // exit code, or -1 when a signal ended it
-    var signal: Int32        // 0 when it exited
+    var status: Int32  // exit code, or -1 when a signal ended it
+    var signal: Int32  // 0 when it exited
     var stdout: String
     var stderr: String
-    var maxRSSBytes: Int   // 0 unless measured
+    var maxRSSBytes: Int  // 0 unless measured
     var seconds: Double
 }
 
@@ -25,7 +25,8 @@ let gnuTime = "/usr/bin/time"
 func spawnMeasured(_ command: [String], killAfter: Double? = nil, measureRSS: Bool = false) throws -> Spawned {
     let dir = try TestFixtures.scratchDirectory("spawn")
     if measureRSS, !FileManager.default.isExecutableFile(atPath: gnuTime) {
-        throw POSIXError(.ENOENT, userInfo: ["reason": "\(gnuTime) (Debian package time) is needed to measure peak RSS"])
+        throw POSIXError(
+            .ENOENT, userInfo: ["reason": "\(gnuTime) (Debian package time) is needed to measure peak RSS"])
     }
     let argv = measureRSS ? [gnuTime, "-f", "%M", "-o", dir + "/rss"] + command : command
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -51,8 +52,9 @@ func spawnMeasured(_ command: [String], killAfter: Double? = nil, measureRSS: Bo
     let sig = status & 0x7F
     let read = { (n: String) in (try? String(contentsOfFile: dir + "/" + n, encoding: .utf8)) ?? "" }
     let rss = measureRSS ? (Int(read("rss").split(separator: "\n").last.map(String.init) ?? "") ?? -1) * 1024 : 0
-    return Spawned(status: sig == 0 ? (status >> 8) & 0xFF : -1, signal: sig, stdout: read("out"), stderr: read("err"),
-                   maxRSSBytes: rss, seconds: seconds)
+    return Spawned(
+        status: sig == 0 ? (status >> 8) & 0xFF : -1, signal: sig, stdout: read("out"), stderr: read("err"),
+        maxRSSBytes: rss, seconds: seconds)
 }
 
 /// A minimal zip writer for hostile test archives (the members and their declared sizes are
@@ -72,17 +74,20 @@ struct TestZip {
             let size = m.declaredSize ?? UInt32(m.data.count)
             let name = Array(m.name.utf8)
             u32(0x0403_4b50, &out); u16(20, &out); u16(0, &out); u16(m.method, &out); u16(0, &out); u16(0, &out)
-            u32(crc, &out); u32(UInt32(m.data.count), &out); u32(size, &out); u16(UInt16(name.count), &out); u16(0, &out)
+            u32(crc, &out); u32(UInt32(m.data.count), &out); u32(size, &out); u16(UInt16(name.count), &out);
+            u16(0, &out)
             out += name + m.data
             u32(0x0201_4b50, &central); u16(20, &central); u16(20, &central); u16(0, &central); u16(m.method, &central)
-            u16(0, &central); u16(0, &central); u32(crc, &central); u32(UInt32(m.data.count), &central); u32(size, &central)
+            u16(0, &central); u16(0, &central); u32(crc, &central); u32(UInt32(m.data.count), &central);
+            u32(size, &central)
             u16(UInt16(name.count), &central); u16(0, &central); u16(0, &central); u16(0, &central); u16(0, &central)
             u32(0, &central); u32(offset, &central)
             central += name
         }
         let cdOffset = UInt32(out.count)
         out += central
-        u32(0x0605_4b50, &out); u16(0, &out); u16(0, &out); u16(UInt16(members.count), &out); u16(UInt16(members.count), &out)
+        u32(0x0605_4b50, &out); u16(0, &out); u16(0, &out); u16(UInt16(members.count), &out);
+        u16(UInt16(members.count), &out)
         u32(UInt32(central.count), &out); u32(cdOffset, &out); u16(0, &out)
         return out
     }

@@ -10,14 +10,20 @@ import WeightKitTestSupport
 /// strided torch views and deflated records materialised per call, shards through a composite.
 @Suite("concurrent reads of one opened checkpoint")
 struct ConcurrentReadTests {
-    @Test("8 threads × every tensor give the single-threaded bytes", arguments: [
-        "safetensors/mixed.safetensors", "safetensors/sharded", "keras/textclf_k2.h5", "keras/chunked_k3.weights.h5",
-        "keras/textclf_k3.keras", "pytorch/tensors.pt", "pytorch/tensors_deflated.pt", "pytorch/tiny_bert_bin_sharded",
-    ])
+    @Test(
+        "8 threads × every tensor give the single-threaded bytes",
+        arguments: [
+            "safetensors/mixed.safetensors", "safetensors/sharded", "keras/textclf_k2.h5",
+            "keras/chunked_k3.weights.h5",
+            "keras/textclf_k3.keras", "pytorch/tensors.pt", "pytorch/tensors_deflated.pt",
+            "pytorch/tiny_bert_bin_sharded",
+        ])
     func concurrent(_ fixture: String) throws {
         let c = try Checkpoints.open(TestFixtures.path(fixture))
         // (A view that is a copy lives only as long as the view: keep it alive while hashing.)
-        let serial = try c.tensors.map { t in let v = try c.view(t); return withExtendedLifetime(v) { SHA256Digest.hex(of: v.bytes) } }
+        let serial = try c.tensors.map { t in
+            let v = try c.view(t); return withExtendedLifetime(v) { SHA256Digest.hex(of: v.bytes) }
+        }
         let threads = 8
         let results = UnsafeMutableBufferPointer<[String]>.allocate(capacity: threads)
         results.initialize(repeating: [])

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 @testable import WeightKitCheckpoints
 
-
 @Suite("JSON parser")
 struct JSONParserTests {
     @Test("keeps duplicate keys and order, exact number lexemes")
@@ -21,9 +20,12 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(#""a\"b\\c\/\n\u00e9\ud83d\ude00""#) == .string("a\"b\\c/\né😀"))
     }
 
-    @Test("rejects what RFC 8259 rejects", arguments: [
-        "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e", "\"\\x\"", "\"\\ud800\"", "tru", "{\"a\" 1}", "[1] 2", "\"a\nb\"", "NaN",
-    ])
+    @Test(
+        "rejects what RFC 8259 rejects",
+        arguments: [
+            "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e", "\"\\x\"", "\"\\ud800\"", "tru", "{\"a\" 1}", "[1] 2",
+            "\"a\nb\"", "NaN",
+        ])
     func rejects(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }
@@ -36,14 +38,19 @@ struct JSONParserTests {
 
     @Test("writer output parses back to the same value")
     func writerRoundTrip() throws {
-        let v: JSONValue = .object(["s": .string("tab\t\"q\" \u{1}é"), "a": .array([.int(1), .null, .bool(true)]), "o": .object([:])])
+        let v: JSONValue = .object([
+            "s": .string("tab\t\"q\" \u{1}é"), "a": .array([.int(1), .null, .bool(true)]), "o": .object([:]),
+        ])
         #expect(try JSONParser.parse(v.serialized()) == v)
         #expect(try JSONParser.parse(v.serialized(indent: 2)) == v)
     }
 
-    @Test("UTF-8 validation finds overlong, surrogate and truncated sequences", arguments: [
-        ([0xC0, 0xAF], 0), ([0x61, 0xED, 0xA0, 0x80], 1), ([0x61, 0x62, 0xE2, 0x82], 2), ([0xF5, 0x80, 0x80, 0x80], 0),
-    ])
+    @Test(
+        "UTF-8 validation finds overlong, surrogate and truncated sequences",
+        arguments: [
+            ([0xC0, 0xAF], 0), ([0x61, 0xED, 0xA0, 0x80], 1), ([0x61, 0x62, 0xE2, 0x82], 2),
+            ([0xF5, 0x80, 0x80, 0x80], 0),
+        ])
     func utf8(_ bytes: [UInt8], _ bad: Int) {
         #expect(bytes.withUnsafeBytes { UTF8Validation.firstInvalidByte($0) } == bad)
     }

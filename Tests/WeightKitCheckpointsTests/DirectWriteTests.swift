@@ -40,8 +40,9 @@ struct DirectWriteTests {
         }
     }
 
-    @Test("odd pieces across several buffers, a header rewritten at 0: byte-identical, exact length",
-          arguments: [1, 4095, 4096, 4097, DirectWriteStager.bufferSize - 1, DirectWriteStager.bufferSize * 5 + 12_345])
+    @Test(
+        "odd pieces across several buffers, a header rewritten at 0: byte-identical, exact length",
+        arguments: [1, 4095, 4096, 4097, DirectWriteStager.bufferSize - 1, DirectWriteStager.bufferSize * 5 + 12_345])
     func sameBytes(total: Int) throws {
         let dir = try Fixture.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -56,7 +57,7 @@ struct DirectWriteTests {
                 let n = min(piece, total - offset)
                 try writer.write(UnsafeRawBufferPointer(rebasing: all[offset..<(offset + n)]))
                 offset += n
-                piece = piece * 7 % 3_000_001 + 1   // 1, 8, 57, …: pieces of every size, some past a buffer
+                piece = piece * 7 % 3_000_001 + 1  // 1, 8, 57, …: pieces of every size, some past a buffer
             }
         }
         #expect(writer.bytesWritten == total)

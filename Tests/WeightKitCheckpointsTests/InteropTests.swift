@@ -45,29 +45,48 @@ struct InteropTests {
         #expect(status == 0, "\(label) does not satisfy \(schema): \(String(decoding: output, as: UTF8.self))")
     }
 
-    @Test("inspect and check JSON and the .wkc header satisfy their JSON Schemas",
-          .enabled(if: python != nil || inCI, "set WEIGHTKIT_PYTHON (Scripts/test.sh does) to validate against the schemas"))
+    @Test(
+        "inspect and check JSON and the .wkc header satisfy their JSON Schemas",
+        .enabled(
+            if: python != nil || inCI, "set WEIGHTKIT_PYTHON (Scripts/test.sh does) to validate against the schemas"))
     func outputsSatisfySchemas() throws {
         let dir = try Fixture.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let mixed = Fixture.path("safetensors/mixed.safetensors")
         _ = try Converter.convert(try SafetensorsReader.open(mixed), to: dir + "/m.wkc", dtype: .bf16)
-        for path in [mixed, Fixture.path("safetensors/sharded"), dir + "/m.wkc", Fixture.path("keras/textclf_k2.h5"), Fixture.path("keras/textclf_k3_bf16.weights.h5")] {
+        for path in [
+            mixed, Fixture.path("safetensors/sharded"), dir + "/m.wkc", Fixture.path("keras/textclf_k2.h5"),
+            Fixture.path("keras/textclf_k3_bf16.weights.h5"),
+        ] {
             let report = try InspectReport(checkpoint: try Checkpoints.open(path), stats: true)
-            try expectValid(report.json(grouped: true), schema: "inspect.schema.json", "inspect --json --stats --group of \(path)")
-            try expectValid(CheckReport(try Checkpoints.check(path)).json, schema: "check.schema.json", "check --json of \(path)")
+            try expectValid(
+                report.json(grouped: true), schema: "inspect.schema.json", "inspect --json --stats --group of \(path)")
+            try expectValid(
+                CheckReport(try Checkpoints.check(path)).json, schema: "check.schema.json", "check --json of \(path)")
         }
-        try expectValid(CheckReport(try Checkpoints.check(Fixture.path("safetensors/malformed/gap.safetensors"))).json, schema: "check.schema.json", "failed check")
-        for (path, model) in [("keras/hf_bert_cls", "bert"), ("keras/kerashub_bert.weights.h5", "bert"), ("keras/textclf_k2.keras", "text-classifier"),
-                              ("safetensors/mixed.safetensors", "bert")] {
+        try expectValid(
+            CheckReport(try Checkpoints.check(Fixture.path("safetensors/malformed/gap.safetensors"))).json,
+            schema: "check.schema.json", "failed check")
+        for (path, model) in [
+            ("keras/hf_bert_cls", "bert"), ("keras/kerashub_bert.weights.h5", "bert"),
+            ("keras/textclf_k2.keras", "text-classifier"),
+            ("safetensors/mixed.safetensors", "bert"),
+        ] {
             let c = try Checkpoints.open(Fixture.path(path))
             let report = model == "bert" ? BertMapper.map(c) : TextClassifierMapper.map(c)
             try expectValid(report.json, schema: "map.schema.json", "map --json of \(path)")
         }
-        let verified = try Verifier.verify(checkpoint: Fixture.path("keras/hf_bert_cls"), reference: Fixture.path("keras/hf_bert_cls.reference.safetensors"))
+        let verified = try Verifier.verify(
+            checkpoint: Fixture.path("keras/hf_bert_cls"),
+            reference: Fixture.path("keras/hf_bert_cls.reference.safetensors"))
         try expectValid(verified.json, schema: "verify.schema.json", "verify --json")
-        for bundle in ["references/tiny_bert_pt.reference.safetensors", "keras/textclf_k3.reference.safetensors", "references/minilm.reference.safetensors"] {
-            try expectValid(.stringMap(try Checkpoints.open(Fixture.path(bundle)).metadata), schema: "reference-bundle.schema.json", "metadata of \(bundle)")
+        for bundle in [
+            "references/tiny_bert_pt.reference.safetensors", "keras/textclf_k3.reference.safetensors",
+            "references/minilm.reference.safetensors",
+        ] {
+            try expectValid(
+                .stringMap(try Checkpoints.open(Fixture.path(bundle)).metadata), schema: "reference-bundle.schema.json",
+                "metadata of \(bundle)")
         }
         let file = try MappedFile(path: dir + "/m.wkc")
         let n = Int(file.bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
@@ -75,9 +94,12 @@ struct InteropTests {
         try expectValid(header, schema: "wkc-header.schema.json", ".wkc header")
     }
 
-    @Test("safetensors written by WeightKit (copied, cast to f16, back from .wkc) read identically in safetensors",
-          .enabled(if: python != nil || inCI, "set WEIGHTKIT_PYTHON (Scripts/test.sh does) to run against the reference reader"),
-          arguments: ["keep", "f16", "via-wkc"])
+    @Test(
+        "safetensors written by WeightKit (copied, cast to f16, back from .wkc) read identically in safetensors",
+        .enabled(
+            if: python != nil || inCI, "set WEIGHTKIT_PYTHON (Scripts/test.sh does) to run against the reference reader"
+        ),
+        arguments: ["keep", "f16", "via-wkc"])
     func referenceReadsOurFiles(_ mode: String) throws {
         let dir = try Fixture.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -94,7 +116,9 @@ struct InteropTests {
         let seen = try referenceRead(out)
         let tensors = try #require(seen["tensors"]?.objectValue)
         #expect(tensors.count == ours.tensors.count)
-        let metadata = (seen["metadata"]?.objectValue?.entries ?? []).reduce(into: [String: String]()) { $0[$1.key] = $1.value.stringValue }
+        let metadata = (seen["metadata"]?.objectValue?.entries ?? []).reduce(into: [String: String]()) {
+            $0[$1.key] = $1.value.stringValue
+        }
         #expect(metadata == ours.metadata)
         for t in ours.tensors {
             let ref = try #require(tensors[t.name], "\(t.name) missing in the reference reader's view")

@@ -13,11 +13,15 @@ struct RegistryTests {
         #expect(Set(all.map(\.rawValue)).count == all.count)
     }
 
-    @Test("each fixture is recognised by the reader whose formats include what it opens as", arguments: [
-        "safetensors/mixed.safetensors", "safetensors/sharded/model.safetensors.index.json", "keras/textclf_k2.h5", "keras/textclf_k3.weights.h5", "references/tiny_bert_pt", "keras/textclf_k3.keras",
-        "keras/textclf_k3_sharded.weights.json", "pytorch/tensors.pt", "pytorch/tiny_bert_bin_sharded/pytorch_model.bin.index.json",
-        "keras/hf_bert_sharded/tf_model.h5.index.json",
-    ])
+    @Test(
+        "each fixture is recognised by the reader whose formats include what it opens as",
+        arguments: [
+            "safetensors/mixed.safetensors", "safetensors/sharded/model.safetensors.index.json", "keras/textclf_k2.h5",
+            "keras/textclf_k3.weights.h5", "references/tiny_bert_pt", "keras/textclf_k3.keras",
+            "keras/textclf_k3_sharded.weights.json", "pytorch/tensors.pt",
+            "pytorch/tiny_bert_bin_sharded/pytorch_model.bin.index.json",
+            "keras/hf_bert_sharded/tf_model.h5.index.json",
+        ])
     func recognisedByItsReader(_ rel: String) throws {
         let path = TestFixtures.path(rel)
         let reader = try Checkpoints.reader(for: path)
@@ -32,6 +36,8 @@ struct RegistryTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/notes.txt"
         try Data("just some text\n".utf8).write(to: URL(fileURLWithPath: path))
-        #expect { _ = try Checkpoints.open(path) } throws: { "\($0)".contains("notes.txt: not a checkpoint WeightKit reads") }
+        #expect { _ = try Checkpoints.open(path) } throws: {
+            "\($0)".contains("notes.txt: not a checkpoint WeightKit reads")
+        }
     }
 }

@@ -21,8 +21,11 @@ struct SafetensorsReaderTests {
             let want = entry["values"]?.arrayValue ?? []
             #expect(values.count == want.count, "\(name)")
             for (got, w) in zip(values, want) {
-                let expectedValue = w.doubleValue.map { Float($0) } ?? (w.stringValue == "nan" ? Float.nan : Float(w.stringValue ?? "") ?? .nan)
-                #expect(got == expectedValue || (got.isNaN && expectedValue.isNaN), "\(name): \(got) != \(expectedValue)")
+                let expectedValue =
+                    w.doubleValue.map { Float($0) }
+                    ?? (w.stringValue == "nan" ? Float.nan : Float(w.stringValue ?? "") ?? .nan)
+                #expect(
+                    got == expectedValue || (got.isNaN && expectedValue.isNaN), "\(name): \(got) != \(expectedValue)")
             }
         }
     }
@@ -45,7 +48,9 @@ struct SafetensorsReaderTests {
     }
 
     static let manifest: [(String, String, String?)] = {
-        guard let m = try? Fixture.json("safetensors/malformed/manifest.json"), let rejected = m["rejected"]?.objectValue else { return [] }
+        guard let m = try? Fixture.json("safetensors/malformed/manifest.json"),
+            let rejected = m["rejected"]?.objectValue
+        else { return [] }
         return rejected.entries.map { ($0.key, $0.value["rule"]?.stringValue ?? "?", $0.value["tensor"]?.stringValue) }
     }()
 
@@ -54,7 +59,9 @@ struct SafetensorsReaderTests {
         #expect(Self.manifest.count >= 22)
     }
 
-    @Test("each malformed file is rejected with its own rule, naming the file and tensor", .tags(.corpus), arguments: manifest)
+    @Test(
+        "each malformed file is rejected with its own rule, naming the file and tensor", .tags(.corpus),
+        arguments: manifest)
     func malformedFileIsRejected(_ testCase: (String, String, String?)) throws {
         let (name, rule, tensor) = testCase
         let path = Fixture.path("safetensors/malformed/\(name).safetensors")
@@ -72,7 +79,9 @@ struct SafetensorsReaderTests {
         }
     }
 
-    @Test("valid edge cases (whitespace before the header, an empty header) are accepted", arguments: ["leading_whitespace", "empty_header"])
+    @Test(
+        "valid edge cases (whitespace before the header, an empty header) are accepted",
+        arguments: ["leading_whitespace", "empty_header"])
     func acceptedEdgeCases(_ name: String) throws {
         let c = try SafetensorsReader.open(Fixture.path("safetensors/malformed/\(name).safetensors"))
         #expect(c.tensors.count == (name == "empty_header" ? 0 : 1))
@@ -81,13 +90,16 @@ struct SafetensorsReaderTests {
     @Test("all tensor-level problems of one file are reported together")
     func reportsEveryProblem() throws {
         let dir = try Fixture.scratchDirectory()
-        let header = #"{"a":{"dtype":"F99","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[-1],"data_offsets":[4,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+        let header =
+            #"{"a":{"dtype":"F99","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[-1],"data_offsets":[4,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
         var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { [UInt8]($0) }
         bytes += Array(header.utf8) + [UInt8](repeating: 0, count: 8)
         let path = dir + "/multi.safetensors"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let file = try MappedFile(path: path)
-        guard case .failure(let p) = SafetensorsHeader.validate(file.bytes, file: path) else { Issue.record("accepted"); return }
+        guard case .failure(let p) = SafetensorsHeader.validate(file.bytes, file: path) else {
+            Issue.record("accepted"); return
+        }
         let names = p.problems.map { caseName($0) }
         #expect(names.contains("unknownDType"))
         #expect(names.contains("invalidShape"))
@@ -98,7 +110,8 @@ struct SafetensorsReaderTests {
     func misalignedTensorIsCopied() throws {
         let dir = try Fixture.scratchDirectory()
         // Header of 9 bytes (not a multiple of 4) puts the F32 data at an odd address.
-        let header = #"{"x":{"dtype":"F32","shape":[2],"data_offsets":[1,9]},"p":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#
+        let header =
+            #"{"x":{"dtype":"F32","shape":[2],"data_offsets":[1,9]},"p":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#
         var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { [UInt8]($0) }
         bytes += Array(header.utf8) + [7]
         bytes += withUnsafeBytes(of: Float(1.5).bitPattern.littleEndian) { [UInt8]($0) }
@@ -128,14 +141,22 @@ struct HostileHeaderTests {
 
     @Test("a shape of a million ones is refused before it is built")
     func hugeShape() throws {
-        let path = try write(#"{"a":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 1_000_000).joined(separator: ",") + #"],"data_offsets":[0,4]}}"#, data: 4)
-        #expect { _ = try SafetensorsReader.open(path) } throws: { e in (e as? SafetensorsProblems).map { caseName($0.first) } == "headerExceedsLimits" }
+        let path = try write(
+            #"{"a":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 1_000_000).joined(separator: ",")
+                + #"],"data_offsets":[0,4]}}"#, data: 4)
+        #expect { _ = try SafetensorsReader.open(path) } throws: { e in
+            (e as? SafetensorsProblems).map { caseName($0.first) } == "headerExceedsLimits"
+        }
     }
 
     @Test("a rank above 64 is an invalid shape")
     func rank65() throws {
-        let path = try write(#"{"a":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 65).joined(separator: ",") + #"],"data_offsets":[0,4]}}"#, data: 4)
-        #expect { _ = try SafetensorsReader.open(path) } throws: { e in (e as? SafetensorsProblems).map { caseName($0.first) } == "invalidShape" }
+        let path = try write(
+            #"{"a":{"dtype":"F32","shape":["# + Array(repeating: "1", count: 65).joined(separator: ",")
+                + #"],"data_offsets":[0,4]}}"#, data: 4)
+        #expect { _ = try SafetensorsReader.open(path) } throws: { e in
+            (e as? SafetensorsProblems).map { caseName($0.first) } == "invalidShape"
+        }
     }
 
     @Test("a header with 200,000 broken entries keeps 1,000 problems and counts the rest")

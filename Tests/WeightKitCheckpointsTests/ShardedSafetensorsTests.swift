@@ -9,14 +9,17 @@ struct ShardedSafetensorsTests {
     func copyFixture() throws -> String {
         let dir = try Fixture.scratchDirectory("sharded")
         for name in try FileManager.default.contentsOfDirectory(atPath: Fixture.path("safetensors/sharded")) {
-            try FileManager.default.copyItem(atPath: Fixture.path("safetensors/sharded/" + name), toPath: dir + "/" + name)
+            try FileManager.default.copyItem(
+                atPath: Fixture.path("safetensors/sharded/" + name), toPath: dir + "/" + name)
         }
         return dir
     }
 
     func editIndex(_ dir: String, _ edit: (inout JSONObject) -> Void) throws {
         let path = dir + "/model.safetensors.index.json"
-        guard case .object(var root) = try FileSystem.readJSON(path), case .object(var map)? = root["weight_map"] else { throw CocoaError(.fileReadCorruptFile) }
+        guard case .object(var root) = try FileSystem.readJSON(path), case .object(var map)? = root["weight_map"] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
         edit(&map)
         root["weight_map"] = .object(map)
         try JSONValue.object(root).serialized(indent: 2).write(toFile: path, atomically: true, encoding: .utf8)
@@ -25,7 +28,9 @@ struct ShardedSafetensorsTests {
     @Test("a directory and its index open to the same tensors, matching what safetensors wrote")
     func opensDirectoryAndIndex() throws {
         let expected = try #require(try Fixture.json("safetensors/sharded.expected.json")["tensors"]?.objectValue)
-        for path in [Fixture.path("safetensors/sharded"), Fixture.path("safetensors/sharded/model.safetensors.index.json")] {
+        for path in [
+            Fixture.path("safetensors/sharded"), Fixture.path("safetensors/sharded/model.safetensors.index.json"),
+        ] {
             let c = try Checkpoints.open(path)
             #expect(c.format == .shardedSafetensors)
             #expect(c.files.count == 3)
@@ -58,8 +63,12 @@ struct ShardedSafetensorsTests {
             _ = try Checkpoints.open(dir)
         } throws: { e in
             let text = "\(e)"
-            return text.contains("shard 'model-00002-of-00003.safetensors' contains tensor 'encoder.layer.2.dense.weight', which the index assigns to 'model-00001-of-00003.safetensors'")
-                && text.contains("tensor 'encoder.layer.2.dense.weight' is assigned to shard 'model-00001-of-00003.safetensors' but that shard does not contain it")
+            return text.contains(
+                "shard 'model-00002-of-00003.safetensors' contains tensor 'encoder.layer.2.dense.weight', which the index assigns to 'model-00001-of-00003.safetensors'"
+            )
+                && text.contains(
+                    "tensor 'encoder.layer.2.dense.weight' is assigned to shard 'model-00001-of-00003.safetensors' but that shard does not contain it"
+                )
         }
     }
 
@@ -70,11 +79,16 @@ struct ShardedSafetensorsTests {
         #expect {
             _ = try Checkpoints.open(dir)
         } throws: { e in
-            (e as? ShardIndexError) == .tensorNotInIndex(index: dir + "/model.safetensors.index.json", tensor: "encoder.layer.3.dense.weight", shard: "model-00002-of-00003.safetensors")
+            (e as? ShardIndexError)
+                == .tensorNotInIndex(
+                    index: dir + "/model.safetensors.index.json", tensor: "encoder.layer.3.dense.weight",
+                    shard: "model-00002-of-00003.safetensors")
         }
     }
 
-    @Test("shard names that leave the index's directory are refused", arguments: ["../model-00001-of-00003.safetensors", "/etc/passwd", ".."])
+    @Test(
+        "shard names that leave the index's directory are refused",
+        arguments: ["../model-00001-of-00003.safetensors", "/etc/passwd", ".."])
     func pathTraversal(_ shard: String) throws {
         let dir = try copyFixture()
         try editIndex(dir) { $0["embeddings.weight"] = .string(shard) }

@@ -12,7 +12,9 @@ enum Fixture {
     static func json(_ relative: String) throws -> JSONValue { try FileSystem.readJSON(path(relative)) }
 
     /// A fresh empty directory under the system temp directory.
-    static func scratchDirectory(_ label: String = #function) throws -> String { try TestFixtures.scratchDirectory(label) }
+    static func scratchDirectory(_ label: String = #function) throws -> String {
+        try TestFixtures.scratchDirectory(label)
+    }
 }
 
 /// The enum case name of an error value (`.duplicateTensorName(file:tensor:)` → "duplicateTensorName").

@@ -55,9 +55,13 @@ struct WKCFormatTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Eight 2 MiB tensors in a safetensors file, converted by the real writer.
         let n = 1 << 19
-        let st = TestFixtures.safetensorsBytes((0..<8).map { k in
-            (name: "t\(k)", dtype: "F32", shape: [n], data: (0..<n).map { Float(($0 &* 2654435761 &+ k) % 9973) * 1e-3 }.withUnsafeBytes { [UInt8]($0) })
-        })
+        let st = TestFixtures.safetensorsBytes(
+            (0..<8).map { k in
+                (
+                    name: "t\(k)", dtype: "F32", shape: [n],
+                    data: (0..<n).map { Float(($0 &* 2654435761 &+ k) % 9973) * 1e-3 }.withUnsafeBytes { [UInt8]($0) }
+                )
+            })
         try Data(st).write(to: URL(fileURLWithPath: dir + "/large.safetensors"))
         let path = dir + "/large.wkc"
         _ = try Converter.convert(try SafetensorsReader.open(dir + "/large.safetensors"), to: path)
@@ -66,7 +70,10 @@ struct WKCFormatTests {
         var rng = SystemRandomNumberGenerator()
         // Every byte of the header region, and 300 random data bytes (and the last byte).
         var offsets = Array(0..<c.header.dataStart)
-        offsets += (0..<300).map { _ in Int.random(in: c.header.dataStart..<original.count, using: &rng) } + [original.count - 1]
+        offsets +=
+            (0..<300).map { _ in Int.random(in: c.header.dataStart..<original.count, using: &rng) } + [
+                original.count - 1
+            ]
         var undetected: [Int] = []
         let file = dir + "/flip.wkc"
         try Data(original).write(to: URL(fileURLWithPath: file))
@@ -80,7 +87,9 @@ struct WKCFormatTests {
             try handle.seek(toOffset: UInt64(i)); try handle.write(contentsOf: [original[i]])
         }
         #expect(undetected.isEmpty, "flips at offsets \(undetected.prefix(10)) went unnoticed (of \(offsets.count))")
-        print("corruption: \(offsets.count) single-byte flips in a \(original.count)-byte .wkc (all \(c.header.dataStart) header-region bytes + 301 data bytes): \(offsets.count - undetected.count) detected")
+        print(
+            "corruption: \(offsets.count) single-byte flips in a \(original.count)-byte .wkc (all \(c.header.dataStart) header-region bytes + 301 data bytes): \(offsets.count - undetected.count) detected"
+        )
     }
 
     @Test("truncation at every length is a clean error")
@@ -116,7 +125,10 @@ struct WKCFormatTests {
         func rebuild(_ edit: (inout JSONObject) -> Void) throws -> [UInt8] {
             let original = try MappedFile(path: path)
             let n = Int(original.bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-            guard case .object(var root) = try JSONParser.parse(UnsafeRawBufferPointer(rebasing: original.bytes[24..<(24 + n)])) else { return [] }
+            guard
+                case .object(var root) = try JSONParser.parse(
+                    UnsafeRawBufferPointer(rebasing: original.bytes[24..<(24 + n)]))
+            else { return [] }
             edit(&root)
             var header = Array(JSONValue.object(root).serialized().utf8)
             // keep the data start where it was
@@ -145,7 +157,10 @@ struct WKCFormatTests {
             }
         }
         let cases: [(String, (inout JSONObject) -> Void)] = [
-            ("misalignedTensor", tensorsEdit(setField(1, "offset", .int(c.tensors[1].byteOffset - c.header.dataStart + 4)))),
+            (
+                "misalignedTensor",
+                tensorsEdit(setField(1, "offset", .int(c.tensors[1].byteOffset - c.header.dataStart + 4)))
+            ),
             ("unknownDType", tensorsEdit(setField(0, "dtype", .string("F128")))),
             ("byteCountMismatch", tensorsEdit(setField(0, "length", .int(4)))),
             ("duplicateTensorName", tensorsEdit(setField(1, "name", .string(c.tensors[0].name)))),
@@ -173,7 +188,9 @@ struct WKCFormatTests {
         let source = try SafetensorsReader.open(Fixture.path("safetensors/mixed.safetensors"))
         let views = try source.tensors.map { OutputTensor(try source.view($0)) }
         let config: JSONValue = .object(["hidden_size": .int(384), "layer_norm_eps": .number("1e-12")])
-        try WKCWriter.write(views, metadata: ["k": "v"], model: WKCModelSection(architecture: "bert", config: config), to: dir + "/m.wkc")
+        try WKCWriter.write(
+            views, metadata: ["k": "v"], model: WKCModelSection(architecture: "bert", config: config),
+            to: dir + "/m.wkc")
         let c = try WKCReader.open(dir + "/m.wkc")
         #expect(c.model == WKCModelSection(architecture: "bert", config: config))
         #expect(c.modelConfig == config)

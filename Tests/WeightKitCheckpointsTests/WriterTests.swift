@@ -11,7 +11,8 @@ struct WriterTests {
     func safetensorsLayout() throws {
         let source = try SafetensorsReader.open(mixed)
         let out = try Fixture.scratchDirectory() + "/out.safetensors"
-        try SafetensorsWriter.write(source.tensors.map { OutputTensor(try source.view($0)) }, metadata: source.metadata, to: out)
+        try SafetensorsWriter.write(
+            source.tensors.map { OutputTensor(try source.view($0)) }, metadata: source.metadata, to: out)
         let back = try SafetensorsReader.open(out)
         let file = try MappedFile(path: out)
         #expect(Int(file.bytes.loadUnaligned(as: UInt64.self)) % 8 == 0)
@@ -30,10 +31,15 @@ struct WriterTests {
         let view = try source.tensor(named: "half.weight")
         let dir = try Fixture.scratchDirectory()
         #expect(throws: CheckpointWriteError.reservedTensorName(file: dir + "/x.safetensors", tensor: "__metadata__")) {
-            try SafetensorsWriter.write([OutputTensor(name: "__metadata__", dtype: .f16, source: view)], to: dir + "/x.safetensors")
+            try SafetensorsWriter.write(
+                [OutputTensor(name: "__metadata__", dtype: .f16, source: view)], to: dir + "/x.safetensors")
         }
         #expect(throws: CheckpointWriteError.duplicateTensorName(file: dir + "/y.wkc", tensor: "a")) {
-            try WKCWriter.write([OutputTensor(name: "a", dtype: .f16, source: view), OutputTensor(name: "a", dtype: .f16, source: view)], to: dir + "/y.wkc")
+            try WKCWriter.write(
+                [
+                    OutputTensor(name: "a", dtype: .f16, source: view),
+                    OutputTensor(name: "a", dtype: .f16, source: view),
+                ], to: dir + "/y.wkc")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
@@ -66,7 +72,10 @@ struct WriterTests {
         let sizes = [393_216, 786_432, 524_283]
         let tensors = sizes.enumerated().map { i, n in
             let bytes = n * (i == 2 ? 1 : 4)
-            return (name: "t\(i)", dtype: i == 2 ? "U8" : "F32", shape: [i == 2 ? bytes : n], data: (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i &* 7) })
+            return (
+                name: "t\(i)", dtype: i == 2 ? "U8" : "F32", shape: [i == 2 ? bytes : n],
+                data: (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i &* 7) }
+            )
         }
         try Data(TestFixtures.safetensorsBytes(tensors)).write(to: URL(fileURLWithPath: dir + "/big.safetensors"))
         let source = try SafetensorsReader.open(dir + "/big.safetensors")
@@ -77,12 +86,15 @@ struct WriterTests {
         let back = try SafetensorsReader.open(dir + "/back.safetensors")
         for t in source.tensors {
             #expect(try wkc.tensor(named: t.name).copyBytes() == (try source.view(t)).copyBytes(), "\(t.name) in .wkc")
-            #expect(try back.tensor(named: t.name).copyBytes() == (try source.view(t)).copyBytes(), "\(t.name) back in safetensors")
+            #expect(
+                try back.tensor(named: t.name).copyBytes() == (try source.view(t)).copyBytes(),
+                "\(t.name) back in safetensors")
         }
     }
 
-    @Test("a tensor produced piece by piece (odd piece sizes) is written as its gathered view would be, cast or not",
-          arguments: [DType.f32, .f16, .bf16])
+    @Test(
+        "a tensor produced piece by piece (odd piece sizes) is written as its gathered view would be, cast or not",
+        arguments: [DType.f32, .f16, .bf16])
     func producedPieces(_ dtype: DType) throws {
         let dir = try Fixture.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -91,7 +103,7 @@ struct WriterTests {
         let produced = OutputTensor(name: "p", dtype: dtype, info: info) { sink in
             try floats.withUnsafeBytes { all in
                 var start = 0, piece = 1
-                while start < floats.count {   // 1, 4, 13, 40, … elements per piece
+                while start < floats.count {  // 1, 4, 13, 40, … elements per piece
                     let n = min(piece, floats.count - start)
                     try sink(UnsafeRawBufferPointer(rebasing: all[(start * 4)..<((start + n) * 4)]))
                     start += n
@@ -109,7 +121,9 @@ struct WriterTests {
         let a = try WKCReader.open(dir + "/produced.wkc"), b = try WKCReader.open(dir + "/plain.wkc")
         #expect(a.verifyData().isEmpty, "checksums of produced pieces")
         #expect(try a.tensor(named: "p").copyBytes() == (try b.tensor(named: "p")).copyBytes())
-        #expect(FileManager.default.contentsEqual(atPath: dir + "/produced.safetensors", andPath: dir + "/plain.safetensors"))
+        #expect(
+            FileManager.default.contentsEqual(
+                atPath: dir + "/produced.safetensors", andPath: dir + "/plain.safetensors"))
     }
 
     @Test("the .wkc provenance records the source, its SHA-256 and the casts applied")
@@ -125,13 +139,19 @@ struct WriterTests {
         #expect(p["source_files"]?.arrayValue?.first?["sha256"]?.stringValue == SHA256Digest.hex(of: fileBytes.bytes))
         #expect(p["tool"]?.stringValue == WeightKitVersion.tool)
         let casts = p["transforms"]?.arrayValue ?? []
-        #expect(casts.contains(.object(["kind": .string("cast"), "from": .string("F32"), "to": .string("F16"), "tensors": .int(5)])))
-        #expect(casts.contains(.object(["kind": .string("cast"), "from": .string("BF16"), "to": .string("F16"), "tensors": .int(1)])))
+        #expect(
+            casts.contains(
+                .object(["kind": .string("cast"), "from": .string("F32"), "to": .string("F16"), "tensors": .int(5)])))
+        #expect(
+            casts.contains(
+                .object(["kind": .string("cast"), "from": .string("BF16"), "to": .string("F16"), "tensors": .int(1)])))
         #expect(wkc.info(named: "position_ids")?.dtype == .i64, "integers are never cast")
         #expect(wkc.info(named: "fp8.e4m3")?.dtype == .f8e4m3, "FP8 is never cast")
     }
 
-    @Test("--dtype casts match the reference values (f16, bf16 round to nearest even)", arguments: [DTypePolicy.f16, .bf16, .f32])
+    @Test(
+        "--dtype casts match the reference values (f16, bf16 round to nearest even)",
+        arguments: [DTypePolicy.f16, .bf16, .f32])
     func dtypeCasts(_ policy: DTypePolicy) throws {
         let dir = try Fixture.scratchDirectory()
         let source = try SafetensorsReader.open(mixed)
@@ -150,7 +170,9 @@ struct WriterTests {
                 default: expected = a
                 }
                 #expect(b == expected, "\(t.name)")
-                if cast.dtype == .f16 && a.isFinite && abs(a) < 65504 && abs(a) > 6.2e-5 { #expect(abs(b - a) <= abs(a) * 0.0005) }
+                if cast.dtype == .f16 && a.isFinite && abs(a) < 65504 && abs(a) > 6.2e-5 {
+                    #expect(abs(b - a) <= abs(a) * 0.0005)
+                }
             }
         }
     }

@@ -36,7 +36,9 @@ struct Bundle {
         return stride(from: 0, to: values.count, by: cols).map { Array(values[$0..<($0 + cols)]) }
     }
 
-    var outputNames: [String] { checkpoint.tensors.map(\.name).filter { $0.hasPrefix("output.") }.map { String($0.dropFirst(7)) } }
+    var outputNames: [String] {
+        checkpoint.tensors.map(\.name).filter { $0.hasPrefix("output.") }.map { String($0.dropFirst(7)) }
+    }
 
     func output(_ name: String) throws -> (shape: [Int], values: [Float]) {
         let v = try checkpoint.tensor(named: "output." + name)
@@ -48,9 +50,12 @@ struct Bundle {
 /// (token outputs where the mask is 1).
 func bertErrors(_ model: BertModel, bundle path: String, outputs: [String]? = nil) throws -> [String: Float] {
     let bundle = try Bundle(path)
-    guard let ids = try bundle.ints("input_ids"), let mask = try bundle.ints("attention_mask") else { throw CocoaError(.fileReadCorruptFile) }
+    guard let ids = try bundle.ints("input_ids"), let mask = try bundle.ints("attention_mask") else {
+        throw CocoaError(.fileReadCorruptFile)
+    }
     let names = outputs ?? bundle.outputNames
-    let out = try model.forward(.init(inputIds: ids, attentionMask: mask, tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(names))
+    let out = try model.forward(
+        .init(inputIds: ids, attentionMask: mask, tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(names))
     var errors: [String: Float] = [:]
     for n in names {
         guard let got = out[n] else { errors[n] = .infinity; continue }
@@ -64,10 +69,14 @@ func maxAbsError(_ got: GraphOutput, _ want: (shape: [Int], values: [Float]), ma
     var worst: Float = 0
     if want.shape.count == 3 {
         let (B, S, H) = (want.shape[0], want.shape[1], want.shape[2])
-        for b in 0..<B { for s in 0..<S where mask[b][s] == 1 { for h in 0..<H {
-            let i = (b * S + s) * H + h
-            worst = max(worst, abs(got.values[i] - want.values[i]))
-        } } }
+        for b in 0..<B {
+            for s in 0..<S where mask[b][s] == 1 {
+                for h in 0..<H {
+                    let i = (b * S + s) * H + h
+                    worst = max(worst, abs(got.values[i] - want.values[i]))
+                }
+            }
+        }
     } else {
         for (a, e) in zip(got.values, want.values) { worst = max(worst, abs(a - e)) }
     }
@@ -82,8 +91,9 @@ struct BertGraphTests {
         #expect(GEMM.backend.contains("sgemm"))
     }
 
-    @Test("every output matches the reference within 1e-5 (token outputs where the mask is 1)",
-          arguments: ["tiny_bert_pt", "tiny_bert_cls_pt"])
+    @Test(
+        "every output matches the reference within 1e-5 (token outputs where the mask is 1)",
+        arguments: ["tiny_bert_pt", "tiny_bert_cls_pt"])
     func matchesPyTorch(_ name: String) throws {
         let dir = GraphFixture.path("references/" + name)
         let checkpoint = try Checkpoints.open(dir + "/model.safetensors")
@@ -92,7 +102,8 @@ struct BertGraphTests {
         let bundle = try Bundle(GraphFixture.path("references/\(name).reference.safetensors"))
         let ids = try #require(try bundle.ints("input_ids"))
         let mask = try #require(try bundle.ints("attention_mask"))
-        let inputs = BertModel.Inputs(inputIds: ids, attentionMask: mask, tokenTypeIds: try bundle.ints("token_type_ids"))
+        let inputs = BertModel.Inputs(
+            inputIds: ids, attentionMask: mask, tokenTypeIds: try bundle.ints("token_type_ids"))
         let names = bundle.outputNames
         #expect(!names.isEmpty)
         let out = try model.forward(inputs, outputs: Set(names))
@@ -121,14 +132,19 @@ struct BertGraphTests {
         } throws: { e in
             guard let b = e as? ParameterBindingError else { return false }
             return b.problems.contains(.missing("encoder.layer.1.attention.self.key.bias"))
-                && b.problems.contains(.shapeMismatch("encoder.layer.0.intermediate.dense.weight", expected: [40, 32], found: [37, 32]))
+                && b.problems.contains(
+                    .shapeMismatch("encoder.layer.0.intermediate.dense.weight", expected: [40, 32], found: [37, 32]))
         }
     }
 
     @Test("bad inputs are refused with a reason", arguments: [[[Int]](), [[1, 2], [3]], [[1, 500]]])
     func badInputs(_ ids: [[Int]]) throws {
         let checkpoint = try Checkpoints.open(GraphFixture.path("references/tiny_bert_pt/model.safetensors"))
-        let model = try BertModel(config: try BertConfig(huggingFace: checkpoint.modelConfig!), source: HuggingFacePyTorchNames(checkpoint: checkpoint))
-        #expect(throws: BertModel.InvalidInput.self) { _ = try model.forward(.init(inputIds: ids), outputs: ["last_hidden_state"]) }
+        let model = try BertModel(
+            config: try BertConfig(huggingFace: checkpoint.modelConfig!),
+            source: HuggingFacePyTorchNames(checkpoint: checkpoint))
+        #expect(throws: BertModel.InvalidInput.self) {
+            _ = try model.forward(.init(inputIds: ids), outputs: ["last_hidden_state"])
+        }
     }
 }

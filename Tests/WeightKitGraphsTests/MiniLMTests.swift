@@ -21,8 +21,10 @@ struct MiniLMTests {
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: checkpoint, report: report))
         let bundle = try Bundle(TestFixtures.path("references/minilm.reference.safetensors"))
         let mask = try #require(try bundle.ints("attention_mask"))
-        let out = try model.forward(.init(inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
-                                          tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(bundle.outputNames))
+        let out = try model.forward(
+            .init(
+                inputIds: try #require(try bundle.ints("input_ids")), attentionMask: mask,
+                tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(bundle.outputNames))
         for n in bundle.outputNames {
             let got = try #require(out[n])
             let want = try bundle.output(n)
@@ -32,17 +34,21 @@ struct MiniLMTests {
         let H = config.hiddenSize
         for b in 0..<(want.count / H) {
             var dot: Double = 0, na: Double = 0, nb: Double = 0
-            for i in (b * H)..<((b + 1) * H) { dot += Double(got[i] * want[i]); na += Double(got[i] * got[i]); nb += Double(want[i] * want[i]) }
+            for i in (b * H)..<((b + 1) * H) {
+                dot += Double(got[i] * want[i]); na += Double(got[i] * got[i]); nb += Double(want[i] * want[i])
+            }
             let cosine = dot / (na.squareRoot() * nb.squareRoot())
             #expect(cosine >= 0.99999, "sentence \(b): cosine \(cosine)")
         }
     }
 
-    @Test("from model.safetensors, a plain .wkc and a graph-ready .wkc, through the mapper: ≤ 1e-4 on real tokens, cosine ≥ 0.99999",
-          .enabled(if: modelDir != nil || inCI, "set WEIGHTKIT_MINILM (Scripts/test.sh fetches the model) to run"))
+    @Test(
+        "from model.safetensors, a plain .wkc and a graph-ready .wkc, through the mapper: ≤ 1e-4 on real tokens, cosine ≥ 0.99999",
+        .enabled(if: modelDir != nil || inCI, "set WEIGHTKIT_MINILM (Scripts/test.sh fetches the model) to run"))
     func realModel() throws {
         guard let dir = Self.modelDir, FileManager.default.fileExists(atPath: dir + "/model.safetensors") else {
-            Issue.record("all-MiniLM-L6-v2 not found (WEIGHTKIT_MINILM=\(Self.modelDir ?? "unset")); Scripts/test.sh fetches it")
+            Issue.record(
+                "all-MiniLM-L6-v2 not found (WEIGHTKIT_MINILM=\(Self.modelDir ?? "unset")); Scripts/test.sh fetches it")
             return
         }
         let source = try Checkpoints.open(dir + "/model.safetensors")
@@ -60,8 +66,11 @@ struct MiniLMTests {
 
 @Suite("text-input bundles")
 struct TextBundleTests {
-    @Test("a bundle with only input.text is tokenised by WeightKit and verified against sentence-transformers",
-          .enabled(if: MiniLMTests.modelDir != nil || MiniLMTests.inCI, "set WEIGHTKIT_MINILM (Scripts/test.sh fetches the model)"))
+    @Test(
+        "a bundle with only input.text is tokenised by WeightKit and verified against sentence-transformers",
+        .enabled(
+            if: MiniLMTests.modelDir != nil || MiniLMTests.inCI,
+            "set WEIGHTKIT_MINILM (Scripts/test.sh fetches the model)"))
     func textOnly() throws {
         guard let dir = MiniLMTests.modelDir else { Issue.record("WEIGHTKIT_MINILM is not set"); return }
         let full = try Checkpoints.open(TestFixtures.path("references/minilm.reference.safetensors"))

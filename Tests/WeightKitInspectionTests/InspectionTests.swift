@@ -32,25 +32,35 @@ struct InspectionTests {
         #expect(abs(s.std - std) < 1e-5)
     }
 
-    @Test("grouping collapses block numbers but keeps a layer's own indices", arguments: [
-        ("encoder.layer.11.attention.self.query.weight", "encoder.layer.#.attention.self.query.weight"),
-        ("tf_bert_model/bert/encoder/layer_._3/output/dense/kernel:0", "tf_bert_model/bert/encoder/layer_._#/output/dense/kernel:0"),
-        ("layers/transformer_encoder_1/_self_attention_layer/query_dense/vars/0", "layers/transformer_encoder_#/_self_attention_layer/query_dense/vars/0"),
-        ("h.0.attn.c_attn.weight", "h.#.attn.c_attn.weight"),
-        ("embeddings.position_ids", "embeddings.position_ids"),
-    ])
+    @Test(
+        "grouping collapses block numbers but keeps a layer's own indices",
+        arguments: [
+            ("encoder.layer.11.attention.self.query.weight", "encoder.layer.#.attention.self.query.weight"),
+            (
+                "tf_bert_model/bert/encoder/layer_._3/output/dense/kernel:0",
+                "tf_bert_model/bert/encoder/layer_._#/output/dense/kernel:0"
+            ),
+            (
+                "layers/transformer_encoder_1/_self_attention_layer/query_dense/vars/0",
+                "layers/transformer_encoder_#/_self_attention_layer/query_dense/vars/0"
+            ),
+            ("h.0.attn.c_attn.weight", "h.#.attn.c_attn.weight"),
+            ("embeddings.position_ids", "embeddings.position_ids"),
+        ])
     func grouping(_ pair: (String, String)) {
         #expect(NameGrouping.pattern(of: pair.0) == pair.1)
     }
 
-    @Test("globs", arguments: [
-        ("encoder.*.query.*", "encoder.layer.0.attention.self.query.weight", true),
-        ("*.bias", "a.weight", false),
-        ("ints.[iu]8", "ints.u8", true),
-        ("ints.[!u]8", "ints.u8", false),
-        ("layer?0", "layer10", true),
-        ("query", "encoder.layer.0.attention.self.query.weight", true),
-    ])
+    @Test(
+        "globs",
+        arguments: [
+            ("encoder.*.query.*", "encoder.layer.0.attention.self.query.weight", true),
+            ("*.bias", "a.weight", false),
+            ("ints.[iu]8", "ints.u8", true),
+            ("ints.[!u]8", "ints.u8", false),
+            ("layer?0", "layer10", true),
+            ("query", "encoder.layer.0.attention.self.query.weight", true),
+        ])
     func globs(_ c: (String, String, Bool)) {
         #expect(GlobPattern.matches(c.0, c.1) == c.2)
     }

@@ -14,7 +14,9 @@ enum KerasFixture {
         let dir = root + "/Fixtures/keras"
         let all = (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String]) ?? []
         return all.filter { $0.hasSuffix(".h5py.json") }.map { String($0.dropLast(".h5py.json".count)) + ".h5" }
-            .filter { !["not_keras.h5", "dangling_weight.h5", "truncated.h5"].contains(($0 as NSString).lastPathComponent) }
+            .filter {
+                !["not_keras.h5", "dangling_weight.h5", "truncated.h5"].contains(($0 as NSString).lastPathComponent)
+            }
             .sorted()
     }()
 }
@@ -40,14 +42,18 @@ struct KerasReaderTests {
         #expect(KerasFixture.described.count >= 12, "\(KerasFixture.described)")
     }
 
-    @Test("every tensor read through libhdf5 is bit-identical to what h5py saw, and none is missed",
-          arguments: KerasFixture.described)
+    @Test(
+        "every tensor read through libhdf5 is bit-identical to what h5py saw, and none is missed",
+        arguments: KerasFixture.described)
     func matchesH5py(_ rel: String) throws {
         let path = KerasFixture.path(rel)
         let expected = try FileSystem.readJSON(String(path.dropLast(3)) + ".h5py.json")
         let datasets = try #require(expected["datasets"]?.arrayValue)
         let c = try KerasReader.open(path)
-        let prefix = c.metadata["keras.layout"] == "legacy" && datasets.contains { $0["path"]?.stringValue?.hasPrefix("model_weights/") == true } ? "model_weights/" : ""
+        let prefix =
+            c.metadata["keras.layout"] == "legacy"
+                && datasets.contains { $0["path"]?.stringValue?.hasPrefix("model_weights/") == true }
+            ? "model_weights/" : ""
         var byPath: [String: JSONValue] = [:]
         for d in datasets { if let p = d["path"]?.stringValue { byPath[p] = d } }
         let modelDatasets = byPath.keys.filter { !$0.hasPrefix("optimizer") && !$0.hasPrefix("metrics/") }
@@ -84,7 +90,8 @@ struct KerasReaderTests {
             let c = try KerasReader.open(KerasFixture.path(rel))
             #expect(c.tensors.count == 22, "\(rel): \(c.tensors.count)")
             let shapes = c.tensors.map(\.shape).sorted { $0.lexicographicallyPrecedes($1) }
-            #expect(shapes.contains([32, 2, 32]) && shapes.contains([2, 32, 32]) && shapes.contains([1000, 32]), "\(rel)")
+            #expect(
+                shapes.contains([32, 2, 32]) && shapes.contains([2, 32, 32]) && shapes.contains([1000, 32]), "\(rel)")
         }
     }
 
@@ -92,7 +99,8 @@ struct KerasReaderTests {
     func legacyAnnotations() throws {
         let c = try KerasReader.open(KerasFixture.path("textclf_k2_weights.h5"))
         #expect(c.format == .kerasLegacyH5)
-        let ffn = try #require(c.tensors.first { $0.name.hasSuffix("/dense/kernel:0") && $0.name.hasPrefix("transformer_block/") })
+        let ffn = try #require(
+            c.tensors.first { $0.name.hasSuffix("/dense/kernel:0") && $0.name.hasPrefix("transformer_block/") })
         #expect(ffn.name == "transformer_block/dense/kernel:0")
         let a = try #require(c.annotations[ffn.name])
         #expect(a.layer == "transformer_block" && a.role == "kernel")
@@ -116,16 +124,19 @@ struct KerasReaderTests {
         let c = try KerasReader.open(KerasFixture.path("textclf_k3.weights.h5"))
         #expect(c.format == .keras3WeightsH5)
         let q = c.tensors.map(\.name).filter { $0.hasPrefix("layers/transformer_block/att/query_dense/vars/") }
-        #expect(q == ["layers/transformer_block/att/query_dense/vars/0", "layers/transformer_block/att/query_dense/vars/1"])
+        #expect(
+            q == ["layers/transformer_block/att/query_dense/vars/0", "layers/transformer_block/att/query_dense/vars/1"])
         #expect(c.info(named: "layers/dense_1/vars/0")?.shape == [20, 4])
     }
 
-    @Test("bfloat16: opaque 2-byte datasets are BF16, with or without the @dtype marker",
-          arguments: ["textclf_k3_bf16.weights.h5", "textclf_k3_bf16_legacy.h5"])
+    @Test(
+        "bfloat16: opaque 2-byte datasets are BF16, with or without the @dtype marker",
+        arguments: ["textclf_k3_bf16.weights.h5", "textclf_k3_bf16_legacy.h5"])
     func bfloat16(_ rel: String) throws {
         let c = try KerasReader.open(KerasFixture.path(rel))
         #expect(c.tensors.allSatisfy { $0.dtype == .bf16 }, "\(Set(c.tensors.map(\.dtype)))")
-        let gamma = try #require(c.tensors.first { $0.name.contains("layernorm1") || $0.name.contains("layer_normalization") })
+        let gamma = try #require(
+            c.tensors.first { $0.name.contains("layernorm1") || $0.name.contains("layer_normalization") })
         #expect(try c.view(gamma).float32Array().allSatisfy { $0 == 1 }, "LayerNorm gamma initialises to ones")
     }
 
@@ -147,7 +158,8 @@ struct KerasReaderTests {
         let c = try Checkpoints.open(KerasFixture.path("hf_bert"))
         #expect(c.tensors.count == 39)
         #expect(c.info(named: "bert/tf_bert_model/bert/embeddings/word_embeddings/weight:0")?.shape == [99, 32])
-        #expect(c.info(named: "bert/tf_bert_model/bert/encoder/layer_._1/attention/self/query/kernel:0")?.shape == [32, 32])
+        #expect(
+            c.info(named: "bert/tf_bert_model/bert/encoder/layer_._1/attention/self/query/kernel:0")?.shape == [32, 32])
         #expect(c.modelConfig?["model_type"]?.stringValue == "bert")
         let cls = try Checkpoints.open(KerasFixture.path("hf_bert_cls/tf_model.h5"))
         #expect(cls.tensors.contains { $0.name.hasSuffix("classifier/kernel:0") && $0.shape == [32, 3] })
@@ -223,9 +235,12 @@ struct KerasArchiveTests {
         #expect(all.tensors.contains { $0.name.hasPrefix("metrics/") })
     }
 
-    @Test("hostile archives are refused with the entry named", arguments: [
-        ("zip_traversal.keras", "../escape.txt"), ("zip_symlink.keras", "link"), ("zip_bomb.keras", "model.weights.h5"),
-    ])
+    @Test(
+        "hostile archives are refused with the entry named",
+        arguments: [
+            ("zip_traversal.keras", "../escape.txt"), ("zip_symlink.keras", "link"),
+            ("zip_bomb.keras", "model.weights.h5"),
+        ])
     func hostile(_ c: (String, String)) {
         #expect { _ = try Checkpoints.open(KerasFixture.path(c.0)) } throws: { e in
             guard let err = e as? KerasArchiveError else { return false }
@@ -242,9 +257,14 @@ struct ShardedKerasTests {
     func copy(_ files: [String], editIndex index: String, _ edit: (inout JSONObject) -> Void) throws -> String {
         let dir = NSTemporaryDirectory() + "weightkit-kshard-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for f in files { try FileManager.default.copyItem(atPath: KerasFixture.path(f), toPath: dir + "/" + (f as NSString).lastPathComponent) }
+        for f in files {
+            try FileManager.default.copyItem(
+                atPath: KerasFixture.path(f), toPath: dir + "/" + (f as NSString).lastPathComponent)
+        }
         let p = dir + "/" + (index as NSString).lastPathComponent
-        guard case .object(var root) = try FileSystem.readJSON(p), case .object(var map)? = root["weight_map"] else { throw CocoaError(.fileReadCorruptFile) }
+        guard case .object(var root) = try FileSystem.readJSON(p), case .object(var map)? = root["weight_map"] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
         edit(&map)
         root["weight_map"] = .object(map)
         try JSONValue.object(root).serialized(indent: 2).write(toFile: p, atomically: true, encoding: .utf8)
@@ -257,9 +277,14 @@ struct ShardedKerasTests {
         let w = try Checkpoints.open(KerasFixture.path("textclf_k3.weights.h5"))
         #expect(s.format == .kerasShardedH5)
         #expect(Set(s.tensors.map(\.name)) == Set(w.tensors.map(\.name)))
-        for t in w.tensors { #expect(try s.tensor(named: t.name).copyBytes() == (try w.view(t)).copyBytes(), "\(t.name)") }
-        let all = try Checkpoints.open(KerasFixture.path("textclf_k3_sharded.weights.json"), options: .init(includeAll: true))
-        #expect(all.tensors.filter { $0.name.hasPrefix("optimizer/vars/") }.count == 46, "a vars group split over three shards is joined")
+        for t in w.tensors {
+            #expect(try s.tensor(named: t.name).copyBytes() == (try w.view(t)).copyBytes(), "\(t.name)")
+        }
+        let all = try Checkpoints.open(
+            KerasFixture.path("textclf_k3_sharded.weights.json"), options: .init(includeAll: true))
+        #expect(
+            all.tensors.filter { $0.name.hasPrefix("optimizer/vars/") }.count == 46,
+            "a vars group split over three shards is joined")
     }
 
     @Test("Hugging Face TF shards: index names with the model prefix, same bytes as tf_model.h5")
@@ -277,8 +302,12 @@ struct ShardedKerasTests {
     @Test("a missing shard is named")
     func missingShard() throws {
         let shards = (1...5).map { "hf_bert_sharded/tf_model-0000\($0)-of-00005.h5" }.filter { !$0.contains("00003") }
-        let index = try copy(shards + ["hf_bert_sharded/tf_model.h5.index.json"], editIndex: "tf_model.h5.index.json") { _ in }
-        #expect { _ = try Checkpoints.open(index) } throws: { e in "\(e)".contains("shard 'tf_model-00003-of-00005.h5' named by the index does not exist") }
+        let index = try copy(shards + ["hf_bert_sharded/tf_model.h5.index.json"], editIndex: "tf_model.h5.index.json") {
+            _ in
+        }
+        #expect { _ = try Checkpoints.open(index) } throws: { e in
+            "\(e)".contains("shard 'tf_model-00003-of-00005.h5' named by the index does not exist")
+        }
     }
 
     @Test("a shard tensor the index does not list is an error")
@@ -322,7 +351,9 @@ struct KerasArchiveConversionTests {
         let wkc = try WKCReader.open(dir + "/k.wkc")
         #expect(wkc.verifyData().isEmpty)
         let archive = try MappedFile(path: KerasFixture.path("textclf_k3.keras"))
-        #expect(wkc.provenance?["source_files"]?.arrayValue?.first?["sha256"]?.stringValue == SHA256Digest.hex(of: archive.bytes))
+        #expect(
+            wkc.provenance?["source_files"]?.arrayValue?.first?["sha256"]?.stringValue
+                == SHA256Digest.hex(of: archive.bytes))
         for t in src.tensors { #expect(try wkc.tensor(named: t.name).copyBytes() == (try src.view(t)).copyBytes()) }
     }
 }
@@ -366,18 +397,24 @@ struct ForkedProbeTests {
     /// then), for other formats at once; once per open.
     @Test func whenThreadsMayStart() throws {
         let root = TestFixtures.root + "/Fixtures/"
-        let cases: [(String, Bool)] = [("keras/hf_bert_cls/tf_model.h5", true), ("keras/textclf_k3.weights.h5", true),
-                                       ("keras/textclf_k3.keras", true), ("keras/hf_bert", true),
-                                       ("keras/hf_bert_sharded/tf_model.h5.index.json", false),
-                                       ("safetensors/mixed.safetensors", false), ("safetensors/sharded/model.safetensors.index.json", false),
-                                       ("pytorch/tensors.pt", false)]
+        let cases: [(String, Bool)] = [
+            ("keras/hf_bert_cls/tf_model.h5", true), ("keras/textclf_k3.weights.h5", true),
+            ("keras/textclf_k3.keras", true), ("keras/hf_bert", true),
+            ("keras/hf_bert_sharded/tf_model.h5.index.json", false),
+            ("safetensors/mixed.safetensors", false), ("safetensors/sharded/model.safetensors.index.json", false),
+            ("pytorch/tensors.pt", false),
+        ]
         for (path, probed) in cases {
             final class Calls: @unchecked Sendable { var children: [String] = [] }
             let calls = Calls()
-            _ = try Checkpoints.open(root + path, options: .init(whenThreadsMayStart: { calls.children.append(Self.childrenOfThisThread()) }))
+            _ = try Checkpoints.open(
+                root + path, options: .init(whenThreadsMayStart: { calls.children.append(Self.childrenOfThisThread()) })
+            )
             #expect(calls.children.count == 1, "\(path): called \(calls.children.count) times")
             #if os(Linux)
-            if probed { #expect(calls.children.first?.isEmpty == false, "\(path): called before the probe child existed") }
+            if probed {
+                #expect(calls.children.first?.isEmpty == false, "\(path): called before the probe child existed")
+            }
             #endif
         }
     }

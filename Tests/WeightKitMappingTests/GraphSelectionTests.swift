@@ -8,16 +8,20 @@ import WeightKitTestSupport
 
 @Suite("choosing the graph")
 struct GraphSelectionTests {
-    @Test("without a graph named, a Keras 2 text classifier (head layers dense_2 / dense_3) maps onto the text classifier, and says why")
+    @Test(
+        "without a graph named, a Keras 2 text classifier (head layers dense_2 / dense_3) maps onto the text classifier, and says why"
+    )
     func textClassifierChosen() throws {
         let report = try Graphs.map(try Checkpoints.open(TestFixtures.path("keras/textclf_k2.h5")))
         #expect(report.kind == .textClassifier && report.passed, "\(report.text)")
         #expect(report.selection?.contains("only graph") == true)
     }
 
-    @Test("config.json's model_type decides the graph", arguments: [
-        ("references/tiny_bert_pt/model.safetensors", GraphKind.bert), ("keras/hf_bert_cls/tf_model.h5", .bert),
-    ])
+    @Test(
+        "config.json's model_type decides the graph",
+        arguments: [
+            ("references/tiny_bert_pt/model.safetensors", GraphKind.bert), ("keras/hf_bert_cls/tf_model.h5", .bert),
+        ])
     func configDecides(_ c: (String, GraphKind)) throws {
         let report = try Graphs.map(try Checkpoints.open(TestFixtures.path(c.0)))
         #expect(report.kind == c.1 && report.passed, "\(report.text)")

@@ -8,9 +8,16 @@ struct DataOnly: PickleRules {
     func global(module: String, name: String, offset: Int) throws -> PickleValue {
         throw TorchFormatError.forbiddenGlobal(file: "test", offset: offset, global: module + "." + name)
     }
-    func call(_ callable: String, arguments: [PickleValue], offset: Int) throws -> PickleValue { throw TorchFormatError.pickle(file: "test", offset: offset, detail: "call") }
-    func persistentLoad(_ id: PickleValue, offset: Int) throws -> PickleValue { throw TorchFormatError.pickle(file: "test", offset: offset, detail: "pid") }
-    func build(_ object: PickleValue, state: PickleValue, offset: Int) throws -> PickleValue { throw TorchFormatError.pickle(file: "test", offset: offset, detail: "build") }
+    func call(_ callable: String, arguments: [PickleValue], offset: Int) throws -> PickleValue {
+        throw TorchFormatError.pickleRule(file: "test", offset: offset, rule: .typeTagCalled(callable: "call"))
+    }
+    func persistentLoad(_ id: PickleValue, offset: Int) throws -> PickleValue {
+        throw TorchFormatError.pickleRule(file: "test", offset: offset, rule: .malformedPersistentID(found: "pid"))
+    }
+    func build(_ object: PickleValue, state: PickleValue, offset: Int) throws -> PickleValue {
+        throw TorchFormatError.pickleRule(
+            file: "test", offset: offset, rule: .buildNotAllowed(object: "build", state: "test"))
+    }
 }
 
 func unpickle(_ bytes: [UInt8], limit: Int? = nil) throws -> PickleValue {
@@ -31,15 +38,20 @@ struct RestrictedUnpicklerTests {
     func data() throws {
         // {'a': [1, -2, 300, 70000, 2**40], 'b': (1.5, None, True)} written by hand, protocol 2.
         var p = proto + [0x7D, 0x71, 0x00, 0x28]
-        p += [0x58, 1, 0, 0, 0] + Array("a".utf8) + [0x5D, 0x28, 0x4B, 1, 0x4A, 0xFE, 0xFF, 0xFF, 0xFF, 0x4D, 0x2C, 0x01,
-              0x4A, 0x70, 0x11, 0x01, 0x00, 0x8A, 0x06, 0, 0, 0, 0, 0, 1, 0x65]
+        p +=
+            [0x58, 1, 0, 0, 0] + Array("a".utf8) + [
+                0x5D, 0x28, 0x4B, 1, 0x4A, 0xFE, 0xFF, 0xFF, 0xFF, 0x4D, 0x2C, 0x01,
+                0x4A, 0x70, 0x11, 0x01, 0x00, 0x8A, 0x06, 0, 0, 0, 0, 0, 1, 0x65,
+            ]
         p += [0x8C, 1] + Array("b".utf8) + [0x47, 0x3F, 0xF8, 0, 0, 0, 0, 0, 0, 0x4E, 0x88, 0x87]
         p += [0x75, 0x2E]
         guard case .dict(let d) = try unpickle(p) else { Issue.record("not a dict"); return }
         #expect(d.entries.count == 2)
         guard case .list(let l) = d.entries[0].value else { Issue.record("not a list"); return }
         #expect(l.items.compactMap { if case .int(let i) = $0 { i } else { nil } } == [1, -2, 300, 70000, 1 << 40])
-        guard case .tuple(let t) = d.entries[1].value, case .float(let f) = t[0], case .none = t[1], case .bool(true) = t[2] else { Issue.record("tuple"); return }
+        guard case .tuple(let t) = d.entries[1].value, case .float(let f) = t[0], case .none = t[1],
+            case .bool(true) = t[2]
+        else { Issue.record("tuple"); return }
         #expect(f == 1.5)
     }
 
@@ -51,7 +63,9 @@ struct RestrictedUnpicklerTests {
 
     @Test("an integer wider than 64 bits is refused")
     func wideInt() {
-        #expect(failure(proto + [0x8A, 9] + [UInt8](repeating: 1, count: 9) + [0x2E])?.contains("does not fit in 64 bits") == true)
+        #expect(
+            failure(proto + [0x8A, 9] + [UInt8](repeating: 1, count: 9) + [0x2E])?.contains("does not fit in 64 bits")
+                == true)
     }
 
     @Test("a list grown past the value limit by a long run of APPENDs stops with an error")
@@ -102,7 +116,10 @@ struct RestrictedUnpicklerTests {
     @Test("a dict that contains itself, and a DAG of shared dicts, flatten in bounded time")
     func cycles() throws {
         // d = {}; d['self'] = d; d['w'] = 1
-        let p = proto + [0x7D, 0x71, 0x00, 0x8C, 4] + Array("self".utf8) + [0x68, 0x00, 0x73, 0x8C, 1] + Array("w".utf8) + [0x4B, 1, 0x73, 0x2E]
+        let p =
+            proto + [0x7D, 0x71, 0x00, 0x8C, 4] + Array("self".utf8) + [0x68, 0x00, 0x73, 0x8C, 1] + Array("w".utf8) + [
+                0x4B, 1, 0x73, 0x2E,
+            ]
         guard case .dict(let d) = try unpickle(p) else { Issue.record("not a dict"); return }
         var tensors: [(String, TorchTensor)] = []
         var meta: [String: String] = [:]
@@ -126,7 +143,8 @@ struct RestrictedUnpicklerTests {
         var cur = nested
         for _ in 0..<40 { let next = PickleDict(); _ = cur.set(.string("k"), .dict(next)); cur = next }
         #expect(throws: TorchFormatError.self) {
-            try TorchReader.flatten(nested, prefix: "", depth: 0, file: "t", tensors: &tensors, metadata: &meta, seen: [])
+            try TorchReader.flatten(
+                nested, prefix: "", depth: 0, file: "t", tensors: &tensors, metadata: &meta, seen: [])
         }
     }
 }

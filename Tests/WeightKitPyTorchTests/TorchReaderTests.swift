@@ -14,7 +14,9 @@ struct TorchManifest {
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         files = try #require(root["files"] as? [String: [String: Any]])
     }
-    func tensors(_ file: String) throws -> [String: [String: Any]] { try #require(files[file]?["tensors"] as? [String: [String: Any]]) }
+    func tensors(_ file: String) throws -> [String: [String: Any]] {
+        try #require(files[file]?["tensors"] as? [String: [String: Any]])
+    }
 }
 
 let torchDTypes: [String: DType] = [
@@ -25,9 +27,12 @@ let torchDTypes: [String: DType] = [
 
 @Suite("PyTorch reader: torch.save files as torch wrote them")
 struct TorchReaderTests {
-    @Test("every tensor torch wrote reads back with its dtype, shape and exact row-major bytes; none missed, none invented",
-          arguments: ["tensors.pt", "tensors_deflated.pt", "training_checkpoint.pt", "tiny_bert_cls_bin/pytorch_model.bin",
-                      "tiny_bert_bin_sharded/pytorch_model.bin.index.json"])
+    @Test(
+        "every tensor torch wrote reads back with its dtype, shape and exact row-major bytes; none missed, none invented",
+        arguments: [
+            "tensors.pt", "tensors_deflated.pt", "training_checkpoint.pt", "tiny_bert_cls_bin/pytorch_model.bin",
+            "tiny_bert_bin_sharded/pytorch_model.bin.index.json",
+        ])
     func tensorsMatchTorch(_ file: String) throws {
         let expected = try TorchManifest().tensors(file)
         let c = try Checkpoints.open(TestFixtures.path("pytorch/" + file))
@@ -73,8 +78,12 @@ struct TorchReaderTests {
         #expect(s.format == .shardedPyTorch && s.files.count == 3)
     }
 
-    @Test("hostile pickles that run code under torch.load(weights_only=False) are refused, naming the global, and run nothing",
-          arguments: [("hostile_system.pt", "posix.system"), ("hostile_eval.pt", "__builtin__.eval"), ("hostile_class.pt", "__main__.Unknown")])
+    @Test(
+        "hostile pickles that run code under torch.load(weights_only=False) are refused, naming the global, and run nothing",
+        arguments: [
+            ("hostile_system.pt", "posix.system"), ("hostile_eval.pt", "__builtin__.eval"),
+            ("hostile_class.pt", "__main__.Unknown"),
+        ])
     func hostile(_ c: (String, String)) throws {
         let manifest = try TorchManifest()
         if c.0 != "hostile_class.pt" {
@@ -92,14 +101,19 @@ struct TorchReaderTests {
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 
-    @Test("formats that are not a zip state dict get a clear error", arguments: [
-        ("legacy.pt", "unsupported legacy PyTorch format"),
-        ("torchscript.pt", "TorchScript archive"),
-        ("malformed/truncated.pt", "no end-of-central-directory record"),
-        ("malformed/missing_record.pt", "has no record 'tensors/data/0'"),
-        ("malformed/short_record.pt", "record 'tensors/data/0' holds 56 bytes but the pickle declares 15 elements of 4 bytes"),
-        ("malformed/truncated_pickle.pt", "data.pkl at byte 200: truncated"),
-    ])
+    @Test(
+        "formats that are not a zip state dict get a clear error",
+        arguments: [
+            ("legacy.pt", "unsupported legacy PyTorch format"),
+            ("torchscript.pt", "TorchScript archive"),
+            ("malformed/truncated.pt", "no end-of-central-directory record"),
+            ("malformed/missing_record.pt", "has no record 'tensors/data/0'"),
+            (
+                "malformed/short_record.pt",
+                "record 'tensors/data/0' holds 56 bytes but the pickle declares 15 elements of 4 bytes"
+            ),
+            ("malformed/truncated_pickle.pt", "data.pkl at byte 200: truncated"),
+        ])
     func refused(_ c: (String, String)) throws {
         let path = TestFixtures.path("pytorch/" + c.0)
         #expect(try TorchManifest().files[c.0]?["torch"] != nil)

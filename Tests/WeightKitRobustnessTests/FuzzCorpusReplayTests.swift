@@ -45,10 +45,13 @@ struct FuzzCorpusReplayTests {
         return path
     }
 
-    @Test("each committed fuzz input is handled without a crash", arguments: [
-        "safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle", "tokenizer",
-        "reference-bundle", "json",
-    ])
+    @Test(
+        "each committed fuzz input is handled without a crash",
+        arguments: [
+            "safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle",
+            "tokenizer",
+            "reference-bundle", "json",
+        ])
     func replay(_ target: String) throws {
         // Inputs that make libhdf5 loop are refused when its probe times out: 2 s is plenty here.
         setenv("WEIGHTKIT_HDF5_PROBE_SECONDS", "2", 1)
@@ -62,11 +65,16 @@ struct FuzzCorpusReplayTests {
             case "safetensors-header":
                 if let c = try? SafetensorsReader.open(f, loadConfig: false) { Self.readAll(c) }
             case "shard-index":
-                for (name, tensor) in [("a.safetensors", "x"), ("b.safetensors", "y")] where !FileManager.default.fileExists(atPath: dir + "/" + name) {
-                    let bytes = TestFixtures.safetensorsBytes([(name: tensor, dtype: "F32", shape: [2], data: [UInt8](repeating: 0, count: 8))])
+                for (name, tensor) in [("a.safetensors", "x"), ("b.safetensors", "y")]
+                where !FileManager.default.fileExists(atPath: dir + "/" + name) {
+                    let bytes = TestFixtures.safetensorsBytes([
+                        (name: tensor, dtype: "F32", shape: [2], data: [UInt8](repeating: 0, count: 8))
+                    ])
                     try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
                 }
-                if let c = try? Checkpoints.open(try Self.staged(f, as: "model.safetensors.index.json", in: dir)) { Self.readAll(c) }
+                if let c = try? Checkpoints.open(try Self.staged(f, as: "model.safetensors.index.json", in: dir)) {
+                    Self.readAll(c)
+                }
             case "wkc":
                 if let c = try? WKCReader.open(f) { _ = c.verifyData(); Self.readAll(c) }
             case "keras-hdf5":
@@ -79,15 +87,23 @@ struct FuzzCorpusReplayTests {
                 struct NoGlobals: PickleRules {
                     struct Refused: Error {}
                     func global(module: String, name: String, offset: Int) throws -> PickleValue { throw Refused() }
-                    func call(_ callable: String, arguments: [PickleValue], offset: Int) throws -> PickleValue { throw Refused() }
+                    func call(_ callable: String, arguments: [PickleValue], offset: Int) throws -> PickleValue {
+                        throw Refused()
+                    }
                     func persistentLoad(_ id: PickleValue, offset: Int) throws -> PickleValue { throw Refused() }
-                    func build(_ object: PickleValue, state: PickleValue, offset: Int) throws -> PickleValue { throw Refused() }
+                    func build(_ object: PickleValue, state: PickleValue, offset: Int) throws -> PickleValue {
+                        throw Refused()
+                    }
                 }
                 _ = try? data.withUnsafeBytes { try RestrictedUnpickler().load($0, rules: NoGlobals()) }
             case "tokenizer":
                 let text = String(decoding: data, as: UTF8.self)
                 let fast = tokenizer.encode(text, maxLength: 1 << 20)
-                let slow = [tokenizer.vocab[tokenizer.cls]!] + tokenizer.tokenize(text).map { tokenizer.vocab[$0] ?? tokenizer.vocab[tokenizer.unk]! } + [tokenizer.vocab[tokenizer.sep]!]
+                let slow =
+                    [tokenizer.vocab[tokenizer.cls]!]
+                    + tokenizer.tokenize(text).map { tokenizer.vocab[$0] ?? tokenizer.vocab[tokenizer.unk]! } + [
+                        tokenizer.vocab[tokenizer.sep]!
+                    ]
                 #expect(fast == slow, "\(f): the id paths disagree")
             case "reference-bundle":
                 _ = try? ReferenceBundle(path: f)

@@ -25,10 +25,14 @@ public enum TestFixtures {
 
     /// The bytes of a safetensors file holding `tensors` in order (dtype spelled as safetensors
     /// does, data as given), for tests that need large or odd files the fixtures do not have.
-    public static func safetensorsBytes(_ tensors: [(name: String, dtype: String, shape: [Int], data: [UInt8])]) -> [UInt8] {
+    public static func safetensorsBytes(_ tensors: [(name: String, dtype: String, shape: [Int], data: [UInt8])])
+        -> [UInt8]
+    {
         var entries: [String] = [], offset = 0
         for t in tensors {
-            entries.append("\"\(t.name)\":{\"dtype\":\"\(t.dtype)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + t.data.count)]}")
+            entries.append(
+                "\"\(t.name)\":{\"dtype\":\"\(t.dtype)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + t.data.count)]}"
+            )
             offset += t.data.count
         }
         var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)

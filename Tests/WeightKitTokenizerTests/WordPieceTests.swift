@@ -19,7 +19,9 @@ struct WordPieceTests {
             let want = try #require(l["ids"]?.arrayValue).compactMap(\.intValue)
             #expect(l["fast_agrees"] == .bool(true))
             let got = Self.tokenizer.encode(text)
-            if got != want { mismatches.append("\(text.debugDescription): got \(got.prefix(20)) want \(want.prefix(20))") }
+            if got != want {
+                mismatches.append("\(text.debugDescription): got \(got.prefix(20)) want \(want.prefix(20))")
+            }
         }
         #expect(mismatches.isEmpty, "\(mismatches.count) lines differ; first: \(mismatches.prefix(3))")
     }
@@ -45,9 +47,10 @@ struct PairTests {
         var bad = 0
         for p in pairs {
             let e = tok.encode(p["a"]!.stringValue!, pair: p["b"]!.stringValue!, maxLength: 64, padTo: 64)
-            let want = WordPieceTokenizer.Encoding(inputIds: p["input_ids"]!.arrayValue!.compactMap(\.intValue),
-                                                   tokenTypeIds: p["token_type_ids"]!.arrayValue!.compactMap(\.intValue),
-                                                   attentionMask: p["attention_mask"]!.arrayValue!.compactMap(\.intValue))
+            let want = WordPieceTokenizer.Encoding(
+                inputIds: p["input_ids"]!.arrayValue!.compactMap(\.intValue),
+                tokenTypeIds: p["token_type_ids"]!.arrayValue!.compactMap(\.intValue),
+                attentionMask: p["attention_mask"]!.arrayValue!.compactMap(\.intValue))
             if e != want { bad += 1 }
         }
         #expect(bad == 0, "\(bad) pairs differ")

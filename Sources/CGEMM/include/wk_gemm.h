@@ -3,7 +3,7 @@
 // Single-precision GEMM for WeightKit's graphs. On Linux the kernel library is bound at run time
 // (dlopen) the first time a graph runs, so commands that never compute do not pay for loading it:
 // oneDNN's dnnl_sgemm first (AVX-512 kernels picked from CPU features; fastest here with weights
-// stored [in, out], see shared notes blas-choice.md), OpenBLAS's cblas_sgemm as a fallback.
+// stored [in, out], measured in BENCHMARKS.md), OpenBLAS's cblas_sgemm as a fallback.
 // On macOS, Accelerate's cblas_sgemm, linked directly.
 #include <stdint.h>
 #include <stddef.h>

@@ -26,17 +26,25 @@ public enum OutputFormat: String, Sendable {
     case safetensors, wkc
 
     public init(destination: String) throws {
-        if destination.hasSuffix(".wkc") { self = .wkc } else if destination.hasSuffix(".safetensors") { self = .safetensors } else {
+        if destination.hasSuffix(".wkc") {
+            self = .wkc
+        } else if destination.hasSuffix(".safetensors") {
+            self = .safetensors
+        } else {
             throw UnknownOutputFormat(destination: destination)
         }
     }
 }
 
+/// A destination whose extension names no format WeightKit writes.
 public struct UnknownOutputFormat: Error, Sendable, CustomStringConvertible {
     public var destination: String
-    public var description: String { "\(destination): cannot tell the output format from the name (use a .safetensors or .wkc extension)" }
+    public var description: String {
+        "\(destination): cannot tell the output format from the name (use a .safetensors or .wkc extension)"
+    }
 }
 
+/// What a conversion wrote: tensors, bytes, and how many tensors each cast touched.
 public struct ConversionSummary: Sendable {
     public var tensors: Int
     public var bytesWritten: Int
@@ -45,12 +53,18 @@ public struct ConversionSummary: Sendable {
 
 /// Converts any opened checkpoint to safetensors or `.wkc`, names preserved.
 public enum Converter {
-    public static func convert(_ source: any Checkpoint, to destination: String, dtype: DTypePolicy = .keep,
-                               progress: ProgressHandler? = nil) throws -> ConversionSummary {
+    public static func convert(
+        _ source: any Checkpoint, to destination: String, dtype: DTypePolicy = .keep,
+        progress: ProgressHandler? = nil
+    ) throws -> ConversionSummary {
         let format = try OutputFormat(destination: destination)
-        let outputs = source.tensors.map { OutputTensor(name: $0.name, dtype: dtype.target(for: $0.dtype), checkpoint: source, info: $0) }
+        let outputs = source.tensors.map {
+            OutputTensor(name: $0.name, dtype: dtype.target(for: $0.dtype), checkpoint: source, info: $0)
+        }
         var casts: [String: Int] = [:]
-        for o in outputs where o.needsConversion { casts["\(o.sourceInfo.dtype.rawValue)->\(o.dtype.rawValue)", default: 0] += 1 }
+        for o in outputs where o.needsConversion {
+            casts["\(o.sourceInfo.dtype.rawValue)->\(o.dtype.rawValue)", default: 0] += 1
+        }
         switch format {
         case .safetensors:
             var metadata = source.metadata
@@ -60,17 +74,23 @@ public enum Converter {
         case .wkc:
             try writeWKC(outputs, source: source, casts: casts, to: destination, progress: progress)
         }
-        return ConversionSummary(tensors: outputs.count, bytesWritten: FileSystem.fileSize(destination) ?? 0, casts: casts)
+        return ConversionSummary(
+            tensors: outputs.count, bytesWritten: FileSystem.fileSize(destination) ?? 0, casts: casts)
     }
 
-    private static func writeWKC(_ outputs: [OutputTensor], source: any Checkpoint, casts: [String: Int],
-                                 to destination: String, progress: ProgressHandler?) throws {
+    private static func writeWKC(
+        _ outputs: [OutputTensor], source: any Checkpoint, casts: [String: Int],
+        to destination: String, progress: ProgressHandler?
+    ) throws {
         // The source files' SHA-256 digests are computed on another core while the data is
         // written; the header is completed with them at the end.
         let digests = try SourceDigests(source)
         let transforms: [JSONValue] = casts.keys.sorted().map { key in
             let parts = key.split(separator: "-", maxSplits: 1).map(String.init)
-            return .object(["kind": .string("cast"), "from": .string(parts[0]), "to": .string(String(parts[1].dropFirst())), "tensors": .int(casts[key]!)])
+            return .object([
+                "kind": .string("cast"), "from": .string(parts[0]), "to": .string(String(parts[1].dropFirst())),
+                "tensors": .int(casts[key]!),
+            ])
         }
         var model: WKCModelSection? = nil
         if let w = source as? WKCCheckpoint {
@@ -80,9 +100,11 @@ public enum Converter {
         }
         let provenance = WKCProvenance(
             sourceName: FileSystem.lastComponent(of: source.path), sourceFormat: source.format.rawValue,
-            sourceFiles: digests.placeholders, tool: WeightKitVersion.tool, created: utcTimestamp(), transforms: transforms)
-        try WKCWriter.write(outputs, metadata: source.metadata, model: model, provenance: provenance,
-                            completeProvenance: { digests.complete(&$0) }, to: destination, progress: progress)
+            sourceFiles: digests.placeholders, tool: WeightKitVersion.tool, created: utcTimestamp(),
+            transforms: transforms)
+        try WKCWriter.write(
+            outputs, metadata: source.metadata, model: model, provenance: provenance,
+            completeProvenance: { digests.complete(&$0) }, to: destination, progress: progress)
     }
 
     /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -91,6 +113,7 @@ public enum Converter {
         var tmv = tm()
         gmtime_r(&t, &tmv)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
+        return
+            "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
     }
 }

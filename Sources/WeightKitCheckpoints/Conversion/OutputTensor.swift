@@ -36,7 +36,9 @@ public struct OutputTensor: Sendable {
 
     /// A tensor produced when it is written (a transposed or relabelled copy of a source):
     /// `info` describes what `load` will return.
-    public init(name: String, dtype: DType, info: TensorInfo, inPlace: Bool, load: @escaping @Sendable () throws -> TensorView) {
+    public init(
+        name: String, dtype: DType, info: TensorInfo, inPlace: Bool, load: @escaping @Sendable () throws -> TensorView
+    ) {
         self.name = name
         self.dtype = dtype
         self.sourceInfo = info
@@ -63,12 +65,19 @@ public struct OutputTensor: Sendable {
             let owned = OwnedBytes(count: info.byteCount)
             var filled = 0
             try pieces { piece in
-                precondition(filled + piece.count <= info.byteCount, "\(info.name): the producer gave more bytes than the tensor holds")
-                UnsafeMutableRawBufferPointer(rebasing: owned.buffer[filled..<(filled + piece.count)]).copyMemory(from: piece)
+                precondition(
+                    filled + piece.count <= info.byteCount,
+                    "\(info.name): the producer gave more bytes than the tensor holds")
+                UnsafeMutableRawBufferPointer(rebasing: owned.buffer[filled..<(filled + piece.count)]).copyMemory(
+                    from: piece)
                 filled += piece.count
             }
-            precondition(filled == info.byteCount, "\(info.name): the producer gave \(filled) of \(info.byteCount) bytes")
-            return TensorView(info: info, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<info.byteCount]), owner: owned)
+            precondition(
+                filled == info.byteCount, "\(info.name): the producer gave \(filled) of \(info.byteCount) bytes")
+            return TensorView(
+                info: info,
+                bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<info.byteCount]),
+                owner: owned)
         }
     }
 
@@ -76,7 +85,9 @@ public struct OutputTensor: Sendable {
     public func sourceView() throws -> TensorView { try load() }
 
     public var shape: [Int] { sourceInfo.shape }
-    public var byteCount: Int { dtype == sourceInfo.dtype ? sourceInfo.byteCount : dtype.byteCount(elements: sourceInfo.elementCount) ?? 0 }
+    public var byteCount: Int {
+        dtype == sourceInfo.dtype ? sourceInfo.byteCount : dtype.byteCount(elements: sourceInfo.elementCount) ?? 0
+    }
     public var needsConversion: Bool { dtype != sourceInfo.dtype }
 }
 
@@ -91,7 +102,8 @@ public enum CheckpointWriteError: Error, Sendable, Equatable, CustomStringConver
         switch self {
         case let .reservedTensorName(f, t): return "\(f): cannot write a tensor named '\(t)': the name is reserved"
         case let .duplicateTensorName(f, t): return "\(f): cannot write tensor '\(t)' twice"
-        case let .unsupportedConversion(f, t, from, to): return "\(f): tensor '\(t)': cannot convert \(from.rawValue) to \(to.rawValue)"
+        case let .unsupportedConversion(f, t, from, to):
+            return "\(f): tensor '\(t)': cannot convert \(from.rawValue) to \(to.rawValue)"
         case let .emptyTensorName(f): return "\(f): cannot write a tensor with an empty name"
         }
     }
@@ -111,11 +123,14 @@ enum TensorDataEmitter {
         for t in tensors {
             if t.name.isEmpty { throw CheckpointWriteError.emptyTensorName(file: file) }
             if reserved.contains(t.name) { throw CheckpointWriteError.reservedTensorName(file: file, tensor: t.name) }
-            if !seen.insert(t.name).inserted { throw CheckpointWriteError.duplicateTensorName(file: file, tensor: t.name) }
+            if !seen.insert(t.name).inserted {
+                throw CheckpointWriteError.duplicateTensorName(file: file, tensor: t.name)
+            }
             if t.needsConversion {
                 let floats: Set<DType> = [.f32, .f16, .bf16, .f64]
                 guard floats.contains(t.sourceInfo.dtype), [.f32, .f16, .bf16].contains(t.dtype) else {
-                    throw CheckpointWriteError.unsupportedConversion(file: file, tensor: t.name, from: t.sourceInfo.dtype, to: t.dtype)
+                    throw CheckpointWriteError.unsupportedConversion(
+                        file: file, tensor: t.name, from: t.sourceInfo.dtype, to: t.dtype)
                 }
             }
         }
@@ -124,8 +139,10 @@ enum TensorDataEmitter {
     /// Writes one tensor's bytes, converting if needed, and returns the CRC-32 of what was
     /// written (0 unless `crc`) — or nil when the bytes were copied inside the kernel and never
     /// passed through this process (the caller checksums the source if it needs to).
-    static func emit(_ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool,
-                     progress: (Int) -> Void) throws -> UInt32? {
+    static func emit(
+        _ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool,
+        progress: (Int) -> Void
+    ) throws -> UInt32? {
         var c: UInt32 = 0
         let inSize = t.sourceInfo.dtype.byteSize ?? 1
         let outSize = t.dtype.byteSize ?? 1
@@ -146,7 +163,8 @@ enum TensorDataEmitter {
             while start < count {
                 let n = min(perChunk, count - start)
                 let src = UnsafeRawBufferPointer(rebasing: piece[(start * inSize)..<((start + n) * inSize)])
-                ElementDecoding.convert(src, from: t.sourceInfo.dtype, to: t.dtype, into: converted!.baseAddress!, count: n)
+                ElementDecoding.convert(
+                    src, from: t.sourceInfo.dtype, to: t.dtype, into: converted!.baseAddress!, count: n)
                 let out = UnsafeRawBufferPointer(rebasing: converted![0..<(n * outSize)])
                 try writer.write(out)
                 if crc { c = CRC32.checksum(out, initial: c, parallel: false) }
@@ -162,14 +180,15 @@ enum TensorDataEmitter {
         let bytes = source.bytes
         // Unchanged bytes of a mapped file: copied inside the kernel, no user-space pass.
         if !t.needsConversion, let range = source.mappedFileRange, bytes.count >= 1 << 20,
-           try writer.appendCopy(of: range.path, offset: range.offset, count: bytes.count) {
+            try writer.appendCopy(of: range.path, offset: range.offset, count: bytes.count)
+        {
             progress(bytes.count)
             source.releaseResidentPages()
             return nil
         }
         var off = 0, released = 0
         while off < bytes.count {
-            let n = min(chunk, bytes.count - off)   // a multiple of every element size
+            let n = min(chunk, bytes.count - off)  // a multiple of every element size
             try put(UnsafeRawBufferPointer(rebasing: bytes[off..<(off + n)]))
             off += n
             // A large tensor (a 94 MB word embedding) gives its pages back as it goes.

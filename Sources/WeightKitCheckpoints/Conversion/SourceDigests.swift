@@ -32,12 +32,18 @@ public final class SourceDigests: @unchecked Sendable {
 
     /// Placeholder entries of the final width (the header is sized with these).
     public var placeholders: [WKCProvenance.SourceFile] {
-        jobs.map { .init(name: FileSystem.lastComponent(of: $0.file.path), bytes: $0.file.size, sha256: String(repeating: "0", count: 64)) }
+        jobs.map {
+            .init(
+                name: FileSystem.lastComponent(of: $0.file.path), bytes: $0.file.size,
+                sha256: String(repeating: "0", count: 64))
+        }
     }
 
     /// Waits for the digests and fills them into a provenance.
     public func complete(_ provenance: inout WKCProvenance) {
-        for i in provenance.sourceFiles.indices where i < jobs.count { provenance.sourceFiles[i].sha256 = jobs[i].wait() }
+        for i in provenance.sourceFiles.indices where i < jobs.count {
+            provenance.sourceFiles[i].sha256 = jobs[i].wait()
+        }
     }
 
     private static let registry = DispatchQueue(label: "weightkit.source-digests")

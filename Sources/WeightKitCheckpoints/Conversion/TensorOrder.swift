@@ -18,8 +18,9 @@ public enum TensorOrder {
     /// names exactly its tensors; otherwise in the checkpoint's own order.
     public static func tensors(of checkpoint: any Checkpoint) -> [TensorInfo] {
         guard let text = checkpoint.metadata[metadataKey], let value = try? JSONParser.parse(text),
-              let names = value.arrayValue?.compactMap(\.stringValue), names.count == checkpoint.tensors.count,
-              Set(names).count == names.count else { return checkpoint.tensors }
+            let names = value.arrayValue?.compactMap(\.stringValue), names.count == checkpoint.tensors.count,
+            Set(names).count == names.count
+        else { return checkpoint.tensors }
         let infos = names.compactMap { checkpoint.info(named: $0) }
         return infos.count == names.count ? infos : checkpoint.tensors
     }

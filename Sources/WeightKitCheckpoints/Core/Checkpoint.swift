@@ -48,6 +48,7 @@ extension Checkpoint {
     public var totalBytes: Int { tensors.reduce(0) { $0 + $1.byteCount } }
 }
 
+/// A lookup of a tensor name the checkpoint does not hold.
 public struct TensorNotFound: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var tensor: String
@@ -68,8 +69,10 @@ public final class MappedCheckpoint: Checkpoint, @unchecked Sendable {
 
     public var files: [String] { mappedFiles.map(\.path) }
 
-    public init(path: String, format: CheckpointFormat, files: [MappedFile], tensors: [TensorInfo],
-                metadata: [String: String], modelConfig: JSONValue?) {
+    public init(
+        path: String, format: CheckpointFormat, files: [MappedFile], tensors: [TensorInfo],
+        metadata: [String: String], modelConfig: JSONValue?
+    ) {
         self.path = path
         self.format = format
         self.mappedFiles = files

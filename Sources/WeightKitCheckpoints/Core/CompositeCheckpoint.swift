@@ -1,6 +1,7 @@
 /// A checkpoint made of several others (the shards of a sharded checkpoint), under the names an
 /// index gives. Views are served by the part that holds the tensor.
 public final class CompositeCheckpoint: Checkpoint, @unchecked Sendable {
+    /// One tensor of the composite: its name there, the part that holds it, and its info in that part.
     public struct Member: Sendable {
         /// The name in the composite (what the index calls it).
         public var name: String
@@ -28,8 +29,10 @@ public final class CompositeCheckpoint: Checkpoint, @unchecked Sendable {
 
     public var files: [String] { parts.flatMap(\.files) }
 
-    public init(path: String, format: CheckpointFormat, parts: [any Checkpoint], members: [Member],
-                metadata: [String: String], modelConfig: JSONValue?) {
+    public init(
+        path: String, format: CheckpointFormat, parts: [any Checkpoint], members: [Member],
+        metadata: [String: String], modelConfig: JSONValue?
+    ) {
         self.path = path
         self.format = format
         self.parts = parts

@@ -48,7 +48,7 @@ public enum DType: String, CaseIterable, Sendable, Comparable {
     public var isFloatingPoint: Bool {
         switch self {
         case .f4, .f6e2m3, .f6e3m2, .f8e5m2, .f8e4m3, .f8e8m0, .f8e4m3fnuz, .f8e5m2fnuz,
-             .f16, .bf16, .f32, .f64:
+            .f16, .bf16, .f32, .f64:
             return true
         default:
             return false

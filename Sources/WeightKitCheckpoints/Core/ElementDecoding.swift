@@ -77,12 +77,16 @@ public enum ElementDecoding {
     static let e4m3fnuzTable = fp8Table(expBits: 4, manBits: 3, bias: 8, fnuz: true, finiteOnly: true)
     static let e5m2fnuzTable = fp8Table(expBits: 5, manBits: 2, bias: 16, fnuz: true, finiteOnly: true)
     /// E8M0: a pure power of two, 0xFF is NaN.
-    static let e8m0Table: [Float] = (0..<256).map { $0 == 255 ? .nan : Float(sign: .plus, exponent: $0 - 127, significand: 1) }
+    static let e8m0Table: [Float] = (0..<256).map {
+        $0 == 255 ? .nan : Float(sign: .plus, exponent: $0 - 127, significand: 1)
+    }
 
     // MARK: bulk
 
     /// Decodes `count` elements of `dtype` from `src` (any alignment) into `dst`.
-    public static func decodeFloat32(_ src: UnsafeRawBufferPointer, dtype: DType, into dst: UnsafeMutablePointer<Float>, count: Int) {
+    public static func decodeFloat32(
+        _ src: UnsafeRawBufferPointer, dtype: DType, into dst: UnsafeMutablePointer<Float>, count: Int
+    ) {
         guard count > 0, let s = src.baseAddress else { return }
         @inline(__always) func each<T: FixedWidthInteger>(_: T.Type, _ f: (T) -> Float) {
             for i in 0..<count { dst[i] = f(s.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self)) }
@@ -91,7 +95,9 @@ public enum ElementDecoding {
         case .f32:
             for i in 0..<count { dst[i] = Float(bitPattern: s.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
         case .f64:
-            for i in 0..<count { dst[i] = Float(Double(bitPattern: s.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
+            for i in 0..<count {
+                dst[i] = Float(Double(bitPattern: s.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+            }
         case .f16: each(UInt16.self, float(fromHalf:))
         case .bf16: each(UInt16.self, float(fromBFloat:))
         case .bool, .u8: each(UInt8.self) { Float($0) }
@@ -114,7 +120,9 @@ public enum ElementDecoding {
 
     /// Re-encodes floating-point data from one float dtype to another (F32/F16/BF16/F64 → F32/F16/BF16).
     /// `dst` must hold `count` elements of `to`.
-    public static func convert(_ src: UnsafeRawBufferPointer, from: DType, to: DType, into dst: UnsafeMutableRawPointer, count: Int) {
+    public static func convert(
+        _ src: UnsafeRawBufferPointer, from: DType, to: DType, into dst: UnsafeMutableRawPointer, count: Int
+    ) {
         if from == to {
             if let s = src.baseAddress { dst.copyMemory(from: s, byteCount: src.count) }
             return
@@ -126,7 +134,9 @@ public enum ElementDecoding {
         let inSize = from.byteSize!
         while start < count {
             let n = min(block, count - start)
-            decodeFloat32(UnsafeRawBufferPointer(rebasing: src[(start * inSize)..<((start + n) * inSize)]), dtype: from, into: tmp, count: n)
+            decodeFloat32(
+                UnsafeRawBufferPointer(rebasing: src[(start * inSize)..<((start + n) * inSize)]), dtype: from,
+                into: tmp, count: n)
             switch to {
             case .f32: (dst + start * 4).copyMemory(from: tmp, byteCount: n * 4)
             case .f16: for i in 0..<n { (dst + (start + i) * 2).storeBytes(of: half(from: tmp[i]), as: UInt16.self) }

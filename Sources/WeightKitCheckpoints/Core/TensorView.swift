@@ -36,7 +36,8 @@ public struct TensorView: @unchecked Sendable {
     /// anything else (another dtype, or misaligned bytes) is converted into a temporary buffer.
     public func withFloat32<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
         if info.dtype == .f32, isAligned {
-            return try body(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: Float.self), count: elementCount))
+            return try body(
+                UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: Float.self), count: elementCount))
         }
         let tmp = try float32Array()
         return try tmp.withUnsafeBufferPointer(body)
@@ -58,8 +59,10 @@ public struct TensorView: @unchecked Sendable {
 
     /// The same for a byte range of the tensor (whole pages inside it only).
     public func releaseResidentPages(byteRange: Range<Int>) {
-        guard let storage = rootOwner as? ResidentPagesReleasing, let p = bytes.baseAddress, let base = storage.bytes.baseAddress,
-              byteRange.lowerBound >= 0, byteRange.upperBound <= bytes.count else { return }
+        guard let storage = rootOwner as? ResidentPagesReleasing, let p = bytes.baseAddress,
+            let base = storage.bytes.baseAddress,
+            byteRange.lowerBound >= 0, byteRange.upperBound <= bytes.count
+        else { return }
         let offset = p - base + byteRange.lowerBound
         guard offset >= 0, offset + byteRange.count <= storage.bytes.count else { return }
         storage.releaseResidentPages(offset: offset, count: byteRange.count)
@@ -70,17 +73,22 @@ public struct TensorView: @unchecked Sendable {
 
     /// Where the bytes sit in a mapped file, when they are a view of one: its path and the offset.
     public var mappedFileRange: (path: String, offset: Int)? {
-        guard let file = rootOwner as? MappedFile, let p = bytes.baseAddress, let base = file.bytes.baseAddress else { return nil }
+        guard let file = rootOwner as? MappedFile, let p = bytes.baseAddress, let base = file.bytes.baseAddress else {
+            return nil
+        }
         let offset = p - base
         guard offset >= 0, offset + bytes.count <= file.size else { return nil }
         return (file.path, offset)
     }
 }
 
+/// A tensor whose dtype cannot be read as the values asked for (an integer tensor as float32, say).
 public struct UnsupportedConversion: Error, Sendable, CustomStringConvertible {
     public var tensor: String
     public var dtype: DType
-    public var description: String { "tensor '\(tensor)': \(dtype.rawValue) elements cannot be converted to real numbers" }
+    public var description: String {
+        "tensor '\(tensor)': \(dtype.rawValue) elements cannot be converted to real numbers"
+    }
 }
 
 /// Something that owns a heap buffer behind a `TensorView` (tensors that are not memory-mapped).

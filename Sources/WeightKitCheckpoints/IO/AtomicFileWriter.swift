@@ -52,15 +52,16 @@ public final class AtomicFileWriter {
         fchmod(fd, 0o666 & ~mask)
         #if os(Linux)
         if expectedSize >= Self.directWriteThreshold, getenv("WEIGHTKIT_BUFFERED_WRITES") == nil {
-            stager = DirectWriteStager(path: temporaryPath, bufferedFD: fd, errorPath: destination,
-                                       errorOperation: "write (temporary file \(temporaryPath))")
+            stager = DirectWriteStager(
+                path: temporaryPath, bufferedFD: fd, errorPath: destination,
+                errorOperation: "write (temporary file \(temporaryPath))")
         }
         #endif
     }
 
     deinit {
         #if os(Linux)
-        stager = nil   // waits for writes in flight before the file is closed and removed
+        stager = nil  // waits for writes in flight before the file is closed and removed
         #endif
         if !committed {
             if fd >= 0 { close(fd) }
@@ -120,16 +121,24 @@ public final class AtomicFileWriter {
     /// the flush of the bulk data with other work before `commit()`.
     public func sync() throws(FileError) {
         try finishDirectWrites()
-        guard fsync(fd) == 0 else { throw FileError(path: destination, operation: "fsync (temporary file \(temporaryPath))") }
+        guard fsync(fd) == 0 else {
+            throw FileError(path: destination, operation: "fsync (temporary file \(temporaryPath))")
+        }
     }
 
     /// Makes the file durable and moves it into place.
     public func commit() throws(FileError) {
         try finishDirectWrites()
-        guard fsync(fd) == 0 else { throw FileError(path: destination, operation: "fsync (temporary file \(temporaryPath))") }
-        guard close(fd) == 0 else { fd = -1; throw FileError(path: destination, operation: "close (temporary file \(temporaryPath))") }
+        guard fsync(fd) == 0 else {
+            throw FileError(path: destination, operation: "fsync (temporary file \(temporaryPath))")
+        }
+        guard close(fd) == 0 else {
+            fd = -1; throw FileError(path: destination, operation: "close (temporary file \(temporaryPath))")
+        }
         fd = -1
-        guard rename(temporaryPath, destination) == 0 else { throw FileError(path: destination, operation: "rename \(temporaryPath) to it") }
+        guard rename(temporaryPath, destination) == 0 else {
+            throw FileError(path: destination, operation: "rename \(temporaryPath) to it")
+        }
         committed = true
         let (dir, _) = splitPath(destination)
         let dfd = open(dir, O_RDONLY | O_CLOEXEC)
@@ -169,7 +178,7 @@ extension AtomicFileWriter {
     /// refuses); the caller then writes the bytes itself.
     public func appendCopy(of source: String, offset: Int, count: Int) throws(FileError) -> Bool {
         guard count > 0 else { return true }
-        if writesDirectly { return false }   // an in-kernel copy would go through the page cache
+        if writesDirectly { return false }  // an in-kernel copy would go through the page cache
         let src = open(source, O_RDONLY | O_CLOEXEC)
         guard src >= 0 else { return false }
         defer { close(src) }
@@ -178,8 +187,12 @@ extension AtomicFileWriter {
             let n = wk_copy_file_range(src, Int64(offset + done), fileDescriptor, Int64(count - done))
             if n < 0 && errno == EINTR { continue }
             if n <= 0 {
-                if done == 0 && (errno == ENOSYS || errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP) { return false }
-                throw FileError(path: destination, operation: "copy \(count) bytes from \(source) (temporary file \(temporaryPath))")
+                if done == 0 && (errno == ENOSYS || errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP) {
+                    return false
+                }
+                throw FileError(
+                    path: destination, operation: "copy \(count) bytes from \(source) (temporary file \(temporaryPath))"
+                )
             }
             done += Int(n)
         }
@@ -191,6 +204,8 @@ extension AtomicFileWriter {
     public func overwrite(_ bytes: [UInt8], at offset: Int) throws(FileError) {
         try finishDirectWrites()
         let n = bytes.withUnsafeBytes { buf in pwrite(fileDescriptor, buf.baseAddress, buf.count, off_t(offset)) }
-        guard n == bytes.count else { throw FileError(path: destination, operation: "write the header (temporary file \(temporaryPath))") }
+        guard n == bytes.count else {
+            throw FileError(path: destination, operation: "write the header (temporary file \(temporaryPath))")
+        }
     }
 }

@@ -109,8 +109,9 @@ final class DirectWriteStager {
     private func submit(length: Int) {
         if !acquired { idle[current].wait() }
         let index = current
-        let job = WriteJob(directFD: directFD, bufferedFD: bufferedFD, buffer: buffers[index], length: length,
-                           offset: fileOffset, status: status.baseAddress! + index, done: idle[index])
+        let job = WriteJob(
+            directFD: directFD, bufferedFD: bufferedFD, buffer: buffers[index], length: length,
+            offset: fileOffset, status: status.baseAddress! + index, done: idle[index])
         DispatchQueue.global(qos: .userInitiated).async { job.run() }
         fileOffset += length
         current = (current + 1) % Self.bufferCount
@@ -119,7 +120,7 @@ final class DirectWriteStager {
     }
 
     private func waitForAll() {
-        if acquired {   // a buffer being filled, not in flight: give it back
+        if acquired {  // a buffer being filled, not in flight: give it back
             idle[current].signal()
             acquired = false
         }

@@ -68,11 +68,14 @@ public enum FileSystem {
     public static func lastComponent(of path: String) -> String { splitPath(path).name }
 }
 
+/// A file larger than the reader will load into memory (small JSON files only).
 public struct FileTooLarge: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var size: Int
     public var limit: Int
-    public var description: String { "\(path): \(size) bytes is larger than the \(limit)-byte limit for this kind of file" }
+    public var description: String {
+        "\(path): \(size) bytes is larger than the \(limit)-byte limit for this kind of file"
+    }
 }
 
 /// A JSON side file (config.json, an index) that is not what it should be.
@@ -89,7 +92,9 @@ extension FileSystem {
         let bytes = try readSmallFile(path, limit: limit)
         let ok = bytes.withUnsafeBytes { UTF8Validation.firstInvalidByte($0) }
         if let bad = ok { throw JSONFileError(path: path, problem: "not valid UTF-8 (byte \(bad))") }
-        do { return try JSONParser.parse(bytes) } catch { throw JSONFileError(path: path, problem: "not valid JSON: \(error.description)") }
+        do { return try JSONParser.parse(bytes) } catch {
+            throw JSONFileError(path: path, problem: "not valid JSON: \(error.description)")
+        }
     }
 
     /// `config.json` beside a checkpoint file, when there is one.
@@ -98,7 +103,10 @@ extension FileSystem {
         let configPath = join(dir, "config.json")
         guard exists(configPath) else { return nil }
         let value = try readJSON(configPath)
-        guard case .object = value else { throw JSONFileError(path: configPath, problem: "a model config must be a JSON object, found \(value.typeName)") }
+        guard case .object = value else {
+            throw JSONFileError(
+                path: configPath, problem: "a model config must be a JSON object, found \(value.typeName)")
+        }
         return value
     }
 }

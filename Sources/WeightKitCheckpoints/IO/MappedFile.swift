@@ -18,8 +18,12 @@ public final class MappedFile: ResidentPagesReleasing, @unchecked Sendable {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FileError(path: path, operation: "stat") }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw FileError(path: path, operation: "read a directory as a file", code: EISDIR) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw FileError(path: path, operation: "map a file that is not a regular file", code: EINVAL) }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw FileError(path: path, operation: "read a directory as a file", code: EISDIR)
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw FileError(path: path, operation: "map a file that is not a regular file", code: EINVAL)
+        }
         size = Int(st.st_size)
         if size == 0 {
             base = nil
@@ -50,7 +54,7 @@ public final class MappedFile: ResidentPagesReleasing, @unchecked Sendable {
     public func releaseResidentPages(offset: Int, count: Int) {
         guard let base, count > 0 else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = (offset + page - 1) / page * page          // whole pages inside the range only
+        let start = (offset + page - 1) / page * page  // whole pages inside the range only
         let end = (offset + count) / page * page
         guard end > start else { return }
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)

@@ -11,6 +11,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { "\(message) at byte \(byteOffset)" }
 }
 
+/// A strict, bounded JSON parser for untrusted headers and configs (duplicate keys kept, depth and size limited).
 public enum JSONParser {
     public static let maximumDepth = 128
 
@@ -29,8 +30,10 @@ public enum JSONParser {
     /// to `body` and keeping nothing, so memory stays bounded by the largest single member (and
     /// `limits`). Returns nil when the document is an object; otherwise the root value's type
     /// name ("an array", ...), parsed with the same limits.
-    public static func forEachMember(of bytes: UnsafeRawBufferPointer, limits: Limits,
-                                     _ body: (String, JSONValue) -> Void) throws(JSONParseError) -> String? {
+    public static func forEachMember(
+        of bytes: UnsafeRawBufferPointer, limits: Limits,
+        _ body: (String, JSONValue) -> Void
+    ) throws(JSONParseError) -> String? {
         var p = Parser(bytes: bytes)
         p.limits = limits
         p.skipWhitespace()
@@ -100,7 +103,9 @@ private struct Parser {
     init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     func error(_ message: String) -> JSONParseError { JSONParseError(message: message, byteOffset: index) }
-    func limitError(_ message: String) -> JSONParseError { JSONParseError(message: message, byteOffset: index, exceedsLimit: true) }
+    func limitError(_ message: String) -> JSONParseError {
+        JSONParseError(message: message, byteOffset: index, exceedsLimit: true)
+    }
 
     @inline(__always) var atEnd: Bool { index >= bytes.count }
     @inline(__always) func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -169,7 +174,9 @@ private struct Parser {
         if peek() == UInt8(ascii: "]") { index += 1; return .array(items) }
         while true {
             skipWhitespace()
-            if items.count == limits.maximumArrayLength { throw limitError("array longer than \(limits.maximumArrayLength) elements") }
+            if items.count == limits.maximumArrayLength {
+                throw limitError("array longer than \(limits.maximumArrayLength) elements")
+            }
             items.append(try parseValue(depth: depth))
             skipWhitespace()
             guard let c = peek() else { throw error("unexpected end of JSON in an array") }
@@ -258,7 +265,9 @@ private struct Parser {
             case UInt8(ascii: "u"):
                 var scalar = try parseHex4()
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u")
+                    else {
                         throw error("lone surrogate in a \\u escape")
                     }
                     index += 2
@@ -276,6 +285,7 @@ private struct Parser {
     }
 }
 
+/// Finds the first byte that breaks UTF-8 (overlong forms and surrogates included), for exact error offsets.
 public enum UTF8Validation {
     /// Offset of the first byte that is not part of valid UTF-8, or nil when all is valid.
     public static func firstInvalidByte(_ b: UnsafeRawBufferPointer) -> Int? {

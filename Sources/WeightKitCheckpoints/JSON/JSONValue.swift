@@ -39,7 +39,8 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
-        case .number(let s): return s.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? "a non-integer number" : "an integer"
+        case .number(let s):
+            return s.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? "a non-integer number" : "an integer"
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"
@@ -84,7 +85,8 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
-        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        a.entries.count == b.entries.count
+            && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }
 

@@ -16,7 +16,9 @@ extension JSONValue {
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             // Arrays of scalars stay on one line even when pretty-printing (shapes, offsets).
-            let scalarOnly = items.allSatisfy { if case .array = $0 { return false }; if case .object = $0 { return false }; return true }
+            let scalarOnly = items.allSatisfy {
+                if case .array = $0 { return false }; if case .object = $0 { return false }; return true
+            }
             out += "["
             for (i, v) in items.enumerated() {
                 if i > 0 { out += indent == nil || scalarOnly ? (indent == nil ? "," : ", ") : "," }

@@ -34,11 +34,14 @@ public struct WKCModelSection: Sendable, Equatable {
 
 /// Where a `.wkc` file came from and what was done on the way.
 public struct WKCProvenance: Sendable, Equatable {
+    /// A source file of a conversion: name, size and SHA-256, as the provenance records it.
     public struct SourceFile: Sendable, Equatable {
         public var name: String
         public var bytes: Int
         public var sha256: String
-        public init(name: String, bytes: Int, sha256: String) { self.name = name; self.bytes = bytes; self.sha256 = sha256 }
+        public init(name: String, bytes: Int, sha256: String) {
+            self.name = name; self.bytes = bytes; self.sha256 = sha256
+        }
     }
     /// File name (last path component) of what was converted: a file, or an index.
     public var sourceName: String
@@ -51,7 +54,10 @@ public struct WKCProvenance: Sendable, Equatable {
     /// Transforms applied on the way, each an object with at least a "kind".
     public var transforms: [JSONValue]
 
-    public init(sourceName: String, sourceFormat: String, sourceFiles: [SourceFile], tool: String, created: String, transforms: [JSONValue]) {
+    public init(
+        sourceName: String, sourceFormat: String, sourceFiles: [SourceFile], tool: String, created: String,
+        transforms: [JSONValue]
+    ) {
         self.sourceName = sourceName
         self.sourceFormat = sourceFormat
         self.sourceFiles = sourceFiles
@@ -64,7 +70,10 @@ public struct WKCProvenance: Sendable, Equatable {
         .object([
             "source_name": .string(sourceName),
             "source_format": .string(sourceFormat),
-            "source_files": .array(sourceFiles.map { .object(["name": .string($0.name), "bytes": .int($0.bytes), "sha256": .string($0.sha256)]) }),
+            "source_files": .array(
+                sourceFiles.map {
+                    .object(["name": .string($0.name), "bytes": .int($0.bytes), "sha256": .string($0.sha256)])
+                }),
             "tool": .string(tool),
             "created": .string(created),
             "transforms": .array(transforms),
@@ -72,6 +81,7 @@ public struct WKCProvenance: Sendable, Equatable {
     }
 }
 
+/// The version this build of WeightKit reports, and the tool string written into provenance.
 public enum WeightKitVersion {
     public static let string = "0.1.0"
     public static var tool: String { "weightkit \(string)" }

@@ -7,8 +7,9 @@ public final class WKCCheckpoint: Checkpoint, @unchecked Sendable {
 
     init(path: String, file: MappedFile, header: WKCHeader) {
         self.header = header
-        self.mapped = MappedCheckpoint(path: path, format: .wkc, files: [file], tensors: header.entries.map(\.info),
-                                       metadata: header.metadata, modelConfig: header.model?.config)
+        self.mapped = MappedCheckpoint(
+            path: path, format: .wkc, files: [file], tensors: header.entries.map(\.info),
+            metadata: header.metadata, modelConfig: header.model?.config)
     }
 
     public var path: String { mapped.path }
@@ -49,7 +50,8 @@ public final class WKCCheckpoint: Checkpoint, @unchecked Sendable {
         let large = entries.indices.filter { entries[$0].info.byteCount >= (16 << 20) }
         DispatchQueue.concurrentPerform(iterations: small.count) { k in
             let i = small[k]
-            out[i] = CRC32.checksum(file.bytes(at: entries[i].info.byteOffset, count: entries[i].info.byteCount), parallel: false)
+            out[i] = CRC32.checksum(
+                file.bytes(at: entries[i].info.byteOffset, count: entries[i].info.byteCount), parallel: false)
         }
         var done = small.reduce(0) { $0 + entries[$1].info.byteCount }
         progress?(done, total)

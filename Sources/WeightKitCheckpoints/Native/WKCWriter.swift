@@ -7,9 +7,11 @@ import Dispatch
 /// reserved), all before the rename. `completeProvenance`, when given, runs after the data is
 /// written and may fill in fields of the same width (the source digests computed meanwhile).
 public enum WKCWriter {
-    public static func write(_ tensors: [OutputTensor], metadata: [String: String] = [:], model: WKCModelSection? = nil,
-                             provenance: WKCProvenance? = nil, completeProvenance: ((inout WKCProvenance) -> Void)? = nil,
-                             to path: String, progress: ProgressHandler? = nil) throws {
+    public static func write(
+        _ tensors: [OutputTensor], metadata: [String: String] = [:], model: WKCModelSection? = nil,
+        provenance: WKCProvenance? = nil, completeProvenance: ((inout WKCProvenance) -> Void)? = nil,
+        to path: String, progress: ProgressHandler? = nil
+    ) throws {
         try TensorDataEmitter.validate(tensors, file: path, reserved: [])
         var offsets: [Int] = []
         var end = 0
@@ -35,7 +37,8 @@ public enum WKCWriter {
             let root: JSONValue = .object([
                 "data_size": .int(dataSize),
                 "metadata": .stringMap(metadata),
-                "model": model.map { .object(["architecture": .string($0.architecture), "config": $0.config]) } ?? .null,
+                "model": model.map { .object(["architecture": .string($0.architecture), "config": $0.config]) }
+                    ?? .null,
                 "provenance": provenance?.json ?? .null,
                 "tensors": .array(list),
             ])

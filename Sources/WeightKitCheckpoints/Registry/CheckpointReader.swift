@@ -44,8 +44,9 @@ public struct ShardIndexSniff: Sendable {
 
     init?(path: String, bytes: UnsafeRawBufferPointer) {
         guard bytes.count < (64 << 20),
-              bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{"),
-              let root = try? JSONParser.parse(bytes), let map = root["weight_map"] else { return nil }
+            bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{"),
+            let root = try? JSONParser.parse(bytes), let map = root["weight_map"]
+        else { return nil }
         var shards: [String] = []
         var seen = Set<String>()
         for (_, value) in map.objectValue?.entries ?? [] {
@@ -87,6 +88,7 @@ public struct CheckpointOpenOptions: Sendable {
 /// candidates) or a single file. Lower `rank` wins: rank 1 (PyTorch `.bin`) is opened only when
 /// the directory holds no rank-0 checkpoint, as transformers prefers safetensors.
 public struct DirectoryEntry: Sendable {
+    /// An index names shards (which are then not candidates); a single file holds the whole checkpoint.
     public enum Role: Sendable { case index, single }
     public var suffix: String
     public var role: Role

@@ -4,8 +4,12 @@ public struct UnrecognizedFormat: Error, Sendable, CustomStringConvertible {
     public var size: Int?
     public init(path: String, size: Int?) { self.path = path; self.size = size }
     public var description: String {
-        if size == nil { return "\(path): directory holds no checkpoint (no *.safetensors.index.json, .safetensors, .wkc, .h5, .keras, pytorch_model.bin or .pt file)" }
-        return "\(path): not a checkpoint WeightKit reads (not safetensors, a shard index, .wkc, HDF5, .keras or a torch.save zip)"
+        if size == nil {
+            return
+                "\(path): directory holds no checkpoint (no *.safetensors.index.json, .safetensors, .wkc, .h5, .keras, pytorch_model.bin or .pt file)"
+        }
+        return
+            "\(path): not a checkpoint WeightKit reads (not safetensors, a shard index, .wkc, HDF5, .keras or a torch.save zip)"
     }
 }
 
@@ -14,5 +18,7 @@ public struct AmbiguousDirectory: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var candidates: [String]
     public init(path: String, candidates: [String]) { self.path = path; self.candidates = candidates }
-    public var description: String { "\(path): directory holds several checkpoints (\(candidates.joined(separator: ", "))); name one" }
+    public var description: String {
+        "\(path): directory holds several checkpoints (\(candidates.joined(separator: ", "))); name one"
+    }
 }

@@ -34,13 +34,14 @@ public enum SafetensorsError: Error, Sendable, Equatable {
     public var file: String {
         switch self {
         case .fileTooSmall(let f, _), .headerTooLarge(let f, _), .headerPastEndOfFile(let f, _, _),
-             .headerNotUTF8(let f, _), .headerNotJSON(let f, _), .headerExceedsLimits(let f, _), .headerNotObject(let f, _),
-             .metadataNotObject(let f, _), .metadataValueNotString(let f, _, _), .duplicateMetadataKey(let f, _),
-             .duplicateTensorName(let f, _), .tensorEntryNotObject(let f, _, _), .missingField(let f, _, _),
-             .unknownDType(let f, _, _), .invalidShape(let f, _, _), .invalidOffsets(let f, _, _),
-             .sizeOverflow(let f, _, _, _), .notByteAligned(let f, _, _, _), .byteCountMismatch(let f, _, _, _, _, _),
-             .invertedOffsets(let f, _, _, _), .gapBeforeTensor(let f, _, _, _), .overlappingTensors(let f, _, _, _, _),
-             .dataPastEndOfFile(let f, _, _, _), .trailingBytes(let f, _, _), .reservedTensorName(let f, _):
+            .headerNotUTF8(let f, _), .headerNotJSON(let f, _), .headerExceedsLimits(let f, _),
+            .headerNotObject(let f, _),
+            .metadataNotObject(let f, _), .metadataValueNotString(let f, _, _), .duplicateMetadataKey(let f, _),
+            .duplicateTensorName(let f, _), .tensorEntryNotObject(let f, _, _), .missingField(let f, _, _),
+            .unknownDType(let f, _, _), .invalidShape(let f, _, _), .invalidOffsets(let f, _, _),
+            .sizeOverflow(let f, _, _, _), .notByteAligned(let f, _, _, _), .byteCountMismatch(let f, _, _, _, _, _),
+            .invertedOffsets(let f, _, _, _), .gapBeforeTensor(let f, _, _, _), .overlappingTensors(let f, _, _, _, _),
+            .dataPastEndOfFile(let f, _, _, _), .trailingBytes(let f, _, _), .reservedTensorName(let f, _):
             return f
         }
     }
@@ -87,17 +88,21 @@ extension SafetensorsError: CustomStringConvertible {
         case let .notByteAligned(f, t, s, d):
             return "\(f): tensor '\(t)': shape \(shapeText(s)) of \(d.rawValue) does not end on a byte boundary"
         case let .byteCountMismatch(f, t, s, d, expected, declared):
-            return "\(f): tensor '\(t)': data_offsets span \(declared) bytes but shape \(shapeText(s)) × \(d.rawValue) needs \(expected)"
+            return
+                "\(f): tensor '\(t)': data_offsets span \(declared) bytes but shape \(shapeText(s)) × \(d.rawValue) needs \(expected)"
         case let .invertedOffsets(f, t, s, e):
             return "\(f): tensor '\(t)': data_offsets end \(e) is before start \(s)"
         case let .gapBeforeTensor(f, t, exp, s):
-            return "\(f): tensor '\(t)': starts at data offset \(s), leaving a gap of \(s - exp) unclaimed bytes after offset \(exp)"
+            return
+                "\(f): tensor '\(t)': starts at data offset \(s), leaving a gap of \(s - exp) unclaimed bytes after offset \(exp)"
         case let .overlappingTensors(f, t, prev, s, pe):
             return "\(f): tensor '\(t)': starts at data offset \(s), inside tensor '\(prev)' which ends at \(pe)"
         case let .dataPastEndOfFile(f, t, end, size):
-            return "\(f): tensor '\(t)': data ends at data offset \(end), past the end of the \(size)-byte data section (file truncated?)"
+            return
+                "\(f): tensor '\(t)': data ends at data offset \(end), past the end of the \(size)-byte data section (file truncated?)"
         case let .trailingBytes(f, end, size):
-            return "\(f): the tensors end at data offset \(end) but the data section has \(size) bytes: \(size - end) bytes belong to no tensor"
+            return
+                "\(f): the tensors end at data offset \(end) but the data section has \(size) bytes: \(size - end) bytes belong to no tensor"
         case let .reservedTensorName(f, t):
             return "\(f): a tensor may not be named '\(t)'"
         }

@@ -14,7 +14,9 @@ public struct SafetensorsHeader: Sendable {
     /// Validates `bytes` (a whole file) and returns the header, or every problem found.
     /// Problems that make the rest meaningless (not JSON, ...) end the walk; tensor-level
     /// problems are all collected.
-    public static func validate(_ bytes: UnsafeRawBufferPointer, file: String, fileIndex: Int = 0) -> Result<SafetensorsHeader, SafetensorsProblems> {
+    public static func validate(_ bytes: UnsafeRawBufferPointer, file: String, fileIndex: Int = 0) -> Result<
+        SafetensorsHeader, SafetensorsProblems
+    > {
         var problems: [SafetensorsError] = []
         func fail(_ e: SafetensorsError) -> Result<SafetensorsHeader, SafetensorsProblems> {
             .failure(SafetensorsProblems(file: file, problems: [e]))
@@ -22,10 +24,14 @@ public struct SafetensorsHeader: Sendable {
         guard bytes.count >= 8 else { return fail(.fileTooSmall(file: file, size: bytes.count)) }
         let n = bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian
         guard n <= maximumHeaderLength else { return fail(.headerTooLarge(file: file, declared: n)) }
-        guard Int(n) <= bytes.count - 8 else { return fail(.headerPastEndOfFile(file: file, declared: n, fileSize: bytes.count)) }
+        guard Int(n) <= bytes.count - 8 else {
+            return fail(.headerPastEndOfFile(file: file, declared: n, fileSize: bytes.count))
+        }
         let headerLength = Int(n)
         let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + headerLength)])
-        if let bad = UTF8Validation.firstInvalidByte(headerBytes) { return fail(.headerNotUTF8(file: file, byteOffset: bad)) }
+        if let bad = UTF8Validation.firstInvalidByte(headerBytes) {
+            return fail(.headerNotUTF8(file: file, byteOffset: bad))
+        }
 
         var metadata: [String: String] = [:]
         var candidates: [(info: TensorInfo, start: Int, end: Int)] = []
@@ -39,9 +45,13 @@ public struct SafetensorsHeader: Sendable {
         // JSON tree in memory; arrays inside a member are bounded (a shape has at most 64 dims).
         let notObject: String?
         do {
-            notObject = try JSONParser.forEachMember(of: headerBytes, limits: .init(maximumDepth: 8, maximumArrayLength: 1024)) { name, value in
+            notObject = try JSONParser.forEachMember(
+                of: headerBytes, limits: .init(maximumDepth: 8, maximumArrayLength: 1024)
+            ) { name, value in
                 if !seen.insert(name).inserted {
-                    if reportedDuplicates.insert(name).inserted { report(.duplicateTensorName(file: file, tensor: name)) }
+                    if reportedDuplicates.insert(name).inserted {
+                        report(.duplicateTensorName(file: file, tensor: name))
+                    }
                     return
                 }
                 validateMember(name: name, value: value)
@@ -70,20 +80,28 @@ public struct SafetensorsHeader: Sendable {
             case .failure(let e): report(e)
             case .success(let (dtype, shape, start, end)):
                 guard let count = elementCount(of: shape), let needed = dtype.byteCount(elements: count) else {
-                    if let count = elementCount(of: shape), !count.multipliedReportingOverflow(by: dtype.bitSize).overflow {
+                    if let count = elementCount(of: shape),
+                        !count.multipliedReportingOverflow(by: dtype.bitSize).overflow
+                    {
                         report(.notByteAligned(file: file, tensor: name, shape: shape, dtype: dtype))
                     } else {
                         report(.sizeOverflow(file: file, tensor: name, shape: shape, dtype: dtype))
                     }
                     return
                 }
-                guard end >= start else { report(.invertedOffsets(file: file, tensor: name, start: start, end: end)); return }
+                guard end >= start else {
+                    report(.invertedOffsets(file: file, tensor: name, start: start, end: end)); return
+                }
                 guard end - start == needed else {
-                    report(.byteCountMismatch(file: file, tensor: name, shape: shape, dtype: dtype, expected: needed, declared: end - start))
+                    report(
+                        .byteCountMismatch(
+                            file: file, tensor: name, shape: shape, dtype: dtype, expected: needed,
+                            declared: end - start))
                     return
                 }
-                let info = TensorInfo(name: name, dtype: dtype, shape: shape, fileIndex: fileIndex,
-                                      byteOffset: 8 + headerLength + start, byteCount: end - start)
+                let info = TensorInfo(
+                    name: name, dtype: dtype, shape: shape, fileIndex: fileIndex,
+                    byteOffset: 8 + headerLength + start, byteCount: end - start)
                 candidates.append((info, start, end))
             }
         }
@@ -97,7 +115,9 @@ public struct SafetensorsHeader: Sendable {
             if c.start > expected {
                 report(.gapBeforeTensor(file: file, tensor: c.info.name, expectedStart: expected, start: c.start))
             } else if c.start < expected, let previous {
-                report(.overlappingTensors(file: file, tensor: c.info.name, previous: previous, start: c.start, previousEnd: expected))
+                report(
+                    .overlappingTensors(
+                        file: file, tensor: c.info.name, previous: previous, start: c.start, previousEnd: expected))
             }
             if c.end > dataSize {
                 report(.dataPastEndOfFile(file: file, tensor: c.info.name, end: c.end, dataSize: dataSize))
@@ -108,32 +128,56 @@ public struct SafetensorsHeader: Sendable {
             report(.trailingBytes(file: file, dataEnd: expected, dataSize: dataSize))
         }
         if !problems.isEmpty { return .failure(SafetensorsProblems(file: file, problems: problems, omitted: omitted)) }
-        return .success(SafetensorsHeader(tensors: candidates.map(\.info), metadata: metadata, headerLength: headerLength))
+        return .success(
+            SafetensorsHeader(tensors: candidates.map(\.info), metadata: metadata, headerLength: headerLength))
     }
 
-    private static func parseEntry(name: String, value: JSONValue, file: String) -> Result<(DType, [Int], Int, Int), SafetensorsError> {
-        guard case .object(let entry) = value else { return .failure(.tensorEntryNotObject(file: file, tensor: name, found: value.typeName)) }
-        guard let dtypeValue = entry["dtype"], dtypeValue != .null else { return .failure(.missingField(file: file, tensor: name, field: "dtype")) }
-        guard case .string(let dtypeName) = dtypeValue, let dtype = DType(rawValue: dtypeName) else {
-            return .failure(.unknownDType(file: file, tensor: name, dtype: dtypeValue.stringValue ?? dtypeValue.serialized()))
+    private static func parseEntry(name: String, value: JSONValue, file: String) -> Result<
+        (DType, [Int], Int, Int), SafetensorsError
+    > {
+        guard case .object(let entry) = value else {
+            return .failure(.tensorEntryNotObject(file: file, tensor: name, found: value.typeName))
         }
-        guard let shapeValue = entry["shape"], shapeValue != .null else { return .failure(.missingField(file: file, tensor: name, field: "shape")) }
-        guard case .array(let dims) = shapeValue else { return .failure(.invalidShape(file: file, tensor: name, detail: "expected an array, found \(shapeValue.typeName)")) }
-        guard dims.count <= 64 else { return .failure(.invalidShape(file: file, tensor: name, detail: "rank \(dims.count) exceeds 64 dimensions")) }
+        guard let dtypeValue = entry["dtype"], dtypeValue != .null else {
+            return .failure(.missingField(file: file, tensor: name, field: "dtype"))
+        }
+        guard case .string(let dtypeName) = dtypeValue, let dtype = DType(rawValue: dtypeName) else {
+            return .failure(
+                .unknownDType(file: file, tensor: name, dtype: dtypeValue.stringValue ?? dtypeValue.serialized()))
+        }
+        guard let shapeValue = entry["shape"], shapeValue != .null else {
+            return .failure(.missingField(file: file, tensor: name, field: "shape"))
+        }
+        guard case .array(let dims) = shapeValue else {
+            return .failure(
+                .invalidShape(file: file, tensor: name, detail: "expected an array, found \(shapeValue.typeName)"))
+        }
+        guard dims.count <= 64 else {
+            return .failure(.invalidShape(file: file, tensor: name, detail: "rank \(dims.count) exceeds 64 dimensions"))
+        }
         var shape: [Int] = []
         shape.reserveCapacity(dims.count)
         for (i, d) in dims.enumerated() {
             guard let v = d.intValue, v >= 0 else {
-                return .failure(.invalidShape(file: file, tensor: name, detail: "dimension \(i) is \(d.serialized()), expected a non-negative integer"))
+                return .failure(
+                    .invalidShape(
+                        file: file, tensor: name,
+                        detail: "dimension \(i) is \(d.serialized()), expected a non-negative integer"))
             }
             shape.append(v)
         }
-        guard let offValue = entry["data_offsets"], offValue != .null else { return .failure(.missingField(file: file, tensor: name, field: "data_offsets")) }
+        guard let offValue = entry["data_offsets"], offValue != .null else {
+            return .failure(.missingField(file: file, tensor: name, field: "data_offsets"))
+        }
         guard case .array(let offs) = offValue, offs.count == 2 else {
-            return .failure(.invalidOffsets(file: file, tensor: name, detail: "expected [start, end], found \(offValue.serialized())"))
+            return .failure(
+                .invalidOffsets(
+                    file: file, tensor: name, detail: "expected [start, end], found \(offValue.serialized())"))
         }
         guard let start = offs[0].intValue, let end = offs[1].intValue, start >= 0, end >= 0 else {
-            return .failure(.invalidOffsets(file: file, tensor: name, detail: "\(offValue.serialized()) are not two non-negative integers"))
+            return .failure(
+                .invalidOffsets(
+                    file: file, tensor: name, detail: "\(offValue.serialized()) are not two non-negative integers"))
         }
         return .success((dtype, shape, start, end))
     }
@@ -146,7 +190,8 @@ public struct SafetensorsProblems: Error, Sendable, CustomStringConvertible {
     /// Problems found beyond the first `maximumReportedProblems`, counted but not kept.
     public var omitted: Int = 0
     public var description: String {
-        problems.map(\.description).joined(separator: "\n") + (omitted > 0 ? "\n\(file): … and \(omitted) more problems" : "")
+        problems.map(\.description).joined(separator: "\n")
+            + (omitted > 0 ? "\n\(file): … and \(omitted) more problems" : "")
     }
     /// The first problem (the one a caller usually reports first).
     public var first: SafetensorsError { problems[0] }

@@ -5,8 +5,9 @@ public enum SafetensorsReader: CheckpointReader {
         let file = try MappedFile(path: path)
         let header = try SafetensorsHeader.validate(file.bytes, file: path).get()
         let config = loadConfig ? try FileSystem.modelConfig(besides: path) : nil
-        return MappedCheckpoint(path: path, format: .safetensors, files: [file], tensors: header.tensors,
-                                metadata: header.metadata, modelConfig: config)
+        return MappedCheckpoint(
+            path: path, format: .safetensors, files: [file], tensors: header.tensors,
+            metadata: header.metadata, modelConfig: config)
     }
 
     public static let formats: [CheckpointFormat] = [.safetensors]

@@ -3,8 +3,10 @@
 /// element size; the header padded with spaces to a multiple of 8; `__metadata__` string → string.
 /// The file appears atomically (temporary file, fsync, rename).
 public enum SafetensorsWriter {
-    public static func write(_ tensors: [OutputTensor], metadata: [String: String] = [:], to path: String,
-                             progress: ProgressHandler? = nil) throws {
+    public static func write(
+        _ tensors: [OutputTensor], metadata: [String: String] = [:], to path: String,
+        progress: ProgressHandler? = nil
+    ) throws {
         try TensorDataEmitter.validate(tensors, file: path, reserved: ["__metadata__"])
         let ordered = tensors.sorted { a, b in a.dtype != b.dtype ? a.dtype > b.dtype : a.name < b.name }
         var entries: [(key: String, value: JSONValue)] = []
@@ -12,11 +14,15 @@ public enum SafetensorsWriter {
         var offset = 0
         for t in ordered {
             let n = t.byteCount
-            entries.append((key: t.name, value: .object([
-                "dtype": .string(t.dtype.rawValue),
-                "shape": .array(t.shape.map { .int($0) }),
-                "data_offsets": .array([.int(offset), .int(offset + n)]),
-            ])))
+            entries.append(
+                (
+                    key: t.name,
+                    value: .object([
+                        "dtype": .string(t.dtype.rawValue),
+                        "shape": .array(t.shape.map { .int($0) }),
+                        "data_offsets": .array([.int(offset), .int(offset + n)]),
+                    ])
+                ))
             offset += n
         }
         var header = Array(JSONValue.object(JSONObject(entries)).serialized().utf8)

@@ -2,7 +2,9 @@
 public enum ShardedSafetensorsReader: CheckpointReader {
     /// Opens a sharded checkpoint from its index file.
     public static func open(index indexPath: String) throws -> CompositeCheckpoint {
-        try ShardIndex.openComposite(index: indexPath, format: .shardedSafetensors) { try SafetensorsReader.open($0, loadConfig: false) }
+        try ShardIndex.openComposite(index: indexPath, format: .shardedSafetensors) {
+            try SafetensorsReader.open($0, loadConfig: false)
+        }
     }
 
     public static let formats: [CheckpointFormat] = [.shardedSafetensors]

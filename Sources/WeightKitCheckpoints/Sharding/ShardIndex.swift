@@ -18,13 +18,17 @@ public enum ShardIndexError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case let .notAnObject(i, found): return "\(i): the index must be a JSON object, found \(found)"
         case let .missingWeightMap(i): return "\(i): no \"weight_map\" object"
-        case let .weightMapEntryNotString(i, t, found): return "\(i): weight_map entry for tensor '\(t)' must be a file name, found \(found)"
+        case let .weightMapEntryNotString(i, t, found):
+            return "\(i): weight_map entry for tensor '\(t)' must be a file name, found \(found)"
         case let .duplicateEntry(i, t): return "\(i): tensor '\(t)' appears more than once in weight_map"
         case let .unsafeShardName(i, s): return "\(i): shard name '\(s)' is not a plain file name beside the index"
         case let .missingShard(i, s): return "\(i): shard '\(s)' named by the index does not exist"
-        case let .tensorMissingFromShard(i, t, s): return "\(i): tensor '\(t)' is assigned to shard '\(s)' but that shard does not contain it"
-        case let .tensorAssignedElsewhere(i, t, s, a): return "\(i): shard '\(s)' contains tensor '\(t)', which the index assigns to '\(a)'"
-        case let .tensorNotInIndex(i, t, s): return "\(i): shard '\(s)' contains tensor '\(t)', which the index does not list"
+        case let .tensorMissingFromShard(i, t, s):
+            return "\(i): tensor '\(t)' is assigned to shard '\(s)' but that shard does not contain it"
+        case let .tensorAssignedElsewhere(i, t, s, a):
+            return "\(i): shard '\(s)' contains tensor '\(t)', which the index assigns to '\(a)'"
+        case let .tensorNotInIndex(i, t, s):
+            return "\(i): shard '\(s)' contains tensor '\(t)', which the index does not list"
         case let .emptyWeightMap(i): return "\(i): weight_map lists no tensors"
         }
     }
@@ -63,17 +67,25 @@ public struct ShardIndex: Sendable {
 
     public static func read(_ indexPath: String) throws -> ShardIndex {
         let root = try FileSystem.readJSON(indexPath)
-        guard case .object(let obj) = root else { throw ShardIndexError.notAnObject(index: indexPath, found: root.typeName) }
-        guard case .object(let weightMap)? = obj["weight_map"] else { throw ShardIndexError.missingWeightMap(index: indexPath) }
+        guard case .object(let obj) = root else {
+            throw ShardIndexError.notAnObject(index: indexPath, found: root.typeName)
+        }
+        guard case .object(let weightMap)? = obj["weight_map"] else {
+            throw ShardIndexError.missingWeightMap(index: indexPath)
+        }
         var problems: [any Error & Sendable] = []
-        for dup in weightMap.duplicateKeys() { problems.append(ShardIndexError.duplicateEntry(index: indexPath, tensor: dup)) }
+        for dup in weightMap.duplicateKeys() {
+            problems.append(ShardIndexError.duplicateEntry(index: indexPath, tensor: dup))
+        }
         if weightMap.count == 0 { problems.append(ShardIndexError.emptyWeightMap(index: indexPath)) }
         var assignment: [String: String] = [:]
         var shards: [String] = []
         var seen = Set<String>()
         for (tensor, value) in weightMap.entries {
             guard case .string(let shard) = value else {
-                problems.append(ShardIndexError.weightMapEntryNotString(index: indexPath, tensor: tensor, found: value.typeName)); continue
+                problems.append(
+                    ShardIndexError.weightMapEntryNotString(index: indexPath, tensor: tensor, found: value.typeName));
+                continue
             }
             if assignment[tensor] == nil { assignment[tensor] = shard }
             if seen.insert(shard).inserted { shards.append(shard) }
@@ -82,14 +94,17 @@ public struct ShardIndex: Sendable {
         if case .object(let m)? = obj["metadata"] {
             for (k, v) in m.entries { metadata["index." + k] = v.stringValue ?? v.serialized() }
         }
-        return ShardIndex(path: indexPath, assignment: assignment, shards: shards, metadata: metadata, problems: problems)
+        return ShardIndex(
+            path: indexPath, assignment: assignment, shards: shards, metadata: metadata, problems: problems)
     }
 
     public var directory: String { FileSystem.directory(of: path) }
 
     /// The path of a shard, or nil with the problem recorded.
     public mutating func resolve(_ shard: String) -> String? {
-        do { return try ShardIndexError.resolve(shard: shard, index: path, directory: directory) } catch { problems.append(error); return nil }
+        do { return try ShardIndexError.resolve(shard: shard, index: path, directory: directory) } catch {
+            problems.append(error); return nil
+        }
     }
 
     /// Which of a shard's tensors the index assigns to it (their positions in `names`); every
@@ -100,7 +115,8 @@ public struct ShardIndex: Sendable {
             switch assignment[name] {
             case nil: problems.append(ShardIndexError.tensorNotInIndex(index: path, tensor: name, shard: shard))
             case let other? where other != shard:
-                problems.append(ShardIndexError.tensorAssignedElsewhere(index: path, tensor: name, shard: shard, assigned: other))
+                problems.append(
+                    ShardIndexError.tensorAssignedElsewhere(index: path, tensor: name, shard: shard, assigned: other))
             default: kept.append(i)
             }
         }
@@ -122,8 +138,10 @@ extension ShardIndex {
     /// Opens a sharded checkpoint of any kind whose index is a `weight_map` from tensor name to
     /// shard file (safetensors, `torch.save`): every shard through `openShard`, every tensor
     /// checked against the index, every problem reported together.
-    public static func openComposite(index indexPath: String, format: CheckpointFormat,
-                                     openShard: (String) throws -> any Checkpoint) throws -> CompositeCheckpoint {
+    public static func openComposite(
+        index indexPath: String, format: CheckpointFormat,
+        openShard: (String) throws -> any Checkpoint
+    ) throws -> CompositeCheckpoint {
         var index = try ShardIndex.read(indexPath)
         var parts: [any Checkpoint] = []
         var members: [CompositeCheckpoint.Member] = []
@@ -146,7 +164,8 @@ extension ShardIndex {
         }
         try index.throwProblems()
         metadata.merge(index.metadata) { _, new in new }
-        return CompositeCheckpoint(path: indexPath, format: format, parts: parts, members: members,
-                                   metadata: metadata, modelConfig: try FileSystem.modelConfig(besides: indexPath))
+        return CompositeCheckpoint(
+            path: indexPath, format: format, parts: parts, members: members,
+            metadata: metadata, modelConfig: try FileSystem.modelConfig(besides: indexPath))
     }
 }

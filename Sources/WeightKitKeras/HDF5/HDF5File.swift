@@ -79,20 +79,29 @@ final class HDF5File: ResidentPagesReleasing, ViewOwning, @unchecked Sendable {
             throw KerasCheckpointError.hdf5(file: path, object: group, message: HDF5.takeError())
         }
         var info = H5G_info_t()
-        guard H5Gget_info(g.id, &info) >= 0 else { throw KerasCheckpointError.hdf5(file: path, object: group, message: HDF5.takeError()) }
-        guard info.nlinks < 10_000_000 else { throw KerasCheckpointError.hdf5(file: path, object: group, message: "\(info.nlinks) links") }
+        guard H5Gget_info(g.id, &info) >= 0 else {
+            throw KerasCheckpointError.hdf5(file: path, object: group, message: HDF5.takeError())
+        }
+        guard info.nlinks < 10_000_000 else {
+            throw KerasCheckpointError.hdf5(file: path, object: group, message: "\(info.nlinks) links")
+        }
         var names: [String] = []
         for i in 0..<info.nlinks {
             let n = H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, wk_h5p_default())
             guard n >= 0 else { throw KerasCheckpointError.hdf5(file: path, object: group, message: HDF5.takeError()) }
-            guard n < 1 << 16 else { throw KerasCheckpointError.unsafeHDF5(file: path, detail: "a link name of \(n) bytes in '\(group)'") }
+            guard n < 1 << 16 else {
+                throw KerasCheckpointError.unsafeHDF5(file: path, detail: "a link name of \(n) bytes in '\(group)'")
+            }
             var buf = [CChar](repeating: 0, count: Int(n) + 1)
             _ = H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(n) + 1, wk_h5p_default())
             let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
             // A corrupt symbol table makes libhdf5 copy a name past its end: what comes back is
             // not text. Names Keras and Hugging Face write are valid UTF-8 without control characters.
-            guard let name = String(validating: bytes, as: UTF8.self), !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                throw KerasCheckpointError.unsafeHDF5(file: path, detail: "a link name in '\(group)' is not text (\(bytes.count) bytes)")
+            guard let name = String(validating: bytes, as: UTF8.self),
+                !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            else {
+                throw KerasCheckpointError.unsafeHDF5(
+                    file: path, detail: "a link name in '\(group)' is not text (\(bytes.count) bytes)")
             }
             names.append(name)
         }
@@ -120,12 +129,15 @@ final class HDF5File: ResidentPagesReleasing, ViewOwning, @unchecked Sendable {
     /// Type, shape and storage of a dataset.
     func datasetInfo(_ dpath: String) throws -> HDF5DatasetInfo {
         guard let d = HDF5Handle(wk_h5d_open(handle.id, dpath), .dataset),
-              let type = HDF5Handle(H5Dget_type(d.id), .datatype),
-              let space = HDF5Handle(H5Dget_space(d.id), .dataspace) else {
+            let type = HDF5Handle(H5Dget_type(d.id), .datatype),
+            let space = HDF5Handle(H5Dget_space(d.id), .dataspace)
+        else {
             throw KerasCheckpointError.hdf5(file: path, object: dpath, message: HDF5.takeError())
         }
         let rank = Int(H5Sget_simple_extent_ndims(space.id))
-        guard rank >= 0, rank <= 64 else { throw KerasCheckpointError.unsupportedDataset(file: path, dataset: dpath, reason: "rank \(rank)") }
+        guard rank >= 0, rank <= 64 else {
+            throw KerasCheckpointError.unsupportedDataset(file: path, dataset: dpath, reason: "rank \(rank)")
+        }
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         if rank > 0 { H5Sget_simple_extent_dims(space.id, &dims, nil) }
         let shape = dims.prefix(rank).map { Int($0) }
@@ -137,7 +149,8 @@ final class HDF5File: ResidentPagesReleasing, ViewOwning, @unchecked Sendable {
             case 2: dtype = .f16
             case 4: dtype = .f32
             case 8: dtype = .f64
-            default: throw KerasCheckpointError.unsupportedDataset(file: path, dataset: dpath, reason: "\(size)-byte float")
+            default:
+                throw KerasCheckpointError.unsupportedDataset(file: path, dataset: dpath, reason: "\(size)-byte float")
             }
         case H5T_INTEGER:
             let signed = H5Tget_sign(type.id) == H5T_SGN_2
@@ -150,14 +163,17 @@ final class HDF5File: ResidentPagesReleasing, ViewOwning, @unchecked Sendable {
             case (4, false): dtype = .u32
             case (8, true): dtype = .i64
             case (8, false): dtype = .u64
-            default: throw KerasCheckpointError.unsupportedDataset(file: path, dataset: dpath, reason: "\(size)-byte integer")
+            default:
+                throw KerasCheckpointError.unsupportedDataset(
+                    file: path, dataset: dpath, reason: "\(size)-byte integer")
             }
         case H5T_ENUM where size == 1:
             dtype = .bool  // h5py's boolean: an enum over int8 {FALSE, TRUE}
         case H5T_OPAQUE where size == 2:
             dtype = .bf16  // Keras' bfloat16: a 2-byte opaque type (flagged by @dtype only in Keras 3 .weights.h5)
         default:
-            throw KerasCheckpointError.unsupportedDataset(file: path, dataset: dpath, reason: "HDF5 type class \(H5Tget_class(type.id).rawValue), \(size) bytes")
+            throw KerasCheckpointError.unsupportedDataset(
+                file: path, dataset: dpath, reason: "HDF5 type class \(H5Tget_class(type.id).rawValue), \(size) bytes")
         }
         guard let count = elementCount(of: shape), let bytes = dtype.byteCount(elements: count) else {
             throw KerasCheckpointError.unsupportedDataset(file: path, dataset: dpath, reason: "size overflows")
@@ -165,7 +181,8 @@ final class HDF5File: ResidentPagesReleasing, ViewOwning, @unchecked Sendable {
         var offset: Int? = nil
         let bigEndian = H5Tget_class(type.id) != H5T_OPAQUE && size > 1 && H5Tget_order(type.id) == H5T_ORDER_BE
         if !HDF5File.forceRead, let plist = HDF5Handle(H5Dget_create_plist(d.id), .plist),
-           H5Pget_layout(plist.id) == H5D_CONTIGUOUS, H5Pget_nfilters(plist.id) == 0, !bigEndian {
+            H5Pget_layout(plist.id) == H5D_CONTIGUOUS, H5Pget_nfilters(plist.id) == 0, !bigEndian
+        {
             let addr = H5Dget_offset(d.id)
             if addr != wk_haddr_undef(), addr < UInt64(Int.max), Int(addr) <= self.bytes.count - bytes {
                 offset = Int(addr)
@@ -183,7 +200,8 @@ final class HDF5File: ResidentPagesReleasing, ViewOwning, @unchecked Sendable {
         guard info.byteCount > 0 else { return out }
         try HDF5.locked {
             guard let d = HDF5Handle(wk_h5d_open(handle.id, info.path), .dataset),
-                  let type = HDF5Handle(H5Dget_type(d.id), .datatype) else {
+                let type = HDF5Handle(H5Dget_type(d.id), .datatype)
+            else {
                 throw KerasCheckpointError.hdf5(file: path, object: info.path, message: HDF5.takeError())
             }
             let memType: HDF5Handle?
@@ -192,7 +210,9 @@ final class HDF5File: ResidentPagesReleasing, ViewOwning, @unchecked Sendable {
             } else {
                 memType = HDF5Handle(H5Tget_native_type(type.id, H5T_DIR_ASCEND), .datatype)
             }
-            guard let memType, H5Dread(d.id, memType.id, wk_h5s_all(), wk_h5s_all(), wk_h5p_default(), out.buffer.baseAddress) >= 0 else {
+            guard let memType,
+                H5Dread(d.id, memType.id, wk_h5s_all(), wk_h5s_all(), wk_h5p_default(), out.buffer.baseAddress) >= 0
+            else {
                 throw KerasCheckpointError.hdf5(file: path, object: info.path, message: HDF5.takeError())
             }
         }

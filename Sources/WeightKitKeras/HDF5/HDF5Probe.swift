@@ -28,10 +28,13 @@ enum HDF5Probe {
     /// child): from then on, threads the caller starts cannot be caught by the fork. (A fork
     /// copies only the calling thread; a lock another thread held at that moment — in the Swift
     /// runtime, say — would stay held in the child, which would hang until the time limit.)
-    static func check(_ displayName: String, fileSize: Int, afterFork: (() -> Void)? = nil, _ body: () throws -> Void) throws {
+    static func check(_ displayName: String, fileSize: Int, afterFork: (() -> Void)? = nil, _ body: () throws -> Void)
+        throws
+    {
         let timeLimit = Self.timeLimit(fileSize: fileSize)
         #if os(Linux)
-        if getenv("WEIGHTKIT_HDF5_NO_PROBE") != nil { afterFork?(); return }   // diagnostics: see libhdf5 fail in-process
+        // Diagnostics: see libhdf5 fail in-process.
+        if getenv("WEIGHTKIT_HDF5_NO_PROBE") != nil { afterFork?(); return }
         // Fork holding the library lock, so no other thread is inside libhdf5 at that moment.
         pthread_mutex_lock(&HDF5.mutex)
         let pid = fork()
@@ -50,7 +53,7 @@ enum HDF5Probe {
         }
         pthread_mutex_unlock(&HDF5.mutex)
         afterFork?()
-        guard pid > 0 else { return }   // no fork possible: read in-process as before
+        guard pid > 0 else { return }  // no fork possible: read in-process as before
         var status: Int32 = 0
         let deadline = monotonicSeconds() + timeLimit
         while true {
@@ -60,17 +63,21 @@ enum HDF5Probe {
             if monotonicSeconds() > deadline {
                 kill(pid, SIGKILL)
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                throw KerasCheckpointError.unsafeHDF5(file: displayName, detail: "libhdf5 did not finish reading it within \(Int(timeLimit)) s (in a separate process)")
+                throw KerasCheckpointError.unsafeHDF5(
+                    file: displayName,
+                    detail: "libhdf5 did not finish reading it within \(Int(timeLimit)) s (in a separate process)")
             }
             usleep(1000)
         }
         let signal = status & 0x7F
         if signal != 0 {
-            throw KerasCheckpointError.unsafeHDF5(file: displayName, detail: "libhdf5 crashed (signal \(signal)) reading it (in a separate process)")
+            throw KerasCheckpointError.unsafeHDF5(
+                file: displayName, detail: "libhdf5 crashed (signal \(signal)) reading it (in a separate process)")
         }
         let code = (status >> 8) & 0xFF
         if code != 0 {
-            throw KerasCheckpointError.unsafeHDF5(file: displayName, detail: "libhdf5 failed (exit status \(code)) reading it (in a separate process)")
+            throw KerasCheckpointError.unsafeHDF5(
+                file: displayName, detail: "libhdf5 failed (exit status \(code)) reading it (in a separate process)")
         }
         #else
         afterFork?()

@@ -15,7 +15,8 @@ public enum KerasArchiveError: Error, Sendable, Equatable, CustomStringConvertib
         case let .notAnArchive(f, d): return "\(f): not a readable zip archive: \(d)"
         case let .missingEntry(f, e): return "\(f): .keras archive has no '\(e)'"
         case let .unsafeEntry(f, e, r): return "\(f): refusing archive entry '\(e)': \(r)"
-        case let .entryTooLarge(f, e, d, l): return "\(f): entry '\(e)' claims \(d) bytes uncompressed, over the limit of \(l) (zip bomb?)"
+        case let .entryTooLarge(f, e, d, l):
+            return "\(f): entry '\(e)' claims \(d) bytes uncompressed, over the limit of \(l) (zip bomb?)"
         case let .corruptEntry(f, e, d): return "\(f): entry '\(e)' cannot be extracted: \(d)"
         }
     }
@@ -35,7 +36,9 @@ public enum KerasArchiveReader {
     }
 
     /// `afterFork`: see `HDF5Probe.check` (the weights entry is probed once extracted).
-    public static func open(_ path: String, includeAll: Bool = false, afterFork: (() -> Void)? = nil) throws -> KerasCheckpoint {
+    public static func open(_ path: String, includeAll: Bool = false, afterFork: (() -> Void)? = nil) throws
+        -> KerasCheckpoint
+    {
         let archive: Archive
         do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
             throw KerasArchiveError.notAnArchive(file: path, detail: "\(error)")
@@ -44,7 +47,8 @@ public enum KerasArchiveReader {
         for entry in archive {
             let name = entry.path
             guard entry.type == .file || entry.type == .directory else {
-                throw KerasArchiveError.unsafeEntry(file: path, entry: name, reason: "not a regular file (\(entry.type))")
+                throw KerasArchiveError.unsafeEntry(
+                    file: path, entry: name, reason: "not a regular file (\(entry.type))")
             }
             let parts = name.split(separator: "/", omittingEmptySubsequences: false)
             if name.hasPrefix("/") || name.contains("\\") || parts.contains("..") {
@@ -52,20 +56,35 @@ public enum KerasArchiveReader {
             }
             let declared = entry.uncompressedSize
             if !entry.isCompressed, entry.type == .file, declared != entry.compressedSize {
-                throw KerasArchiveError.unsafeEntry(file: path, entry: name, reason: "stored entry declares \(declared) bytes but holds \(entry.compressedSize)")
+                throw KerasArchiveError.unsafeEntry(
+                    file: path, entry: name,
+                    reason: "stored entry declares \(declared) bytes but holds \(entry.compressedSize)")
             }
-            let limit = min(maximumEntrySize, entry.isCompressed ? max(1 << 20, entry.compressedSize * maximumCompressionRatio) : maximumEntrySize)
-            if declared > limit { throw KerasArchiveError.entryTooLarge(file: path, entry: name, declared: declared, limit: limit) }
+            let limit = min(
+                maximumEntrySize,
+                entry.isCompressed ? max(1 << 20, entry.compressedSize * maximumCompressionRatio) : maximumEntrySize)
+            if declared > limit {
+                throw KerasArchiveError.entryTooLarge(file: path, entry: name, declared: declared, limit: limit)
+            }
             entries[name] = entry
         }
-        guard let weights = entries["model.weights.h5"] else { throw KerasArchiveError.missingEntry(file: path, entry: "model.weights.h5") }
+        guard let weights = entries["model.weights.h5"] else {
+            throw KerasArchiveError.missingEntry(file: path, entry: "model.weights.h5")
+        }
 
         func smallEntry(_ name: String) throws -> JSONValue? {
             guard let e = entries[name] else { return nil }
-            guard e.uncompressedSize <= 64 << 20 else { throw KerasArchiveError.entryTooLarge(file: path, entry: name, declared: e.uncompressedSize, limit: 64 << 20) }
+            guard e.uncompressedSize <= 64 << 20 else {
+                throw KerasArchiveError.entryTooLarge(
+                    file: path, entry: name, declared: e.uncompressedSize, limit: 64 << 20)
+            }
             var bytes = [UInt8]()
-            do { _ = try archive.extract(e) { bytes += $0 } } catch { throw KerasArchiveError.corruptEntry(file: path, entry: name, detail: "\(error)") }
-            do { return try JSONParser.parse(bytes) } catch { throw KerasArchiveError.corruptEntry(file: path, entry: name, detail: "not JSON: \(error.description)") }
+            do { _ = try archive.extract(e) { bytes += $0 } } catch {
+                throw KerasArchiveError.corruptEntry(file: path, entry: name, detail: "\(error)")
+            }
+            do { return try JSONParser.parse(bytes) } catch {
+                throw KerasArchiveError.corruptEntry(file: path, entry: name, detail: "not JSON: \(error.description)")
+            }
         }
         let config = try smallEntry("config.json")
         let meta = try smallEntry("metadata.json")
@@ -82,7 +101,9 @@ public enum KerasArchiveReader {
             _ = try archive.extract(weights, bufferSize: 1 << 20) { data in
                 written += UInt64(data.count)
                 if written > weights.uncompressedSize {
-                    throw KerasArchiveError.entryTooLarge(file: path, entry: weights.path, declared: weights.uncompressedSize, limit: weights.uncompressedSize)
+                    throw KerasArchiveError.entryTooLarge(
+                        file: path, entry: weights.path, declared: weights.uncompressedSize,
+                        limit: weights.uncompressedSize)
                 }
                 let ok = data.withUnsafeBytes { FileSystem.writeAll(fd, $0) }
                 if !ok { throw FileError(path: tmpPath, operation: "write") }
@@ -94,12 +115,14 @@ public enum KerasArchiveReader {
         } catch {
             throw KerasArchiveError.corruptEntry(file: path, entry: weights.path, detail: "\(error)")
         }
-        try KerasReader.probe(path: tmpPath, displayName: path + "!/model.weights.h5", includeAll: includeAll, afterFork: afterFork)
+        try KerasReader.probe(
+            path: tmpPath, displayName: path + "!/model.weights.h5", includeAll: includeAll, afterFork: afterFork)
         let file = try HDF5File(path: tmpPath, displayName: path + "!/model.weights.h5")
         let structure = try KerasStructureReader.read(file, includeAll: includeAll)
         var metadata: [String: String] = [:]
         for (k, v) in meta?.objectValue?.entries ?? [] { metadata["keras." + k] = v.stringValue ?? v.serialized() }
-        return KerasCheckpoint(path: path, file: file, structure: structure, format: .kerasArchive,
-                               sideConfig: config, extraMetadata: metadata, preferSideConfig: true)
+        return KerasCheckpoint(
+            path: path, file: file, structure: structure, format: .kerasArchive,
+            sideConfig: config, extraMetadata: metadata, preferSideConfig: true)
     }
 }

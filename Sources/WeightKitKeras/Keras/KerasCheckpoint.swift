@@ -18,8 +18,10 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
     private let datasets: [String: HDF5DatasetInfo]
     private let index: [String: Int]
 
-    init(path: String, file: HDF5File, structure: KerasStructure, format: CheckpointFormat, sideConfig: JSONValue?,
-         extraMetadata: [String: String] = [:], preferSideConfig: Bool = false) {
+    init(
+        path: String, file: HDF5File, structure: KerasStructure, format: CheckpointFormat, sideConfig: JSONValue?,
+        extraMetadata: [String: String] = [:], preferSideConfig: Bool = false
+    ) {
         self.path = path
         self.file = file
         self.format = format
@@ -27,8 +29,10 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
         var datasets: [String: HDF5DatasetInfo] = [:]
         var annotations: [String: TensorAnnotation] = [:]
         for e in structure.entries {
-            tensors.append(TensorInfo(name: e.name, dtype: e.dataset.dtype, shape: e.dataset.shape,
-                                      byteOffset: e.dataset.contiguousOffset ?? 0, byteCount: e.dataset.byteCount))
+            tensors.append(
+                TensorInfo(
+                    name: e.name, dtype: e.dataset.dtype, shape: e.dataset.shape,
+                    byteOffset: e.dataset.contiguousOffset ?? 0, byteCount: e.dataset.byteCount))
             datasets[e.name] = e.dataset
             annotations[e.name] = e.annotation
         }
@@ -38,7 +42,8 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
         var metadata = structure.attributes.merging(extraMetadata) { a, _ in a }
         metadata["keras.layout"] = structure.layout.rawValue
         self.metadata = metadata
-        self.modelConfig = preferSideConfig ? (sideConfig ?? structure.modelConfig) : (structure.modelConfig ?? sideConfig)
+        self.modelConfig =
+            preferSideConfig ? (sideConfig ?? structure.modelConfig) : (structure.modelConfig ?? sideConfig)
         var index = [String: Int]()
         for (i, t) in tensors.enumerated() { index[t.name] = i }
         self.index = index
@@ -49,12 +54,16 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
     public func view(_ info: TensorInfo) throws -> TensorView {
         guard let d = datasets[info.name] else { throw TensorNotFound(file: path, tensor: info.name) }
         if let offset = d.contiguousOffset {
-            let bytes = d.byteCount == 0 ? UnsafeRawBufferPointer(start: nil, count: 0)
+            let bytes =
+                d.byteCount == 0
+                ? UnsafeRawBufferPointer(start: nil, count: 0)
                 : UnsafeRawBufferPointer(rebasing: file.bytes[offset..<(offset + d.byteCount)])
             return TensorView(info: info, bytes: bytes, owner: file)
         }
         let owned = try file.readDataset(d)
-        return TensorView(info: info, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<d.byteCount]), owner: owned)
+        return TensorView(
+            info: info, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(owned.buffer)[0..<d.byteCount]),
+            owner: owned)
     }
 
     /// Whether a tensor is read in place from the file (true) or through H5Dread.
@@ -62,25 +71,31 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
     public func isStoredInPlace(_ info: TensorInfo) -> Bool { isReadInPlace(info.name) }
 }
 
+/// Opens Keras 2 / Keras 3 / Hugging Face HDF5 checkpoints through libhdf5, probed first in a forked child.
 public enum KerasReader {
     /// Opens a Keras or Hugging Face HDF5 checkpoint. `includeAll` also lists optimizer and
     /// metric state, which is otherwise skipped. `afterFork`: see `HDF5Probe.check`.
-    public static func open(_ path: String, includeAll: Bool = false, afterFork: (() -> Void)? = nil) throws -> KerasCheckpoint {
+    public static func open(_ path: String, includeAll: Bool = false, afterFork: (() -> Void)? = nil) throws
+        -> KerasCheckpoint
+    {
         try probe(path: path, displayName: path, includeAll: includeAll, afterFork: afterFork)
         let file = try HDF5File(path: path)
         let structure = try KerasStructureReader.read(file, includeAll: includeAll)
         let format: CheckpointFormat = structure.layout == .keras3 ? .keras3WeightsH5 : .kerasLegacyH5
-        return KerasCheckpoint(path: path, file: file, structure: structure, format: format,
-                               sideConfig: try FileSystem.modelConfig(besides: path))
+        return KerasCheckpoint(
+            path: path, file: file, structure: structure, format: format,
+            sideConfig: try FileSystem.modelConfig(besides: path))
     }
 
     /// Runs everything an open and a full read do with libhdf5 in a child process first (`HDF5Probe`).
     static func probe(path: String, displayName: String, includeAll: Bool, afterFork: (() -> Void)? = nil) throws {
-        guard let head = try? MappedFile(path: path), HDF5File.hasSignature(head.bytes) else { return }  // not HDF5: the normal error
+        // Not HDF5: the normal error follows.
+        guard let head = try? MappedFile(path: path), HDF5File.hasSignature(head.bytes) else { return }
         try HDF5Probe.check(displayName, fileSize: head.size, afterFork: afterFork) {
             let file = try HDF5File(path: path, displayName: displayName)
             let structure = try KerasStructureReader.read(file, includeAll: includeAll)
-            let c = KerasCheckpoint(path: path, file: file, structure: structure, format: .kerasLegacyH5, sideConfig: nil)
+            let c = KerasCheckpoint(
+                path: path, file: file, structure: structure, format: .kerasLegacyH5, sideConfig: nil)
             for t in c.tensors where !c.isReadInPlace(t.name) { _ = try? c.view(t) }
         }
     }

@@ -14,8 +14,10 @@ public enum KerasCheckpointError: Error, Sendable, Equatable, CustomStringConver
         case let .notHDF5(f): return "\(f): not an HDF5 file (no HDF5 signature)"
         case let .hdf5(f, o, m): return "\(f): HDF5 error at '\(o)': \(m)"
         case let .notKerasCheckpoint(f, found):
-            return "\(f): an HDF5 file, but not a Keras checkpoint (no layer_names attribute, no layers/ or vars/ group; found \(found))"
-        case let .danglingWeightName(f, l, w): return "\(f): layer '\(l)' lists weight '\(w)' but no dataset '\(l)/\(w)' exists"
+            return
+                "\(f): an HDF5 file, but not a Keras checkpoint (no layer_names attribute, no layers/ or vars/ group; found \(found))"
+        case let .danglingWeightName(f, l, w):
+            return "\(f): layer '\(l)' lists weight '\(w)' but no dataset '\(l)/\(w)' exists"
         case let .unsupportedDataset(f, d, r): return "\(f): dataset '\(d)': unsupported storage: \(r)"
         case let .invalidModelConfig(f, d): return "\(f): model_config attribute is not valid JSON: \(d)"
         case let .unsafeHDF5(f, d): return "\(f): corrupt HDF5 structure: \(d); the file is refused"

@@ -14,7 +14,8 @@ extension CheckpointFormat {
 /// Keras and Hugging Face HDF5 files carry no checksums: libhdf5 validates the structure on open
 /// (in a forked probe), and reading every dataset checks the rest.
 private func checkByReading(_ path: String, open: (String) throws -> any Checkpoint) throws -> CheckResult {
-    CheckResult.readingEveryTensor(try open(path), note: "HDF5 structure and every dataset readable; Keras HDF5 files carry no checksums")
+    CheckResult.readingEveryTensor(
+        try open(path), note: "HDF5 structure and every dataset readable; Keras HDF5 files carry no checksums")
 }
 
 extension KerasReader: CheckpointReader {

@@ -12,8 +12,12 @@ import WeightKitCheckpoints
 public enum ShardedKerasReader {
     public static func open(index indexPath: String, includeAll: Bool = false) throws -> CompositeCheckpoint {
         let root = try FileSystem.readJSON(indexPath)
-        guard case .object(let obj) = root else { throw ShardIndexError.notAnObject(index: indexPath, found: root.typeName) }
-        guard case .object(let map)? = obj["weight_map"] else { throw ShardIndexError.missingWeightMap(index: indexPath) }
+        guard case .object(let obj) = root else {
+            throw ShardIndexError.notAnObject(index: indexPath, found: root.typeName)
+        }
+        guard case .object(let map)? = obj["weight_map"] else {
+            throw ShardIndexError.missingWeightMap(index: indexPath)
+        }
         var problems: [any Error & Sendable] = []
         for d in map.duplicateKeys() { problems.append(ShardIndexError.duplicateEntry(index: indexPath, tensor: d)) }
         // key → shards
@@ -25,7 +29,9 @@ public enum ShardedKerasReader {
             case .string(let s): shards = [s]
             case .array(let a) where a.allSatisfy({ $0.stringValue != nil }): shards = a.compactMap(\.stringValue)
             default:
-                problems.append(ShardIndexError.weightMapEntryNotString(index: indexPath, tensor: key, found: value.typeName)); continue
+                problems.append(
+                    ShardIndexError.weightMapEntryNotString(index: indexPath, tensor: key, found: value.typeName));
+                continue
             }
             assignment.append((key, shards))
             for s in shards where !shardOrder.contains(s) { shardOrder.append(s) }
@@ -35,7 +41,9 @@ public enum ShardedKerasReader {
         var partIndex: [String: Int] = [:]
         for shard in shardOrder {
             let p: String
-            do { p = try ShardIndexError.resolve(shard: shard, index: indexPath, directory: dir) } catch { problems.append(error); continue }
+            do { p = try ShardIndexError.resolve(shard: shard, index: indexPath, directory: dir) } catch {
+                problems.append(error); continue
+            }
             do {
                 partIndex[shard] = parts.count
                 parts.append(try KerasReader.open(p, includeAll: true))
@@ -44,7 +52,9 @@ public enum ShardedKerasReader {
                 problems.append(error)
             }
         }
-        guard problems.isEmpty else { throw problems.count == 1 ? problems[0] : ShardedCheckpointProblems(index: indexPath, problems: problems) }
+        guard problems.isEmpty else {
+            throw problems.count == 1 ? problems[0] : ShardedCheckpointProblems(index: indexPath, problems: problems)
+        }
 
         let isHF = parts.contains { $0.metadata["keras.layout"] == KerasLayout.hfShard.rawValue }
         var members: [CompositeCheckpoint.Member] = []
@@ -52,17 +62,26 @@ public enum ShardedKerasReader {
         for (key, shards) in assignment {
             if isHF {
                 // "tf_bert_model/bert/…" is stored in its shard as "bert/…".
-                let stored = key.split(separator: "/", maxSplits: 1).count == 2 ? String(key.split(separator: "/", maxSplits: 1)[1]) : key
+                let stored =
+                    key.split(separator: "/", maxSplits: 1).count == 2
+                    ? String(key.split(separator: "/", maxSplits: 1)[1]) : key
                 guard let shard = shards.first, let pi = partIndex[shard] else { continue }
                 guard let t = parts[pi].info(named: stored) else {
-                    problems.append(ShardIndexError.tensorMissingFromShard(index: indexPath, tensor: key, shard: shard)); continue
+                    problems.append(
+                        ShardIndexError.tensorMissingFromShard(index: indexPath, tensor: key, shard: shard));
+                    continue
                 }
                 claimed[pi, default: []].insert(stored)
                 members.append(.init(name: key, part: pi, source: t, annotation: parts[pi].annotations[stored]))
             } else {
                 let group = key.hasPrefix("/") ? String(key.dropFirst()) : key
                 if !includeAll, group.hasPrefix("optimizer") || group.hasPrefix("metrics") {
-                    for shard in shards { if let pi = partIndex[shard] { claimed[pi, default: []].formUnion(parts[pi].tensors.filter { $0.name.hasPrefix(group + "/") }.map(\.name)) } }
+                    for shard in shards {
+                        if let pi = partIndex[shard] {
+                            claimed[pi, default: []].formUnion(
+                                parts[pi].tensors.filter { $0.name.hasPrefix(group + "/") }.map(\.name))
+                        }
+                    }
                     continue
                 }
                 var found: [(Int, TensorInfo)] = []
@@ -73,23 +92,39 @@ public enum ShardedKerasReader {
                         claimed[pi, default: []].insert(t.name)
                     }
                 }
-                if found.isEmpty { problems.append(ShardIndexError.tensorMissingFromShard(index: indexPath, tensor: key, shard: shards.joined(separator: ", "))) }
-                found.sort { (Int(FileSystem.lastComponent(of: $0.1.name)) ?? 0) < (Int(FileSystem.lastComponent(of: $1.1.name)) ?? 0) }
-                for (pi, t) in found { members.append(.init(name: t.name, part: pi, source: t, annotation: parts[pi].annotations[t.name])) }
+                if found.isEmpty {
+                    problems.append(
+                        ShardIndexError.tensorMissingFromShard(
+                            index: indexPath, tensor: key, shard: shards.joined(separator: ", ")))
+                }
+                found.sort {
+                    (Int(FileSystem.lastComponent(of: $0.1.name)) ?? 0)
+                        < (Int(FileSystem.lastComponent(of: $1.1.name)) ?? 0)
+                }
+                for (pi, t) in found {
+                    members.append(.init(name: t.name, part: pi, source: t, annotation: parts[pi].annotations[t.name]))
+                }
             }
         }
         // The allowlist: a shard tensor no index entry claims.
         for (pi, part) in parts.enumerated() {
             for t in part.tensors where !(claimed[pi]?.contains(t.name) ?? false) {
                 if !isHF, !includeAll, t.name.hasPrefix("optimizer/") || t.name.hasPrefix("metrics/") { continue }
-                problems.append(ShardIndexError.tensorNotInIndex(index: indexPath, tensor: t.name, shard: FileSystem.lastComponent(of: part.path)))
+                problems.append(
+                    ShardIndexError.tensorNotInIndex(
+                        index: indexPath, tensor: t.name, shard: FileSystem.lastComponent(of: part.path)))
             }
         }
-        guard problems.isEmpty else { throw problems.count == 1 ? problems[0] : ShardedCheckpointProblems(index: indexPath, problems: problems) }
+        guard problems.isEmpty else {
+            throw problems.count == 1 ? problems[0] : ShardedCheckpointProblems(index: indexPath, problems: problems)
+        }
         var metadata = parts.first?.metadata ?? [:]
         metadata["keras.layout"] = isHF ? "hf-sharded" : "keras3-sharded"
-        if case .object(let m)? = obj["metadata"] { for (k, v) in m.entries { metadata["index." + k] = v.stringValue ?? v.serialized() } }
-        return CompositeCheckpoint(path: indexPath, format: .kerasShardedH5, parts: parts, members: members,
-                                   metadata: metadata, modelConfig: try FileSystem.modelConfig(besides: indexPath))
+        if case .object(let m)? = obj["metadata"] {
+            for (k, v) in m.entries { metadata["index." + k] = v.stringValue ?? v.serialized() }
+        }
+        return CompositeCheckpoint(
+            path: indexPath, format: .kerasShardedH5, parts: parts, members: members,
+            metadata: metadata, modelConfig: try FileSystem.modelConfig(besides: indexPath))
     }
 }

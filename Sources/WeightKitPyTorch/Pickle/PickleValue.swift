@@ -50,6 +50,7 @@ public protocol PickleObject: AnyObject {
     var typeName: String { get }
 }
 
+/// A pickled list, a reference type as in Python (APPENDS mutates the list on the stack).
 public final class PickleList {
     public var items: [PickleValue] = []
     public init() {}

@@ -21,9 +21,8 @@ public protocol PickleRules {
 /// remain before anything is allocated, the memo is a dictionary (an index of 2³² costs one
 /// entry), and every value made counts against `valueLimit`.
 public struct RestrictedUnpickler {
-    public enum Failure: Error {
-        case malformed(offset: Int, detail: String)
-    }
+    /// What the unpickler throws: one case per rule (`PickleProblem`).
+    public typealias Failure = PickleProblem
 
     /// Values pushed in one load. A state dict pushes about 20 per tensor, so 2 M allows some
     /// 100 k tensors; each value costs 24 bytes on the stack plus as much in its container, so
@@ -41,9 +40,8 @@ public struct RestrictedUnpickler {
         var made = 0
         var opStart = 0
 
-        func fail(_ d: String) -> Failure { .malformed(offset: opStart, detail: d) }
         func need(_ k: Int) throws {
-            guard k >= 0, n - p >= k else { throw fail("truncated: needs \(k) more bytes, \(n - p) remain") }
+            guard k >= 0, n - p >= k else { throw Failure.truncated(offset: opStart, needed: k, remaining: n - p) }
         }
         func byte() throws -> UInt8 { try need(1); defer { p += 1 }; return data[p] }
         func le(_ k: Int) throws -> UInt64 {
@@ -54,47 +52,49 @@ public struct RestrictedUnpickler {
             return v
         }
         func bytes(_ count: UInt64) throws -> UnsafeRawBufferPointer {
-            guard count <= UInt64(n - p) else { throw fail("declares \(count) bytes but only \(n - p) remain") }
+            guard count <= UInt64(n - p) else {
+                throw Failure.lengthPastEnd(offset: opStart, declared: count, remaining: n - p)
+            }
             let k = Int(count)
             defer { p += k }
             return UnsafeRawBufferPointer(rebasing: data[p..<(p + k)])
         }
         func push(_ v: PickleValue) throws {
             made += 1
-            if made > valueLimit { throw fail("more than \(valueLimit) values; refusing to go on (a weights pickle needs far fewer)") }
+            if made > valueLimit { throw Failure.tooManyValues(offset: opStart, limit: valueLimit) }
             stack.append(v)
         }
         func pop() throws -> PickleValue {
-            guard let v = stack.popLast() else { throw fail("stack underflow") }
-            if let m = marks.last, stack.count < m { throw fail("pops across a MARK") }
+            guard let v = stack.popLast() else { throw Failure.stackUnderflow(offset: opStart) }
+            if let m = marks.last, stack.count < m { throw Failure.popAcrossMark(offset: opStart) }
             return v
         }
         func popMark() throws -> [PickleValue] { try popMark { Array($0) } }
         /// Hands the items above the last MARK to `body` in place (no intermediate copy of a long
         /// run of items), then drops them from the stack.
         func popMark<R>(_ body: (ArraySlice<PickleValue>) throws -> R) throws -> R {
-            guard let m = marks.popLast() else { throw fail("no MARK to pop to") }
-            guard m <= stack.count else { throw fail("MARK beyond the stack") }
+            guard let m = marks.popLast() else { throw Failure.noMark(offset: opStart) }
+            guard m <= stack.count else { throw Failure.markBeyondStack(offset: opStart) }
             let r = try body(stack[m...])
             stack.removeSubrange(m...)
             return r
         }
         func top() throws -> PickleValue {
-            guard let v = stack.last else { throw fail("empty stack") }
-            if let m = marks.last, stack.count <= m { throw fail("reads across a MARK") }
+            guard let v = stack.last else { throw Failure.emptyStack(offset: opStart) }
+            if let m = marks.last, stack.count <= m { throw Failure.readAcrossMark(offset: opStart) }
             return v
         }
         func line() throws -> String {
             let limit = min(n, p + 512)
             var e = p
             while e < limit, data[e] != 0x0A { e += 1 }
-            guard e < limit else { throw fail("unterminated line (over 512 bytes or at the end)") }
+            guard e < limit else { throw Failure.unterminatedLine(offset: opStart) }
             let s = String(decoding: UnsafeRawBufferPointer(rebasing: data[p..<e]), as: UTF8.self)
             p = e + 1
             return s
         }
         func int(fromLittleEndian b: UnsafeRawBufferPointer) throws -> Int {
-            guard b.count <= 8 else { throw fail("an integer of \(b.count) bytes does not fit in 64 bits") }
+            guard b.count <= 8 else { throw Failure.integerTooWide(offset: opStart, bytes: b.count) }
             if b.isEmpty { return 0 }
             var v: UInt64 = 0
             for (i, x) in b.enumerated() { v |= UInt64(x) << (8 * UInt64(i)) }
@@ -102,20 +102,24 @@ public struct RestrictedUnpickler {
             return Int(bitPattern: UInt(v))
         }
         func setItems(_ dict: PickleValue, _ items: ArraySlice<PickleValue>) throws {
-            guard case .dict(let d) = dict else { throw fail("SETITEM(S) on \(dict.typeName)") }
-            guard items.count % 2 == 0 else { throw fail("SETITEMS with an odd number of items") }
+            guard case .dict(let d) = dict else {
+                throw Failure.setItemsOnNonDict(offset: opStart, found: dict.typeName)
+            }
+            guard items.count % 2 == 0 else { throw Failure.oddSetItems(offset: opStart) }
             var i = items.startIndex
             while i < items.endIndex {
-                guard d.set(items[i], items[i + 1]) else { throw fail("dict key of type \(items[i].typeName)") }
+                guard d.set(items[i], items[i + 1]) else {
+                    throw Failure.unhashableKey(offset: opStart, type: items[i].typeName)
+                }
                 i += 2
             }
         }
         func append(_ list: PickleValue, _ items: ArraySlice<PickleValue>) throws {
-            guard case .list(let l) = list else { throw fail("APPEND(S) on \(list.typeName)") }
+            guard case .list(let l) = list else { throw Failure.appendOnNonList(offset: opStart, found: list.typeName) }
             l.items.append(contentsOf: items)
         }
         func memoGet(_ i: Int) throws -> PickleValue {
-            guard let v = memo[i] else { throw fail("memo entry \(i) was never stored") }
+            guard let v = memo[i] else { throw Failure.unknownMemo(offset: opStart, index: i) }
             return v
         }
 
@@ -123,86 +127,98 @@ public struct RestrictedUnpickler {
             opStart = p
             let op = try byte()
             switch op {
-            case 0x80: // PROTO
+            case 0x80:  // PROTO
                 let v = try byte()
-                guard v >= 2 && v <= 5 else { throw fail("pickle protocol \(v) is not supported (2 to 5 are)") }
-            case 0x95: _ = try le(8) // FRAME: framing only
-            case 0x2E: // STOP
-                guard marks.isEmpty else { throw fail("STOP with an open MARK") }
-                guard stack.count == 1 else { throw fail("STOP with \(stack.count) values on the stack (expected 1)") }
+                guard v >= 2 && v <= 5 else { throw Failure.unsupportedProtocol(offset: opStart, version: Int(v)) }
+            case 0x95: _ = try le(8)  // FRAME: framing only
+            case 0x2E:  // STOP
+                guard marks.isEmpty else { throw Failure.stopWithOpenMark(offset: opStart) }
+                guard stack.count == 1 else { throw Failure.stopWithStack(offset: opStart, count: stack.count) }
                 return stack[0]
-            case 0x28: marks.append(stack.count) // MARK
-            case 0x30: _ = try pop() // POP
-            case 0x31: _ = try popMark() // POP_MARK
-            case 0x32: try push(try top()) // DUP
+            case 0x28: marks.append(stack.count)  // MARK
+            case 0x30: _ = try pop()  // POP
+            case 0x31: _ = try popMark()  // POP_MARK
+            case 0x32: try push(try top())  // DUP
             case 0x4E: try push(.none)
             case 0x88: try push(.bool(true))
             case 0x89: try push(.bool(false))
-            case 0x4A: try push(.int(Int(Int32(bitPattern: UInt32(try le(4)))))) // BININT
-            case 0x4B: try push(.int(Int(try byte()))) // BININT1
-            case 0x4D: try push(.int(Int(try le(2)))) // BININT2
-            case 0x8A: try push(.int(try int(fromLittleEndian: try bytes(UInt64(try byte()))))) // LONG1
-            case 0x8B: try push(.int(try int(fromLittleEndian: try bytes(try le(4))))) // LONG4
-            case 0x47: // BINFLOAT, big-endian
+            case 0x4A: try push(.int(Int(Int32(bitPattern: UInt32(try le(4))))))  // BININT
+            case 0x4B: try push(.int(Int(try byte())))  // BININT1
+            case 0x4D: try push(.int(Int(try le(2))))  // BININT2
+            case 0x8A: try push(.int(try int(fromLittleEndian: try bytes(UInt64(try byte())))))  // LONG1
+            case 0x8B: try push(.int(try int(fromLittleEndian: try bytes(try le(4)))))  // LONG4
+            case 0x47:  // BINFLOAT, big-endian
                 let v = try bytes(8)
                 var bits: UInt64 = 0
                 for x in v { bits = bits << 8 | UInt64(x) }
                 try push(.float(Double(bitPattern: bits)))
-            case 0x58: try push(.string(String(decoding: try bytes(try le(4)), as: UTF8.self))) // BINUNICODE
-            case 0x8C: try push(.string(String(decoding: try bytes(UInt64(try byte())), as: UTF8.self))) // SHORT_BINUNICODE
-            case 0x8D: try push(.string(String(decoding: try bytes(try le(8)), as: UTF8.self))) // BINUNICODE8
-            case 0x54: // BINSTRING (protocol 2 str of Python 2): signed length
+            case 0x58: try push(.string(String(decoding: try bytes(try le(4)), as: UTF8.self)))  // BINUNICODE
+            // SHORT_BINUNICODE
+            case 0x8C: try push(.string(String(decoding: try bytes(UInt64(try byte())), as: UTF8.self)))
+            case 0x8D: try push(.string(String(decoding: try bytes(try le(8)), as: UTF8.self)))  // BINUNICODE8
+            case 0x54:  // BINSTRING (protocol 2 str of Python 2): signed length
                 let len = Int32(bitPattern: UInt32(try le(4)))
-                guard len >= 0 else { throw fail("negative string length") }
+                guard len >= 0 else { throw Failure.negativeLength(offset: opStart) }
                 try push(.string(String(decoding: try bytes(UInt64(len)), as: UTF8.self)))
-            case 0x55: try push(.string(String(decoding: try bytes(UInt64(try byte())), as: UTF8.self))) // SHORT_BINSTRING
-            case 0x42: try push(.bytes([UInt8](try bytes(try le(4))))) // BINBYTES
-            case 0x43: try push(.bytes([UInt8](try bytes(UInt64(try byte()))))) // SHORT_BINBYTES
-            case 0x8E: try push(.bytes([UInt8](try bytes(try le(8))))) // BINBYTES8
-            case 0x29: try push(.tuple([])) // EMPTY_TUPLE
-            case 0x74: try push(.tuple(try popMark())) // TUPLE
-            case 0x85: let a = try pop(); try push(.tuple([a])) // TUPLE1
-            case 0x86: let b = try pop(); let a = try pop(); try push(.tuple([a, b])) // TUPLE2
-            case 0x87: let c = try pop(); let b = try pop(); let a = try pop(); try push(.tuple([a, b, c])) // TUPLE3
-            case 0x5D: try push(.list(PickleList())) // EMPTY_LIST
-            case 0x6C: let l = PickleList(); l.items = try popMark(); try push(.list(l)) // LIST
-            case 0x61: let v = try pop(); try append(try top(), [v][...]) // APPEND
-            case 0x65: // APPENDS: the list sits just below the MARK
-                guard let m = marks.last, m > 0, m <= stack.count else { throw fail("APPENDS without a list below its MARK") }
+            // SHORT_BINSTRING
+            case 0x55: try push(.string(String(decoding: try bytes(UInt64(try byte())), as: UTF8.self)))
+            case 0x42: try push(.bytes([UInt8](try bytes(try le(4)))))  // BINBYTES
+            case 0x43: try push(.bytes([UInt8](try bytes(UInt64(try byte())))))  // SHORT_BINBYTES
+            case 0x8E: try push(.bytes([UInt8](try bytes(try le(8)))))  // BINBYTES8
+            case 0x29: try push(.tuple([]))  // EMPTY_TUPLE
+            case 0x74: try push(.tuple(try popMark()))  // TUPLE
+            case 0x85: let a = try pop(); try push(.tuple([a]))  // TUPLE1
+            case 0x86: let b = try pop(); let a = try pop(); try push(.tuple([a, b]))  // TUPLE2
+            case 0x87: let c = try pop(); let b = try pop(); let a = try pop(); try push(.tuple([a, b, c]))  // TUPLE3
+            case 0x5D: try push(.list(PickleList()))  // EMPTY_LIST
+            case 0x6C: let l = PickleList(); l.items = try popMark(); try push(.list(l))  // LIST
+            case 0x61: let v = try pop(); try append(try top(), [v][...])  // APPEND
+            case 0x65:  // APPENDS: the list sits just below the MARK
+                guard let m = marks.last, m > 0, m <= stack.count else {
+                    throw Failure.appendsWithoutList(offset: opStart)
+                }
                 let list = stack[m - 1]
                 try popMark { try append(list, $0) }
-            case 0x7D: try push(.dict(PickleDict())) // EMPTY_DICT
-            case 0x64: let d = PickleValue.dict(PickleDict()); try popMark { try setItems(d, $0) }; try push(d) // DICT
-            case 0x73: let v = try pop(); let k = try pop(); try setItems(try top(), [k, v][...]) // SETITEM
-            case 0x75: // SETITEMS: the dict sits just below the MARK
-                guard let m = marks.last, m > 0, m <= stack.count else { throw fail("SETITEMS without a dict below its MARK") }
+            case 0x7D: try push(.dict(PickleDict()))  // EMPTY_DICT
+            case 0x64: let d = PickleValue.dict(PickleDict()); try popMark { try setItems(d, $0) }; try push(d)  // DICT
+            case 0x73: let v = try pop(); let k = try pop(); try setItems(try top(), [k, v][...])  // SETITEM
+            case 0x75:  // SETITEMS: the dict sits just below the MARK
+                guard let m = marks.last, m > 0, m <= stack.count else {
+                    throw Failure.setItemsWithoutDict(offset: opStart)
+                }
                 let dict = stack[m - 1]
                 try popMark { try setItems(dict, $0) }
-            case 0x63: // GLOBAL
+            case 0x63:  // GLOBAL
                 let module = try line(), name = try line()
                 try push(try rules.global(module: module, name: name, offset: opStart))
-            case 0x93: // STACK_GLOBAL
+            case 0x93:  // STACK_GLOBAL
                 let nameV = try pop(), moduleV = try pop()
-                guard case .string(let name) = nameV, case .string(let module) = moduleV else { throw fail("STACK_GLOBAL needs two strings") }
+                guard case .string(let name) = nameV, case .string(let module) = moduleV else {
+                    throw Failure.stackGlobalNotStrings(offset: opStart)
+                }
                 try push(try rules.global(module: module, name: name, offset: opStart))
-            case 0x52: // REDUCE
+            case 0x52:  // REDUCE
                 let args = try pop(), callable = try pop()
-                guard case .global(let g) = callable else { throw fail("REDUCE calls \(callable.typeName), not an allowed global") }
-                guard case .tuple(let a) = args else { throw fail("REDUCE of \(g) with \(args.typeName) as arguments") }
+                guard case .global(let g) = callable else {
+                    throw Failure.reduceOfNonGlobal(offset: opStart, found: callable.typeName)
+                }
+                guard case .tuple(let a) = args else {
+                    throw Failure.reduceArgumentsNotTuple(offset: opStart, global: g, found: args.typeName)
+                }
                 try push(try rules.call(g, arguments: a, offset: opStart))
-            case 0x62: // BUILD
+            case 0x62:  // BUILD
                 let state = try pop(), object = try pop()
                 try push(try rules.build(object, state: state, offset: opStart))
-            case 0x51: // BINPERSID
+            case 0x51:  // BINPERSID
                 let id = try pop()
                 try push(try rules.persistentLoad(id, offset: opStart))
-            case 0x71: memo[Int(try byte())] = try top() // BINPUT
-            case 0x72: memo[Int(try le(4))] = try top() // LONG_BINPUT
-            case 0x94: memo[memo.count] = try top() // MEMOIZE
-            case 0x68: try push(try memoGet(Int(try byte()))) // BINGET
-            case 0x6A: try push(try memoGet(Int(try le(4)))) // LONG_BINGET
+            case 0x71: memo[Int(try byte())] = try top()  // BINPUT
+            case 0x72: memo[Int(try le(4))] = try top()  // LONG_BINPUT
+            case 0x94: memo[memo.count] = try top()  // MEMOIZE
+            case 0x68: try push(try memoGet(Int(try byte())))  // BINGET
+            case 0x6A: try push(try memoGet(Int(try le(4))))  // LONG_BINGET
             default:
-                throw fail("opcode \(Self.describe(op)) is not allowed in a weights file")
+                throw Failure.forbiddenOpcode(offset: opStart, opcode: Self.describe(op))
             }
         }
     }

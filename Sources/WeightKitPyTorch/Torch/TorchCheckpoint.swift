@@ -24,8 +24,10 @@ public final class TorchCheckpoint: Checkpoint, @unchecked Sendable {
 
     public var files: [String] { [file.path] }
 
-    init(path: String, file: MappedFile, zip: StoredZip, tensors: [TensorInfo], layouts: [Layout],
-         metadata: [String: String], modelConfig: JSONValue?) {
+    init(
+        path: String, file: MappedFile, zip: StoredZip, tensors: [TensorInfo], layouts: [Layout],
+        metadata: [String: String], modelConfig: JSONValue?
+    ) {
         self.path = path
         self.file = file
         self.zip = zip
@@ -53,25 +55,34 @@ public final class TorchCheckpoint: Checkpoint, @unchecked Sendable {
             return TensorView(info: t, bytes: file.bytes(at: t.byteOffset, count: t.byteCount), owner: file)
         }
         let (storage, storageOwner) = try zip.contents(of: layout.storage, in: file.bytes)
-        guard let strides = layout.strides else {   // contiguous in a deflated record
+        guard let strides = layout.strides else {  // contiguous in a deflated record
             let start = t.elementCount == 0 ? 0 : layout.offset * element
-            return TensorView(info: t, bytes: UnsafeRawBufferPointer(rebasing: storage[start..<(start + t.byteCount)]), owner: storageOwner ?? file)
+            return TensorView(
+                info: t, bytes: UnsafeRawBufferPointer(rebasing: storage[start..<(start + t.byteCount)]),
+                owner: storageOwner ?? file)
         }
         // Materialise: bounded so an expanded view (stride 0) cannot ask for unbounded memory.
         let limit = 2 * file.size + (256 << 20)
         guard t.byteCount <= limit else {
-            throw TorchFormatError.badTensor(file: path, tensor: t.name, detail: "a strided view of \(t.byteCount) bytes is larger than WeightKit will materialise (\(limit) bytes)")
+            throw TorchFormatError.badTensor(
+                file: path, tensor: t.name,
+                detail:
+                    "a strided view of \(t.byteCount) bytes is larger than WeightKit will materialise (\(limit) bytes)")
         }
         let out = OwnedBytes(count: t.byteCount)
         withExtendedLifetime(storageOwner) {
-            Self.gather(from: storage, offset: layout.offset, shape: t.shape, strides: strides, elementSize: element, into: out.buffer)
+            Self.gather(
+                from: storage, offset: layout.offset, shape: t.shape, strides: strides, elementSize: element,
+                into: out.buffer)
         }
         return TensorView(info: t, bytes: UnsafeRawBufferPointer(rebasing: out.buffer[0..<t.byteCount]), owner: out)
     }
 
     /// Copies the strided elements row-major into `out` (checked in range when the file opened).
-    static func gather(from src: UnsafeRawBufferPointer, offset: Int, shape: [Int], strides: [Int], elementSize e: Int,
-                       into out: UnsafeMutableRawBufferPointer) {
+    static func gather(
+        from src: UnsafeRawBufferPointer, offset: Int, shape: [Int], strides: [Int], elementSize e: Int,
+        into out: UnsafeMutableRawBufferPointer
+    ) {
         let count = elementCount(of: shape) ?? 0
         guard count > 0, let s = src.baseAddress, let d = out.baseAddress else { return }
         if shape.isEmpty { d.copyMemory(from: s + offset * e, byteCount: e); return }
@@ -108,10 +119,12 @@ public final class TorchCheckpoint: Checkpoint, @unchecked Sendable {
         for entry in zip.entries {
             do {
                 let (data, owner) = try zip.contents(of: entry, in: file.bytes)
-                if owner != nil { continue }   // a deflated record: inflating it checked its CRC-32 already
+                if owner != nil { continue }  // a deflated record: inflating it checked its CRC-32 already
                 let crc = CRC32.checksum(data)
                 if crc != entry.crc32 {
-                    problems.append("\(path): record '\(entry.name)': CRC-32 \(Hex.padded(crc)) does not match the directory's \(Hex.padded(entry.crc32))")
+                    problems.append(
+                        "\(path): record '\(entry.name)': CRC-32 \(Hex.padded(crc)) does not match the directory's \(Hex.padded(entry.crc32))"
+                    )
                 }
             } catch {
                 problems.append("\(error)")

@@ -12,7 +12,8 @@ final class TorchStorage: PickleObject {
     var byteCount: Int { entry.size }
     var isCompressed: Bool { entry.method != 0 }
     init(key: String, type: String, dtype: DType, entry: StoredZip.Entry, range: Range<Int>) {
-        self.key = key; self.typeName = "the storage \(key) (\(type))"; self.dtype = dtype; self.entry = entry; self.range = range
+        self.key = key; self.typeName = "the storage \(key) (\(type))"; self.dtype = dtype; self.entry = entry;
+        self.range = range
     }
 }
 
@@ -45,78 +46,119 @@ final class TorchPickleRules: PickleRules {
         self.file = file; self.zip = zip; self.bytes = bytes; self.prefix = prefix
     }
 
-    private func fail(_ offset: Int, _ detail: String) -> TorchFormatError { .pickle(file: file, offset: offset, detail: detail) }
+    private func fail(_ offset: Int, _ rule: TorchPickleRule) -> TorchFormatError {
+        .pickleRule(file: file, offset: offset, rule: rule)
+    }
 
     func global(module: String, name: String, offset: Int) throws -> PickleValue {
         let q = module + "." + name
         if module == "__torch__" || module.hasPrefix("__torch__.") { throw TorchFormatError.torchScript(file: file) }
-        guard TorchGlobals.isAllowed(q) else { throw TorchFormatError.forbiddenGlobal(file: file, offset: offset, global: q) }
+        guard TorchGlobals.isAllowed(q) else {
+            throw TorchFormatError.forbiddenGlobal(file: file, offset: offset, global: q)
+        }
         return .global(q)
     }
 
     func call(_ callable: String, arguments a: [PickleValue], offset: Int) throws -> PickleValue {
         func int(_ i: Int, _ what: String) throws -> Int {
-            guard i < a.count, case .int(let v) = a[i] else { throw fail(offset, "\(callable): \(what) must be an int, found \(i < a.count ? a[i].typeName : "nothing")") }
+            guard i < a.count, case .int(let v) = a[i] else {
+                throw fail(
+                    offset,
+                    .argumentNotInt(callable: callable, argument: what, found: i < a.count ? a[i].typeName : "nothing"))
+            }
             return v
         }
         func ints(_ i: Int, _ what: String) throws -> [Int] {
-            guard i < a.count, case .tuple(let t) = a[i] else { throw fail(offset, "\(callable): \(what) must be a tuple, found \(i < a.count ? a[i].typeName : "nothing")") }
-            guard t.count <= 64 else { throw fail(offset, "\(callable): \(what) has \(t.count) dimensions (at most 64)") }
+            guard i < a.count, case .tuple(let t) = a[i] else {
+                throw fail(
+                    offset,
+                    .argumentNotTuple(
+                        callable: callable, argument: what, found: i < a.count ? a[i].typeName : "nothing"))
+            }
+            guard t.count <= 64 else {
+                throw fail(offset, .tooManyDimensions(callable: callable, argument: what, count: t.count))
+            }
             return try t.map { v in
-                guard case .int(let x) = v else { throw fail(offset, "\(callable): \(what) holds \(v.typeName), not an int") }
+                guard case .int(let x) = v else {
+                    throw fail(offset, .dimensionNotInt(callable: callable, argument: what, found: v.typeName))
+                }
                 return x
             }
         }
         func tensor(_ i: Int) throws -> PickleValue {
-            guard i < a.count, case .object(let o) = a[i], o is TorchTensor else { throw fail(offset, "\(callable): expects a tensor, found \(i < a.count ? a[i].typeName : "nothing")") }
+            guard i < a.count, case .object(let o) = a[i], o is TorchTensor else {
+                throw fail(offset, .expectsTensor(callable: callable, found: i < a.count ? a[i].typeName : "nothing"))
+            }
             return a[i]
         }
         switch callable {
         case TorchGlobals.orderedDict:
-            guard a.isEmpty else { throw fail(offset, "OrderedDict called with arguments (only OrderedDict() is accepted)") }
+            guard a.isEmpty else { throw fail(offset, .orderedDictWithArguments) }
             return .dict(PickleDict())
         case TorchGlobals.rebuildTensor, TorchGlobals.rebuildTensorV2, TorchGlobals.rebuildTensorV3:
-            let counts: ClosedRange<Int> = callable == TorchGlobals.rebuildTensor ? 4...4 : callable == TorchGlobals.rebuildTensorV2 ? 6...7 : 7...8
-            guard counts.contains(a.count) else { throw fail(offset, "\(callable) called with \(a.count) arguments") }
-            guard case .object(let o) = a[0], let storage = o as? TorchStorage else { throw fail(offset, "\(callable): first argument is \(a[0].typeName), not a storage") }
+            let counts: ClosedRange<Int> =
+                callable == TorchGlobals.rebuildTensor
+                ? 4...4 : callable == TorchGlobals.rebuildTensorV2 ? 6...7 : 7...8
+            guard counts.contains(a.count) else {
+                throw fail(offset, .argumentCount(callable: callable, count: a.count))
+            }
+            guard case .object(let o) = a[0], let storage = o as? TorchStorage else {
+                throw fail(offset, .notAStorage(callable: callable, found: a[0].typeName))
+            }
             var dtype = storage.dtype
             if callable == TorchGlobals.rebuildTensorV3 {
-                guard case .global(let g) = a[6], let d = TorchGlobals.dtypes[g] else { throw fail(offset, "\(callable): dtype argument is \(a[6].typeName)") }
+                guard case .global(let g) = a[6], let d = TorchGlobals.dtypes[g] else {
+                    throw fail(offset, .unknownDType(callable: callable, found: a[6].typeName))
+                }
                 dtype = d
             }
             if callable != TorchGlobals.rebuildTensor, case .dict(let hooks) = a[5], !hooks.entries.isEmpty {
-                throw fail(offset, "\(callable): the tensor carries backward hooks")
+                throw fail(offset, .backwardHooks(callable: callable))
             }
-            return .object(TorchTensor(storage: storage, dtype: dtype, offset: try int(1, "storage offset"),
-                                       size: try ints(2, "size"), stride: try ints(3, "stride")))
+            return .object(
+                TorchTensor(
+                    storage: storage, dtype: dtype, offset: try int(1, "storage offset"),
+                    size: try ints(2, "size"), stride: try ints(3, "stride")))
         case TorchGlobals.rebuildParameter, TorchGlobals.rebuildParameterWithState:
-            guard a.count == (callable == TorchGlobals.rebuildParameter ? 3 : 4) else { throw fail(offset, "\(callable) called with \(a.count) arguments") }
+            guard a.count == (callable == TorchGlobals.rebuildParameter ? 3 : 4) else {
+                throw fail(offset, .argumentCount(callable: callable, count: a.count))
+            }
             return try tensor(0)
         default:
-            throw fail(offset, "\(callable) cannot be called (it is only accepted as a type tag)")
+            throw fail(offset, .typeTagCalled(callable: callable))
         }
     }
 
     func persistentLoad(_ id: PickleValue, offset: Int) throws -> PickleValue {
         guard case .tuple(let t) = id, t.count == 5, case .string("storage") = t[0] else {
-            throw fail(offset, "persistent id \(id.typeName) is not ('storage', type, key, location, size)")
+            throw fail(offset, .malformedPersistentID(found: id.typeName))
         }
-        guard case .global(let type) = t[1], let known = TorchGlobals.storageTypes[type] else { throw fail(offset, "persistent id names storage type \(t[1].typeName)") }
-        guard case .string(let key) = t[2] else { throw fail(offset, "persistent id key is \(t[2].typeName)") }
-        guard case .int(let count) = t[4], count >= 0 else { throw fail(offset, "persistent id size is \(t[4].typeName)") }
+        guard case .global(let type) = t[1], let known = TorchGlobals.storageTypes[type] else {
+            throw fail(offset, .persistentStorageType(found: t[1].typeName))
+        }
+        guard case .string(let key) = t[2] else { throw fail(offset, .persistentKey(found: t[2].typeName)) }
+        guard case .int(let count) = t[4], count >= 0 else { throw fail(offset, .persistentSize(found: t[4].typeName)) }
         let record = prefix + "data/" + key
-        guard let dtype = known else { throw TorchFormatError.badRecord(file: file, record: record, detail: "has storage type \(type), which WeightKit does not support") }
+        guard let dtype = known else {
+            throw TorchFormatError.badRecord(
+                file: file, record: record, detail: "has storage type \(type), which WeightKit does not support")
+        }
         if let s = storages[key] {
             guard s.dtype.bitSize == dtype.bitSize || type == "torch.storage.UntypedStorage" else {
-                throw TorchFormatError.badRecord(file: file, record: record, detail: "is used as two storage types of different element sizes")
+                throw TorchFormatError.badRecord(
+                    file: file, record: record, detail: "is used as two storage types of different element sizes")
             }
             return .object(s)
         }
-        guard let entry = zip.entry(named: record) else { throw TorchFormatError.missingRecord(file: file, record: record) }
+        guard let entry = zip.entry(named: record) else {
+            throw TorchFormatError.missingRecord(file: file, record: record)
+        }
         let range = try zip.dataRange(of: entry, in: bytes)
         let elementBytes = dtype.bitSize / 8
         guard let expected = dtype.byteCount(elements: count), expected == entry.size else {
-            throw TorchFormatError.badRecord(file: file, record: record, detail: "holds \(entry.size) bytes but the pickle declares \(count) elements of \(elementBytes) bytes")
+            throw TorchFormatError.badRecord(
+                file: file, record: record,
+                detail: "holds \(entry.size) bytes but the pickle declares \(count) elements of \(elementBytes) bytes")
         }
         let s = TorchStorage(key: key, type: type, dtype: dtype, entry: entry, range: range)
         storages[key] = s
@@ -126,7 +168,7 @@ final class TorchPickleRules: PickleRules {
     func build(_ object: PickleValue, state: PickleValue, offset: Int) throws -> PickleValue {
         switch (object, state) {
         case (.dict, .dict), (.dict, .none): return object  // e.g. a state dict's _metadata: not weights
-        default: throw fail(offset, "BUILD of \(object.typeName) with \(state.typeName) is not allowed")
+        default: throw fail(offset, .buildNotAllowed(object: object.typeName, state: state.typeName))
         }
     }
 }

@@ -27,7 +27,8 @@ public enum TorchReader {
     }
 
     static func isPickleRecordName(_ n: String) -> Bool {
-        n == "data.pkl" || (n.hasSuffix("/data.pkl") && n.split(separator: "/", omittingEmptySubsequences: false).count == 2)
+        n == "data.pkl"
+            || (n.hasSuffix("/data.pkl") && n.split(separator: "/", omittingEmptySubsequences: false).count == 2)
     }
 
     /// What a legacy (pre-zip) torch file looks like, if this is one: the pickle with torch's
@@ -36,7 +37,8 @@ public enum TorchReader {
         // PROTO 2, LONG1 10 bytes: 0x1950a86a20f9469cfc6c, torch's legacy magic number.
         let magic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
         if b.count >= magic.count, magic.indices.allSatisfy({ b[$0] == magic[$0] }) {
-            return "pickle with torch's legacy magic number, written by torch < 1.6 or with _use_new_zipfile_serialization=False"
+            return
+                "pickle with torch's legacy magic number, written by torch < 1.6 or with _use_new_zipfile_serialization=False"
         }
         if b.count >= 262, Array(b[257..<262]) == Array("ustar".utf8) { return "tar archive, written by torch < 0.4" }
         return nil
@@ -54,28 +56,37 @@ public enum TorchReader {
             throw TorchFormatError.badZip(file: path, detail: "does not begin with a zip local header")
         }
         let zip = try StoredZip(bytes: b, path: path)
-        guard let pkl = pickleRecord(in: zip) else { throw TorchFormatError.missingRecord(file: path, record: "data.pkl") }
+        guard let pkl = pickleRecord(in: zip) else {
+            throw TorchFormatError.missingRecord(file: path, record: "data.pkl")
+        }
         let prefix = String(pkl.dropLast("data.pkl".count))
-        if zip.entry(named: prefix + "constants.pkl") != nil || zip.entries.contains(where: { $0.name.hasPrefix(prefix + "code/") }) {
+        if zip.entry(named: prefix + "constants.pkl") != nil
+            || zip.entries.contains(where: { $0.name.hasPrefix(prefix + "code/") })
+        {
             throw TorchFormatError.torchScript(file: path)
         }
         if let order = zip.entry(named: prefix + "byteorder"), order.size <= 16 {
             let record = try zip.contents(of: order, in: b)
             let text = withExtendedLifetime(record.owner) { String(decoding: record.bytes, as: UTF8.self) }
             if text == "big" { throw TorchFormatError.bigEndian(file: path) }
-            guard text == "little" else { throw TorchFormatError.badRecord(file: path, record: order.name, detail: "says '\(text)', not little or big") }
+            guard text == "little" else {
+                throw TorchFormatError.badRecord(
+                    file: path, record: order.name, detail: "says '\(text)', not little or big")
+            }
         }
         let pklEntry = zip.entry(named: pkl)!
         guard pklEntry.size <= maximumPickleBytes else {
-            throw TorchFormatError.badRecord(file: path, record: pkl, detail: "is \(pklEntry.size) bytes; WeightKit reads pickles up to \(maximumPickleBytes) bytes")
+            throw TorchFormatError.badRecord(
+                file: path, record: pkl,
+                detail: "is \(pklEntry.size) bytes; WeightKit reads pickles up to \(maximumPickleBytes) bytes")
         }
         let pickle = try zip.contents(of: pklEntry, in: b)
         let rules = TorchPickleRules(file: path, zip: zip, bytes: b, prefix: prefix)
         let root: PickleValue
         do {
             root = try withExtendedLifetime(pickle.owner) { try RestrictedUnpickler().load(pickle.bytes, rules: rules) }
-        } catch let RestrictedUnpickler.Failure.malformed(offset, detail) {
-            throw TorchFormatError.pickle(file: path, offset: offset, detail: detail)
+        } catch let problem as PickleProblem {
+            throw TorchFormatError.pickle(file: path, problem: problem)
         }
         guard case .dict(let top) = root else { throw TorchFormatError.notAStateDict(file: path, found: root.typeName) }
 
@@ -87,21 +98,30 @@ public enum TorchReader {
         var layouts: [TorchCheckpoint.Layout] = []
         var names = Set<String>()
         for (name, t) in found {
-            guard names.insert(name).inserted else { throw TorchFormatError.badTensor(file: path, tensor: name, detail: "the name appears twice once nested keys are joined with '.'") }
+            guard names.insert(name).inserted else {
+                throw TorchFormatError.badTensor(
+                    file: path, tensor: name, detail: "the name appears twice once nested keys are joined with '.'")
+            }
             let (info, layout) = try check(t, name: name, file: path)
             tensors.append(info)
             layouts.append(layout)
         }
-        return TorchCheckpoint(path: path, file: file, zip: zip, tensors: tensors, layouts: layouts, metadata: metadata,
-                               modelConfig: loadConfig ? try FileSystem.modelConfig(besides: path) : nil)
+        return TorchCheckpoint(
+            path: path, file: file, zip: zip, tensors: tensors, layouts: layouts, metadata: metadata,
+            modelConfig: loadConfig ? try FileSystem.modelConfig(besides: path) : nil)
     }
 
     /// Names tensors by their keys joined with "."; a container reached twice is walked once.
-    static func flatten(_ d: PickleDict, prefix: String, depth: Int, file: String, tensors: inout [(String, TorchTensor)],
-                        metadata: inout [String: String], seen: Set<ObjectIdentifier>) throws {
+    static func flatten(
+        _ d: PickleDict, prefix: String, depth: Int, file: String, tensors: inout [(String, TorchTensor)],
+        metadata: inout [String: String], seen: Set<ObjectIdentifier>
+    ) throws {
         var seen = seen
         func walk(_ v: PickleValue, _ name: String, _ depth: Int) throws {
-            guard depth <= maximumDepth else { throw TorchFormatError.notAStateDict(file: file, found: "containers nested more than \(maximumDepth) deep at '\(name)'") }
+            guard depth <= maximumDepth else {
+                throw TorchFormatError.notAStateDict(
+                    file: file, found: "containers nested more than \(maximumDepth) deep at '\(name)'")
+            }
             switch v {
             case .object(let o):
                 if let t = o as? TorchTensor { tensors.append((name, t)) }
@@ -114,7 +134,9 @@ public enum TorchReader {
             case .tuple(let items):
                 for (i, x) in items.enumerated() { try walk(x, name + "." + String(i), depth + 1) }
             default:
-                if let text = v.scalarText, metadata.count < maximumScalars { metadata[name] = String(text.prefix(1024)) }
+                if let text = v.scalarText, metadata.count < maximumScalars {
+                    metadata[name] = String(text.prefix(1024))
+                }
             }
         }
         seen.insert(ObjectIdentifier(d))
@@ -124,15 +146,23 @@ public enum TorchReader {
     /// Checks a tensor against its storage and describes where its bytes are.
     static func check(_ t: TorchTensor, name: String, file: String) throws -> (TensorInfo, TorchCheckpoint.Layout) {
         func bad(_ d: String) -> TorchFormatError { .badTensor(file: file, tensor: name, detail: d) }
-        guard t.size.count == t.stride.count else { throw bad("size has \(t.size.count) dimensions but stride has \(t.stride.count)") }
+        guard t.size.count == t.stride.count else {
+            throw bad("size has \(t.size.count) dimensions but stride has \(t.stride.count)")
+        }
         guard t.offset >= 0, t.size.allSatisfy({ $0 >= 0 }), t.stride.allSatisfy({ $0 >= 0 }) else {
             throw bad("negative size, stride or offset (size \(t.size), stride \(t.stride), offset \(t.offset))")
         }
         guard t.dtype.bitSize % 8 == 0 else { throw bad("dtype \(t.dtype.rawValue) is not byte-sized") }
         let element = t.dtype.bitSize / 8
-        guard let count = elementCount(of: t.size), let byteCount = t.dtype.byteCount(elements: count) else { throw bad("size \(t.size) overflows") }
+        guard let count = elementCount(of: t.size), let byteCount = t.dtype.byteCount(elements: count) else {
+            throw bad("size \(t.size) overflows")
+        }
         let storageBytes = t.storage.byteCount
-        guard storageBytes % element == 0 else { throw bad("storage \(t.storage.key) of \(storageBytes) bytes is not a whole number of \(t.dtype.rawValue) elements") }
+        guard storageBytes % element == 0 else {
+            throw bad(
+                "storage \(t.storage.key) of \(storageBytes) bytes is not a whole number of \(t.dtype.rawValue) elements"
+            )
+        }
         let storageElements = storageBytes / element
         // The highest element the view touches must lie inside the storage.
         if count > 0 {
@@ -144,7 +174,9 @@ public enum TorchReader {
                 last = sum
             }
             guard last < storageElements else {
-                throw bad("size \(t.size), stride \(t.stride) and offset \(t.offset) reach element \(last) of storage \(t.storage.key), which holds \(storageElements)")
+                throw bad(
+                    "size \(t.size), stride \(t.stride) and offset \(t.offset) reach element \(last) of storage \(t.storage.key), which holds \(storageElements)"
+                )
             }
         }
         // Row-major strides (dimensions of size 1 may carry any stride) mean a view in place.
@@ -158,6 +190,9 @@ public enum TorchReader {
         let inPlace = contiguous && !t.storage.isCompressed
         let start = t.storage.range.lowerBound + (inPlace && count > 0 ? t.offset * element : 0)
         let info = TensorInfo(name: name, dtype: t.dtype, shape: t.size, byteOffset: start, byteCount: byteCount)
-        return (info, TorchCheckpoint.Layout(storage: t.storage.entry, offset: t.offset, strides: contiguous ? nil : t.stride))
+        return (
+            info,
+            TorchCheckpoint.Layout(storage: t.storage.entry, offset: t.offset, strides: contiguous ? nil : t.stride)
+        )
     }
 }

@@ -9,11 +9,15 @@ extension CheckpointFormat {
 
 extension TorchReader: CheckpointReader {
     public static let formats: [CheckpointFormat] = [.pytorch]
-    public static let directoryEntries = [".bin", ".pt", ".pth"].map { DirectoryEntry(suffix: $0, role: .single, rank: 1) }
+    public static let directoryEntries = [".bin", ".pt", ".pth"].map {
+        DirectoryEntry(suffix: $0, role: .single, rank: 1)
+    }
 
     /// A zip holding `data.pkl`; a pre-1.6 torch file is refused here, by name.
     public static func recognizes(_ probe: CheckpointProbe) throws -> Bool {
-        if let legacy = legacyKind(probe.bytes) { throw TorchFormatError.legacyFormat(file: probe.path, detail: legacy) }
+        if let legacy = legacyKind(probe.bytes) {
+            throw TorchFormatError.legacyFormat(file: probe.path, detail: legacy)
+        }
         return isTorchArchive(probe.file)
     }
 
@@ -28,7 +32,9 @@ extension TorchReader: CheckpointReader {
 
     /// Opening validates the zip directory, the pickle and every tensor against its storage;
     /// torch.save records carry CRC-32s, so every byte is checked too.
-    static func checkRecords(_ path: String, format: CheckpointFormat, open: (String) throws -> any Checkpoint) throws -> CheckResult {
+    static func checkRecords(_ path: String, format: CheckpointFormat, open: (String) throws -> any Checkpoint) throws
+        -> CheckResult
+    {
         var result = CheckResult(path: path, format: format)
         let c: any Checkpoint
         do { c = try open(path) } catch let e as TorchFormatError {

@@ -34,7 +34,9 @@ enum TorchGlobals {
     static let rebuildTensorV3 = "torch._utils._rebuild_tensor_v3"
     static let rebuildParameter = "torch._utils._rebuild_parameter"
     static let rebuildParameterWithState = "torch._utils._rebuild_parameter_with_state"
-    static let callables: Set<String> = [orderedDict, rebuildTensor, rebuildTensorV2, rebuildTensorV3, rebuildParameter, rebuildParameterWithState]
+    static let callables: Set<String> = [
+        orderedDict, rebuildTensor, rebuildTensorV2, rebuildTensorV3, rebuildParameter, rebuildParameterWithState,
+    ]
 
     static func isAllowed(_ qualified: String) -> Bool {
         callables.contains(qualified) || storageTypes[qualified] != nil || dtypes[qualified] != nil
