@@ -8,85 +8,257 @@ public enum BertMappingTable {
         tensorFlowClassPrefixes: ["tf_bert"],
         ignorable: { isIgnorable($0, $1) })
 
-    static func row(_ canonical: String, pt: String? = nil, tf: String?, kh: String?, mg: String?, linear: Bool = false)
-        -> MappingRow
-    {
-        var s: [SourceSpelling] = [
-            SourceSpelling(.huggingFacePyTorch, pt ?? canonical, layout: linear ? .outIn : nil),
-            SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil),
-        ]
-        if let tf { s.append(SourceSpelling(.huggingFaceTF, tf, layout: linear ? .inOut : nil)) }
-        if let kh { s.append(SourceSpelling(.kerasHub, kh, layout: linear ? .inOut : nil)) }
-        if let mg { s.append(SourceSpelling(.tfModelGarden, mg, layout: linear ? .inOut : nil)) }
-        return MappingRow(canonical: canonical, spellings: s)
-    }
+    /// One row per canonical parameter (Hugging Face PyTorch spelling), every source spelling
+    /// written out whole, so that grepping a real tensor name finds its row. Where they come from:
+    /// - `.huggingFacePyTorch`: transformers `BertModel` / `BertForSequenceClassification` state
+    ///   dicts (`bert.` prefix of task models removed first); older checkpoints converted from TF
+    ///   spell LayerNorm `gamma` / `beta`. Linear weights [out, in].
+    /// - `.graphReady`: a graph-ready `.wkc` written by WeightKit (linear weights [in, out]).
+    /// - `.huggingFaceTF`: transformers `TFBertModel` `tf_model.h5` (model-class component removed
+    ///   first: `tf_bert_model/`), Dense kernels [in, out].
+    /// - `.kerasHub`: keras-hub `BertBackbone.save_weights` (`{kh}` is "" / "_1" / "_2"… per
+    ///   layer), EinsumDense kernels [in, heads, head_dim] read merged.
+    /// - `.tfModelGarden`: TensorFlow Model Garden / TF-Hub `BertEncoder` (any prefix in front of
+    ///   the roots in `modelGardenRoots`, `:0` optional).
+    public static let rows: [MappingRow] = [
+        MappingRow(
+            canonical: "embeddings.word_embeddings.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "embeddings.word_embeddings.weight"),
+                .init(.graphReady, "embeddings.word_embeddings.weight"),
+                .init(.huggingFaceTF, "bert/embeddings/word_embeddings/weight:0"),
+                .init(.kerasHub, "layers/reversible_embedding/vars/0"),
+                .init(.tfModelGarden, "word_embeddings/embeddings"),
+            ]),
+        MappingRow(
+            canonical: "embeddings.position_embeddings.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "embeddings.position_embeddings.weight"),
+                .init(.graphReady, "embeddings.position_embeddings.weight"),
+                .init(.huggingFaceTF, "bert/embeddings/position_embeddings/embeddings:0"),
+                .init(.kerasHub, "layers/position_embedding/vars/0"),
+                .init(.tfModelGarden, "position_embedding/embeddings"),
+            ]),
+        MappingRow(
+            canonical: "embeddings.token_type_embeddings.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "embeddings.token_type_embeddings.weight"),
+                .init(.graphReady, "embeddings.token_type_embeddings.weight"),
+                .init(.huggingFaceTF, "bert/embeddings/token_type_embeddings/embeddings:0"),
+                .init(.kerasHub, "layers/embedding/vars/0"),
+                .init(.tfModelGarden, "type_embeddings/embeddings"),
+            ]),
+        MappingRow(
+            canonical: "embeddings.LayerNorm.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "embeddings.LayerNorm.weight"),
+                .init(.graphReady, "embeddings.LayerNorm.weight"),
+                .init(.huggingFaceTF, "bert/embeddings/LayerNorm/gamma:0"),
+                .init(.kerasHub, "layers/layer_normalization/vars/0"),
+                .init(.tfModelGarden, "embeddings/layer_norm/gamma"),
+                .init(.huggingFacePyTorch, "embeddings.LayerNorm.gamma"),
+            ]),
+        MappingRow(
+            canonical: "embeddings.LayerNorm.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "embeddings.LayerNorm.bias"),
+                .init(.graphReady, "embeddings.LayerNorm.bias"),
+                .init(.huggingFaceTF, "bert/embeddings/LayerNorm/beta:0"),
+                .init(.kerasHub, "layers/layer_normalization/vars/1"),
+                .init(.tfModelGarden, "embeddings/layer_norm/beta"),
+                .init(.huggingFacePyTorch, "embeddings.LayerNorm.beta"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.self.query.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.query.weight", layout: .outIn),
+                .init(.graphReady, "encoder.layer.{layer}.attention.self.query.weight", layout: .inOut),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/query/kernel:0", layout: .inOut),
+                .init(
+                    .kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/query_dense/vars/0", layout: .inOut
+                ),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/query/kernel", layout: .inOut),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.self.query.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.query.bias"),
+                .init(.graphReady, "encoder.layer.{layer}.attention.self.query.bias"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/query/bias:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/query_dense/vars/1"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/query/bias"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.self.key.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.key.weight", layout: .outIn),
+                .init(.graphReady, "encoder.layer.{layer}.attention.self.key.weight", layout: .inOut),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/key/kernel:0", layout: .inOut),
+                .init(
+                    .kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/key_dense/vars/0", layout: .inOut),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/key/kernel", layout: .inOut),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.self.key.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.key.bias"),
+                .init(.graphReady, "encoder.layer.{layer}.attention.self.key.bias"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/key/bias:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/key_dense/vars/1"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/key/bias"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.self.value.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.value.weight", layout: .outIn),
+                .init(.graphReady, "encoder.layer.{layer}.attention.self.value.weight", layout: .inOut),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/value/kernel:0", layout: .inOut),
+                .init(
+                    .kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/value_dense/vars/0", layout: .inOut
+                ),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/value/kernel", layout: .inOut),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.self.value.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.value.bias"),
+                .init(.graphReady, "encoder.layer.{layer}.attention.self.value.bias"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/value/bias:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/value_dense/vars/1"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/value/bias"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.output.dense.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.dense.weight", layout: .outIn),
+                .init(.graphReady, "encoder.layer.{layer}.attention.output.dense.weight", layout: .inOut),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/dense/kernel:0", layout: .inOut),
+                .init(
+                    .kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/output_dense/vars/0",
+                    layout: .inOut),
+                .init(
+                    .tfModelGarden, "transformer/layer_{layer}/self_attention/attention_output/kernel", layout: .inOut),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.output.dense.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.dense.bias"),
+                .init(.graphReady, "encoder.layer.{layer}.attention.output.dense.bias"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/dense/bias:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/output_dense/vars/1"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/attention_output/bias"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.output.LayerNorm.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.weight"),
+                .init(.graphReady, "encoder.layer.{layer}.attention.output.LayerNorm.weight"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/LayerNorm/gamma:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer_norm/vars/0"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention_layer_norm/gamma"),
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.gamma"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.attention.output.LayerNorm.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.bias"),
+                .init(.graphReady, "encoder.layer.{layer}.attention.output.LayerNorm.bias"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/LayerNorm/beta:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer_norm/vars/1"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/self_attention_layer_norm/beta"),
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.beta"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.intermediate.dense.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.intermediate.dense.weight", layout: .outIn),
+                .init(.graphReady, "encoder.layer.{layer}.intermediate.dense.weight", layout: .inOut),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/intermediate/dense/kernel:0", layout: .inOut),
+                .init(
+                    .kerasHub, "layers/transformer_encoder{kh}/_feedforward_intermediate_dense/vars/0", layout: .inOut),
+                .init(.tfModelGarden, "transformer/layer_{layer}/intermediate/kernel", layout: .inOut),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.intermediate.dense.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.intermediate.dense.bias"),
+                .init(.graphReady, "encoder.layer.{layer}.intermediate.dense.bias"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/intermediate/dense/bias:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_intermediate_dense/vars/1"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/intermediate/bias"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.output.dense.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.dense.weight", layout: .outIn),
+                .init(.graphReady, "encoder.layer.{layer}.output.dense.weight", layout: .inOut),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/dense/kernel:0", layout: .inOut),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_output_dense/vars/0", layout: .inOut),
+                .init(.tfModelGarden, "transformer/layer_{layer}/output/kernel", layout: .inOut),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.output.dense.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.dense.bias"),
+                .init(.graphReady, "encoder.layer.{layer}.output.dense.bias"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/dense/bias:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_output_dense/vars/1"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/output/bias"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.output.LayerNorm.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.weight"),
+                .init(.graphReady, "encoder.layer.{layer}.output.LayerNorm.weight"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/LayerNorm/gamma:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_layer_norm/vars/0"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/output_layer_norm/gamma"),
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.gamma"),
+            ]),
+        MappingRow(
+            canonical: "encoder.layer.{layer}.output.LayerNorm.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.bias"),
+                .init(.graphReady, "encoder.layer.{layer}.output.LayerNorm.bias"),
+                .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/LayerNorm/beta:0"),
+                .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_layer_norm/vars/1"),
+                .init(.tfModelGarden, "transformer/layer_{layer}/output_layer_norm/beta"),
+                .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.beta"),
+            ]),
+        MappingRow(
+            canonical: "pooler.dense.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "pooler.dense.weight", layout: .outIn),
+                .init(.graphReady, "pooler.dense.weight", layout: .inOut),
+                .init(.huggingFaceTF, "bert/pooler/dense/kernel:0", layout: .inOut),
+                .init(.kerasHub, "layers/dense/vars/0", layout: .inOut),
+                .init(.tfModelGarden, "pooler_transform/kernel", layout: .inOut),
+            ]),
+        MappingRow(
+            canonical: "pooler.dense.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "pooler.dense.bias"),
+                .init(.graphReady, "pooler.dense.bias"),
+                .init(.huggingFaceTF, "bert/pooler/dense/bias:0"),
+                .init(.kerasHub, "layers/dense/vars/1"),
+                .init(.tfModelGarden, "pooler_transform/bias"),
+            ]),
+        MappingRow(
+            canonical: "classifier.weight",
+            spellings: [
+                .init(.huggingFacePyTorch, "classifier.weight", layout: .outIn),
+                .init(.graphReady, "classifier.weight", layout: .inOut),
+                .init(.huggingFaceTF, "classifier/kernel:0", layout: .inOut),
+            ]),
+        MappingRow(
+            canonical: "classifier.bias",
+            spellings: [
+                .init(.huggingFacePyTorch, "classifier.bias"),
+                .init(.graphReady, "classifier.bias"),
+                .init(.huggingFaceTF, "classifier/bias:0"),
+            ]),
 
-    static func linear(_ canonical: String, tf: String, kh: String?, mg: String?) -> [MappingRow] {
-        [
-            row(
-                canonical + ".weight", tf: tf + "/kernel:0", kh: kh.map { $0 + "/vars/0" },
-                mg: mg.map { $0 + "/kernel" }, linear: true),
-            row(canonical + ".bias", tf: tf + "/bias:0", kh: kh.map { $0 + "/vars/1" }, mg: mg.map { $0 + "/bias" }),
-        ]
-    }
-
-    static func norm(_ canonical: String, tf: String, kh: String, mg: String) -> [MappingRow] {
-        var w = row(canonical + ".weight", pt: nil, tf: tf + "/gamma:0", kh: kh + "/vars/0", mg: mg + "/gamma")
-        var b = row(canonical + ".bias", tf: tf + "/beta:0", kh: kh + "/vars/1", mg: mg + "/beta")
-        // Older PyTorch BERT checkpoints (converted from TF) spell LayerNorm gamma / beta.
-        w.spellings.append(SourceSpelling(.huggingFacePyTorch, canonical + ".gamma"))
-        b.spellings.append(SourceSpelling(.huggingFacePyTorch, canonical + ".beta"))
-        return [w, b]
-    }
-
-    public static let rows: [MappingRow] = {
-        let e = "encoder.layer.{layer}."
-        let tfl = "bert/encoder/layer_._{layer}/"
-        let khl = "layers/transformer_encoder{kh}/"
-        let mgl = "transformer/layer_{layer}/"
-        var r: [MappingRow] = [
-            row(
-                "embeddings.word_embeddings.weight", tf: "bert/embeddings/word_embeddings/weight:0",
-                kh: "layers/reversible_embedding/vars/0",
-                mg: "word_embeddings/embeddings"),
-            row(
-                "embeddings.position_embeddings.weight", tf: "bert/embeddings/position_embeddings/embeddings:0",
-                kh: "layers/position_embedding/vars/0",
-                mg: "position_embedding/embeddings"),
-            row(
-                "embeddings.token_type_embeddings.weight", tf: "bert/embeddings/token_type_embeddings/embeddings:0",
-                kh: "layers/embedding/vars/0",
-                mg: "type_embeddings/embeddings"),
-        ]
-        r += norm(
-            "embeddings.LayerNorm", tf: "bert/embeddings/LayerNorm", kh: "layers/layer_normalization",
-            mg: "embeddings/layer_norm")
-        for n in ["query", "key", "value"] {
-            r += linear(
-                e + "attention.self.\(n)", tf: tfl + "attention/self/\(n)",
-                kh: khl + "_self_attention_layer/\(n)_dense",
-                mg: mgl + "self_attention/\(n)")
-        }
-        r += linear(
-            e + "attention.output.dense", tf: tfl + "attention/output/dense",
-            kh: khl + "_self_attention_layer/output_dense",
-            mg: mgl + "self_attention/attention_output")
-        r += norm(
-            e + "attention.output.LayerNorm", tf: tfl + "attention/output/LayerNorm",
-            kh: khl + "_self_attention_layer_norm",
-            mg: mgl + "self_attention_layer_norm")
-        r += linear(
-            e + "intermediate.dense", tf: tfl + "intermediate/dense", kh: khl + "_feedforward_intermediate_dense",
-            mg: mgl + "intermediate")
-        r += linear(
-            e + "output.dense", tf: tfl + "output/dense", kh: khl + "_feedforward_output_dense", mg: mgl + "output")
-        r += norm(
-            e + "output.LayerNorm", tf: tfl + "output/LayerNorm", kh: khl + "_feedforward_layer_norm",
-            mg: mgl + "output_layer_norm")
-        r += linear("pooler.dense", tf: "bert/pooler/dense", kh: "layers/dense", mg: "pooler_transform")
-        r += linear("classifier", tf: "classifier", kh: nil, mg: nil)
-        return r
-    }()
+    ]
 
     /// Source tensors every convention may carry that no graph parameter needs.
     public static func isIgnorable(_ normalisedName: String, _ convention: Convention) -> Bool {

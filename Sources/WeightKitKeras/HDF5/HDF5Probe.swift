@@ -28,13 +28,75 @@ enum HDF5Probe {
     /// child): from then on, threads the caller starts cannot be caught by the fork. (A fork
     /// copies only the calling thread; a lock another thread held at that moment — in the Swift
     /// runtime, say — would stay held in the child, which would hang until the time limit.)
-    static func check(_ displayName: String, fileSize: Int, afterFork: (() -> Void)? = nil, _ body: () throws -> Void)
-        throws
-    {
-        let timeLimit = Self.timeLimit(fileSize: fileSize)
+    /// `timeLimit` replaces the limit for the file's size (tests).
+    static func check(
+        _ displayName: String, fileSize: Int, timeLimit limit: Double? = nil, afterFork: (() -> Void)? = nil,
+        _ body: () throws -> Void
+    ) throws {
+        let timeLimit = limit ?? Self.timeLimit(fileSize: fileSize)
         #if os(Linux)
         // Diagnostics: see libhdf5 fail in-process.
         if getenv("WEIGHTKIT_HDF5_NO_PROBE") != nil { afterFork?(); return }
+        var status: Int32 = 0
+        var notified = false
+        // A child that blocks without using the CPU caught a lock another thread of this process
+        // held at the fork (the Swift runtime's, say): that is this process's state, not the
+        // file's, so it is forked again. A child that computes until the limit is libhdf5 looping.
+        attempts: for attempt in 1...Self.attempts {
+            guard let pid = forkChild(body) else {
+                if !notified { afterFork?() }
+                return  // no fork possible: read in-process as before
+            }
+            if !notified { afterFork?(); notified = true }
+            let start = monotonicSeconds()
+            while true {
+                let r = waitpid(pid, &status, WNOHANG)
+                if r == pid { break attempts }
+                if r < 0 && errno != EINTR { return }
+                let elapsed = monotonicSeconds() - start
+                if elapsed > Self.blockedAfter, let c = Self.childState(pid), c.state == "S", c.cpuSeconds < 0.02,
+                    attempt < Self.attempts
+                {
+                    kill(pid, SIGKILL)
+                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                    continue attempts
+                }
+                if elapsed > timeLimit {
+                    let cpu = Self.childState(pid)?.cpuSeconds ?? elapsed
+                    kill(pid, SIGKILL)
+                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                    if cpu < 0.1 * elapsed, attempt < Self.attempts { continue attempts }
+                    throw KerasCheckpointError.unsafeHDF5(
+                        file: displayName,
+                        detail: "libhdf5 did not finish reading it within \(Int(timeLimit)) s (in a separate process)")
+                }
+                usleep(1000)
+            }
+        }
+        let signal = status & 0x7F
+        if signal != 0 {
+            throw KerasCheckpointError.unsafeHDF5(
+                file: displayName, detail: "libhdf5 crashed (signal \(signal)) reading it (in a separate process)")
+        }
+        let code = (status >> 8) & 0xFF
+        if code != 0 {
+            throw KerasCheckpointError.unsafeHDF5(
+                file: displayName, detail: "libhdf5 failed (exit status \(code)) reading it (in a separate process)")
+        }
+        #else
+        afterFork?()
+        #endif
+    }
+
+    /// Forks of one probe, when the earlier ones blocked (see `check`).
+    static let attempts = 3
+    /// Seconds after which a child asleep with no CPU time used is taken as blocked.
+    static let blockedAfter = 2.0
+
+    #if os(Linux)
+    /// Forks a child that runs `body` with libhdf5's lock fresh and its output silenced; nil when
+    /// no fork is possible.
+    private static func forkChild(_ body: () throws -> Void) -> pid_t? {
         // Fork holding the library lock, so no other thread is inside libhdf5 at that moment.
         pthread_mutex_lock(&HDF5.mutex)
         let pid = fork()
@@ -52,37 +114,29 @@ enum HDF5Probe {
             _exit(0)
         }
         pthread_mutex_unlock(&HDF5.mutex)
-        afterFork?()
-        guard pid > 0 else { return }  // no fork possible: read in-process as before
-        var status: Int32 = 0
-        let deadline = monotonicSeconds() + timeLimit
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { return }
-            if monotonicSeconds() > deadline {
-                kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                throw KerasCheckpointError.unsafeHDF5(
-                    file: displayName,
-                    detail: "libhdf5 did not finish reading it within \(Int(timeLimit)) s (in a separate process)")
-            }
-            usleep(1000)
-        }
-        let signal = status & 0x7F
-        if signal != 0 {
-            throw KerasCheckpointError.unsafeHDF5(
-                file: displayName, detail: "libhdf5 crashed (signal \(signal)) reading it (in a separate process)")
-        }
-        let code = (status >> 8) & 0xFF
-        if code != 0 {
-            throw KerasCheckpointError.unsafeHDF5(
-                file: displayName, detail: "libhdf5 failed (exit status \(code)) reading it (in a separate process)")
-        }
-        #else
-        afterFork?()
-        #endif
+        return pid > 0 ? pid : nil
     }
+
+    /// The child's scheduler state and CPU time, from /proc/PID/stat.
+    static func childState(_ pid: pid_t) -> (state: Character, cpuSeconds: Double)? {
+        let fd = open("/proc/\(pid)/stat", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 1024)
+        let n = read(fd, &buf, buf.count)
+        guard n > 0 else { return nil }
+        let text = String(decoding: buf[0..<n], as: UTF8.self)
+        // "pid (comm) S ppid …": fields after the last ')' — state, then utime and stime at 12, 13.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let state = fields[0].first, let u = Double(fields[11]), let s = Double(fields[12])
+        else {
+            return nil
+        }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (state, (u + s) / max(ticks, 1))
+    }
+    #endif
 
     static func monotonicSeconds() -> Double {
         var ts = timespec()
