@@ -44,9 +44,26 @@ public struct BertConfig: Sendable, Equatable {
     /// The architecture computed for this config.
     public var architecture: BertArchitecture { kind.bertArchitecture ?? .bert }
 
-    /// What a config.json does not describe, or describes wrongly, named in the message.
-    public struct Invalid: Error, Sendable, CustomStringConvertible {
-        public var description: String
+    /// What a config.json does not describe, or describes wrongly, one case per rule.
+    public enum Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        case missingInteger(key: String, graph: String)
+        case notBertFamily(modelType: String)
+        case unsupportedActivation(key: String, value: String)
+        case sinusoidalPositions
+        case headsDoNotDivide(hidden: Int, heads: Int)
+
+        public var description: String {
+            switch self {
+            case let .missingInteger(k, g):
+                return g == "bert" ? "config has no integer '\(k)'" : "\(g) config has no integer '\(k)'"
+            case let .notBertFamily(t):
+                return "model_type '\(t)' is not a BERT-family model (bert, roberta, xlm-roberta, distilbert)"
+            case let .unsupportedActivation(k, v): return "\(k) '\(v)' is not supported"
+            case .sinusoidalPositions:
+                return "sinusoidal_pos_embds true is not supported (DistilBERT's learned position embeddings are)"
+            case let .headsDoNotDivide(h, n): return "hidden_size \(h) is not a multiple of num_attention_heads \(n)"
+            }
+        }
     }
 
     /// The BERT-family graph a config.json's `model_type` names (nil when it names none, or another).
@@ -65,14 +82,11 @@ public struct BertConfig: Sendable, Equatable {
         func int(_ k: String, _ d: Int? = nil) throws -> Int {
             if let v = c[k]?.intValue { return v }
             if let d { return d }
-            throw Invalid(description: "config has no integer '\(k)'")
+            throw Invalid.missingInteger(key: k, graph: "bert")
         }
         let modelType = c["model_type"]?.stringValue
         guard let kind = modelType == nil ? .bert : BertConfig.kind(modelType: modelType) else {
-            throw Invalid(
-                description:
-                    "model_type '\(modelType ?? "")' is not a BERT-family model (bert, roberta, xlm-roberta, distilbert)"
-            )
+            throw Invalid.notBertFamily(modelType: modelType ?? "")
         }
         let distil = kind == .distilbert
         let actKey = distil ? "activation" : "hidden_act"
@@ -81,15 +95,13 @@ public struct BertConfig: Sendable, Equatable {
         case "gelu": act = .geluExact
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": act = .geluTanh
         case "relu": act = .relu
-        case let other: throw Invalid(description: "\(actKey) '\(other)' is not supported")
+        case let other: throw Invalid.unsupportedActivation(key: actKey, value: other)
         }
         var labels: Int? = c["num_labels"]?.intValue
         if labels == nil, let m = c["id2label"]?.objectValue { labels = m.count }
         if distil {
             if c["sinusoidal_pos_embds"]?.boolValue == true {
-                throw Invalid(
-                    description:
-                        "sinusoidal_pos_embds true is not supported (DistilBERT's learned position embeddings are)")
+                throw Invalid.sinusoidalPositions
             }
             // DistilBERT's LayerNorms use eps 1e-12, fixed in the modelling code, not in the config.
             self.init(
@@ -108,7 +120,7 @@ public struct BertConfig: Sendable, Equatable {
         self.kind = kind
         if kind == .roberta { paddingIdx = try int("pad_token_id", 1) }
         guard hiddenSize % numHeads == 0 else {
-            throw Invalid(description: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numHeads)")
+            throw Invalid.headsDoNotDivide(hidden: hiddenSize, heads: numHeads)
         }
     }
 }

@@ -42,7 +42,7 @@ extension TextClassifierConfig {
         func int(_ k: String, _ d: Int? = nil) throws -> Int {
             if let v = c[k]?.intValue { return v }
             if let d { return d }
-            throw BertConfig.Invalid(description: "text-classifier config has no integer '\(k)'")
+            throw BertConfig.Invalid.missingInteger(key: k, graph: "text-classifier")
         }
         let embed = try int("embed_dim")
         self.init(

@@ -8,9 +8,33 @@ public struct ReferenceBundle: Sendable {
     /// The graph a bundle's outputs come from (`model.kind`).
     public typealias Kind = GraphKind
 
-    /// A file that is not a valid reference bundle, named with the tensor or key at fault.
-    public struct Problem: Error, Sendable, CustomStringConvertible {
-        public var description: String
+    /// A file that is not a valid reference bundle, one case per rule, naming the file and the
+    /// tensor or key at fault.
+    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        case notABundle(file: String, marker: String?)
+        case badInput(file: String, tensor: String, dtype: String, shape: String)
+        case badOutput(file: String, tensor: String, dtype: String)
+        case strayTensor(file: String, tensor: String)
+        case unknownKind(file: String, kind: String)
+        case noInputs(file: String)
+        case missingInput(file: String, kind: GraphKind, input: String)
+        case noOutputs(file: String)
+
+        public var description: String {
+            switch self {
+            case let .notABundle(f, m):
+                return
+                    "\(f): not a reference bundle (metadata weightkit.reference is \(m.map { "'\($0)'" } ?? "missing"), expected '1')"
+            case let .badInput(f, t, d, s): return "\(f): tensor '\(t)': inputs must be 2-D I32 or I64, found \(d) \(s)"
+            case let .badOutput(f, t, d): return "\(f): tensor '\(t)': outputs must be floating point, found \(d)"
+            case let .strayTensor(f, t): return "\(f): tensor '\(t)' is neither input.* nor output.*"
+            case let .unknownKind(f, k): return "\(f): model.kind '\(k)' is not one of \(GraphKind.names)"
+            case let .noInputs(f): return "\(f): no input_ids (BERT) or token_ids (text classifier) input"
+            case let .missingInput(f, .textClassifier, _): return "\(f): a text-classifier bundle needs input.token_ids"
+            case let .missingInput(f, _, _): return "\(f): a BERT bundle needs input.input_ids (or input.text metadata)"
+            case let .noOutputs(f): return "\(f): the bundle holds no output.* tensor: nothing to compare"
+            }
+        }
     }
 
     public let path: String
@@ -26,10 +50,7 @@ public struct ReferenceBundle: Sendable {
         self.path = path
         metadata = c.metadata
         guard c.metadata["weightkit.reference"] == "1" else {
-            throw Problem(
-                description:
-                    "\(path): not a reference bundle (metadata weightkit.reference is \(c.metadata["weightkit.reference"].map { "'\($0)'" } ?? "missing"), expected '1')"
-            )
+            throw Problem.notABundle(file: path, marker: c.metadata["weightkit.reference"])
         }
         var inputs: [String: [[Int]]] = [:]
         var outputs: [String: (shape: [Int], values: [Float])] = [:]
@@ -37,10 +58,8 @@ public struct ReferenceBundle: Sendable {
         for t in c.tensors {
             if t.name.hasPrefix("input.") {
                 guard [.i32, .i64].contains(t.dtype), t.shape.count == 2 else {
-                    throw Problem(
-                        description:
-                            "\(path): tensor '\(t.name)': inputs must be 2-D I32 or I64, found \(t.dtype.rawValue) \(t.shapeDescription)"
-                    )
+                    throw Problem.badInput(
+                        file: path, tensor: t.name, dtype: t.dtype.rawValue, shape: t.shapeDescription)
                 }
                 let values = try c.view(t).float32Array().map { Int($0) }
                 let cols = t.shape[1]
@@ -48,22 +67,20 @@ public struct ReferenceBundle: Sendable {
                     cols == 0 ? [] : stride(from: 0, to: values.count, by: cols).map { Array(values[$0..<($0 + cols)]) }
             } else if t.name.hasPrefix("output.") {
                 guard [.f32, .f16, .bf16, .f64].contains(t.dtype) else {
-                    throw Problem(
-                        description:
-                            "\(path): tensor '\(t.name)': outputs must be floating point, found \(t.dtype.rawValue)")
+                    throw Problem.badOutput(file: path, tensor: t.name, dtype: t.dtype.rawValue)
                 }
                 let name = ReferenceBundle.canonical(String(t.name.dropFirst(7)))
                 outputs[name] = (t.shape, try c.view(t).float32Array())
                 order.append(name)
             } else {
-                throw Problem(description: "\(path): tensor '\(t.name)' is neither input.* nor output.*")
+                throw Problem.strayTensor(file: path, tensor: t.name)
             }
         }
         // Text-only BERT bundles: the inputs are given as input.text and tokenised by the verifier.
         let textOnly = inputs.isEmpty && c.metadata["input.text"] != nil
         if let declared = c.metadata["model.kind"] {
             guard let k = Kind(rawValue: declared) else {
-                throw Problem(description: "\(path): model.kind '\(declared)' is not one of \(GraphKind.names)")
+                throw Problem.unknownKind(file: path, kind: declared)
             }
             kind = k
         } else if inputs["input_ids"] != nil || textOnly {
@@ -71,16 +88,16 @@ public struct ReferenceBundle: Sendable {
         } else if inputs["token_ids"] != nil {
             kind = .textClassifier
         } else {
-            throw Problem(description: "\(path): no input_ids (BERT) or token_ids (text classifier) input")
+            throw Problem.noInputs(file: path)
         }
         if kind != .textClassifier && inputs["input_ids"] == nil && !textOnly {
-            throw Problem(description: "\(path): a BERT bundle needs input.input_ids (or input.text metadata)")
+            throw Problem.missingInput(file: path, kind: kind, input: "input_ids")
         }
         if kind == .textClassifier && inputs["token_ids"] == nil {
-            throw Problem(description: "\(path): a text-classifier bundle needs input.token_ids")
+            throw Problem.missingInput(file: path, kind: kind, input: "token_ids")
         }
         if outputs.isEmpty {
-            throw Problem(description: "\(path): the bundle holds no output.* tensor: nothing to compare")
+            throw Problem.noOutputs(file: path)
         }
         self.inputs = inputs
         self.outputs = outputs
