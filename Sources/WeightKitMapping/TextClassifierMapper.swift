@@ -49,14 +49,15 @@ public enum TextClassifierMapper {
         var chosen: [String: TensorInfo] = [:]
         // A graph-ready .wkc written by WeightKit: canonical names, its own config.
         var ownConfig: TextClassifierConfig?
-        if checkpoint.metadata[Convention.layoutKey] == Convention.graphReadyValue,
-            let c = checkpoint.modelConfig, let parsed = try? TextClassifierConfig(json: c)
-        {
+        if checkpoint.metadata[Convention.layoutKey] == Convention.graphReadyValue, let c = checkpoint.modelConfig {
             let hits = TextClassifierMappingTable.rows.filter { names.contains($0.canonical) }
             report.conventionScores[Convention.graphReady.rawValue] = hits.count
             if !hits.isEmpty {
                 report.convention = .graphReady
-                ownConfig = parsed
+                // Its own config, or the reason it cannot be used (never replaced by inference unsaid).
+                do { ownConfig = try TextClassifierConfig(json: c) } catch {
+                    if override == nil { report.configProblem = "the .wkc model section's config: \(error)" }
+                }
                 for h in hits { chosen[h.canonical] = checkpoint.info(named: h.canonical) }
             }
         }

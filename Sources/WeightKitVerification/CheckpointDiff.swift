@@ -26,7 +26,14 @@ public struct CheckpointDiff: Sendable {
     public var identical: Bool { rows.allSatisfy { $0.status == .equal } }
 
     /// A diff that cannot be made (a checkpoint that does not map onto the graph).
-    public struct Failure: Error, Sendable, CustomStringConvertible { public var description: String }
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        case notMapped(checkpoint: String, graph: GraphKind)
+        public var description: String {
+            switch self {
+            case let .notMapped(c, g): return "\(c) does not map onto the \(g.rawValue) graph"
+            }
+        }
+    }
 
     /// By tensor name.
     public static func byName(_ a: any Checkpoint, _ b: any Checkpoint) throws -> CheckpointDiff {
@@ -54,8 +61,7 @@ public struct CheckpointDiff: Sendable {
     public static func mapped(_ a: any Checkpoint, _ b: any Checkpoint, onto kind: GraphKind) throws -> CheckpointDiff {
         let ra = try Graphs.mapping(for: kind).map(a, nil), rb = try Graphs.mapping(for: kind).map(b, nil)
         guard ra.convention != nil, rb.convention != nil else {
-            throw Failure(
-                description: "\(ra.convention == nil ? a.path : b.path) does not map onto the \(kind.rawValue) graph")
+            throw Failure.notMapped(checkpoint: ra.convention == nil ? a.path : b.path, graph: kind)
         }
         var rows: [Row] = []
         for ea in ra.entries {

@@ -27,8 +27,25 @@ public struct VerificationReport: Sendable {
 /// Runs a checkpoint on a reference bundle's inputs and compares every output with the original framework's.
 public enum Verifier {
     /// A verification that cannot run: the checkpoint does not map, or the inputs cannot be made.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var description: String
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        case notMapped(checkpoint: String, graph: GraphKind, report: String)
+        case textNeedsWordPiece(bundle: String, graph: GraphKind)
+        case textNeedsTokenizer(bundle: String, problem: String)
+        case missingInput(bundle: String, graph: GraphKind, input: String)
+
+        public var description: String {
+            switch self {
+            case let .notMapped(c, g, r): return "\(c) does not map onto the \(g.rawValue) graph:\n" + r
+            case let .textNeedsWordPiece(b, g):
+                return
+                    "\(b) gives its inputs as text, but \(g.rawValue)'s tokenizer (byte-level BPE) is not supported: give input_ids"
+            case let .textNeedsTokenizer(b, p):
+                return
+                    "\(b) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, "
+                    + "or --vocab): \(p)"
+            case let .missingInput(b, g, i): return "\(b): the \(g.rawValue) graph needs input.\(i)"
+            }
+        }
     }
 
     /// float32 references: torch.testing's defaults.
@@ -59,7 +76,7 @@ public enum Verifier {
             comparisons: [], unproducible: [], firstDivergence: nil, hint: nil, atol: atol, rtol: rtol)
         let mapping = try Graphs.map(checkpoint, kind: bundle.kind, config: config)
         guard mapping.passed else {
-            throw Failure(description: "\(path) does not map onto the \(bundle.kind.rawValue) graph:\n" + mapping.text)
+            throw Failure.notMapped(checkpoint: path, graph: bundle.kind, report: mapping.text)
         }
         report.convention = mapping.convention?.rawValue
         let graph = try Graphs.bind(checkpoint, mapping)
@@ -73,18 +90,12 @@ public enum Verifier {
         if inputs[graph.inputNames[0]] == nil, let texts = bundle.texts, let bert = graph as? BertModel {
             // Inputs given as text: tokenise them with the model's vocabulary (WordPiece).
             guard bert.config.architecture.tokenizer == .wordPiece else {
-                throw Failure(
-                    description:
-                        "\(bundlePath) gives its inputs as text, but \(bert.config.kind.rawValue)'s tokenizer (byte-level BPE) is not supported: give input_ids"
-                )
+                throw Failure.textNeedsWordPiece(bundle: bundlePath, graph: bert.config.kind)
             }
             let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
             let files: TokenizerFiles
             do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch {
-                throw Failure(
-                    description:
-                        "\(bundlePath) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, or --vocab): \(error)"
-                )
+                throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
             }
             let maxLength = bert.config.maxPositions
             let batch = files.tokenizer.encodeBatch(texts, maxLength: min(files.maxLength ?? maxLength, maxLength))
@@ -94,8 +105,7 @@ public enum Verifier {
             report.numerics.append(("inputs", "tokenised from input.text; " + files.describe))
         }
         guard inputs[graph.inputNames[0]] != nil else {
-            throw Failure(
-                description: "\(bundlePath): the \(bundle.kind.rawValue) graph needs input.\(graph.inputNames[0])")
+            throw Failure.missingInput(bundle: bundlePath, graph: bundle.kind, input: graph.inputNames[0])
         }
         let mask = inputs["attention_mask"]
         let producible = graph.outputNames, intermediates = graph.intermediateNames

@@ -3,7 +3,7 @@ import Testing
 import WeightKitCheckpoints
 import WeightKitFormats
 @testable import WeightKitGraphs
-import WeightKitMapping
+@testable import WeightKitMapping
 
 @Suite("Keras text-classifier graph against Keras 3 and tf_keras")
 struct TextClassifierGraphTests {
@@ -105,5 +105,26 @@ struct TextClassifierGraphTests {
             let err = maxAbsError(try #require(out[n]), try bundle.output(n), mask: all)
             #expect(err <= 1e-5, "\(c.0) → graph-ready \(n): \(err)")
         }
+    }
+
+    @Test("a graph-ready text classifier whose model section config cannot be used fails the mapping, saying why")
+    func unusableOwnConfig() throws {
+        let dir = NSTemporaryDirectory() + "weightkit-tc-badcfg-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try Checkpoints.open(GraphFixture.path("keras/textclf_k3.keras"))
+        let report = TextClassifierMapper.map(source)
+        let outputs = report.entries.filter { $0.status == .mapped }.map { e -> OutputTensor in
+            let info = source.info(named: e.source!)!
+            var target = info
+            target.name = e.canonical
+            return TensorTransforms.relabelled(source, info, as: target)
+        }
+        try GraphReadyWriter.write(
+            outputs, from: source, report: report, architecture: "text-classifier",
+            config: .object(["vocab_size": .int(1000)]), transforms: [], to: dir + "/bad.wkc", progress: nil)
+        let mapped = TextClassifierMapper.map(try Checkpoints.open(dir + "/bad.wkc"))
+        #expect(mapped.convention == .graphReady && !mapped.passed)
+        #expect(mapped.configProblem?.contains("the .wkc model section's config") == true, "\(mapped.text)")
     }
 }
