@@ -67,49 +67,75 @@ extension TextClassifierConfig {
 /// The Keras documentation's text classifier: token and position embedding, one transformer block, average pooling, two dense layers.
 public final class TextClassifierModel: @unchecked Sendable {
     public let config: TextClassifierConfig
-    private let p: [String: BoundTensor]
+    private let layers: BoundLayers
 
-    /// Canonical parameter names, with Keras' own shapes: Dense kernels [in, out], attention
-    /// kernels [embed, heads, key_dim] and output [heads, key_dim, embed], consumed as stored.
-    public static func parameterTable(_ c: TextClassifierConfig) -> [ParameterSpec] {
-        let E = c.embedDim, h = c.numHeads, k = c.keyDim
-        func t(_ n: String, _ s: [Int]) -> ParameterSpec {
-            .init(name: n, shape: s, optional: false, isLinearWeight: false)
+    /// The layers, each with its canonical parameter names and Keras' own shapes: Dense kernels
+    /// [in, out], attention kernels [embed, heads, key_dim] and output [heads, key_dim, embed],
+    /// consumed as stored. The parameter table and the binding both come from this one list.
+    struct Layers {
+        let token, position: EmbeddingTable
+        let query, key, value, attentionOutput, ffn0, ffn1, hidden, output: KerasDense
+        let norm1, norm2: KerasLayerNorm
+
+        init(_ c: TextClassifierConfig) {
+            let E = c.embedDim, h = c.numHeads, k = c.keyDim, F = c.feedForwardDim
+            token = EmbeddingTable(name: "embedding.token", rows: c.vocabSize, dim: E)
+            position = EmbeddingTable(name: "embedding.position", rows: c.maxLength, dim: E)
+            func projection(_ n: String) -> KerasDense {
+                KerasDense(
+                    name: "block.attention.\(n)", kernelShape: [E, h, k], biasShape: [h, k], inFeatures: E,
+                    outFeatures: h * k)
+            }
+            (query, key, value) = (projection("query"), projection("key"), projection("value"))
+            attentionOutput = KerasDense(
+                name: "block.attention.output", kernelShape: [h, k, E], biasShape: [E], inFeatures: h * k,
+                outFeatures: E)
+            func dense(_ n: String, _ i: Int, _ o: Int) -> KerasDense {
+                KerasDense(name: n, kernelShape: [i, o], biasShape: [o], inFeatures: i, outFeatures: o)
+            }
+            ffn0 = dense("block.ffn.0", E, F)
+            ffn1 = dense("block.ffn.1", F, E)
+            norm1 = KerasLayerNorm(name: "block.norm1", dim: E, eps: c.layerNormEps)
+            norm2 = KerasLayerNorm(name: "block.norm2", dim: E, eps: c.layerNormEps)
+            hidden = dense("hidden", E, c.hiddenUnits)
+            output = dense("output", c.hiddenUnits, c.numClasses)
         }
-        var specs = [t("embedding.token", [c.vocabSize, E]), t("embedding.position", [c.maxLength, E])]
-        for n in ["query", "key", "value"] {
-            specs += [t("block.attention.\(n).kernel", [E, h, k]), t("block.attention.\(n).bias", [h, k])]
+
+        /// In the order Keras keeps the weights (the parameter table's order).
+        var all: [any LayerDeclaration] {
+            [token, position, query, key, value, attentionOutput, ffn0, ffn1, norm1, norm2, hidden, output]
         }
-        specs += [
-            t("block.attention.output.kernel", [h, k, E]), t("block.attention.output.bias", [E]),
-            t("block.ffn.0.kernel", [E, c.feedForwardDim]), t("block.ffn.0.bias", [c.feedForwardDim]),
-            t("block.ffn.1.kernel", [c.feedForwardDim, E]), t("block.ffn.1.bias", [E]),
-            t("block.norm1.gamma", [E]), t("block.norm1.beta", [E]), t("block.norm2.gamma", [E]),
-            t("block.norm2.beta", [E]),
-            t("hidden.kernel", [E, c.hiddenUnits]), t("hidden.bias", [c.hiddenUnits]),
-            t("output.kernel", [c.hiddenUnits, c.numClasses]), t("output.bias", [c.numClasses]),
-        ]
-        return specs
     }
+
+    /// The layers bound to their tensors.
+    struct BoundLayers {
+        let token, position: EmbeddingTable.Bound
+        let query, key, value, attentionOutput, ffn0, ffn1, hidden, output: KerasDense.Bound
+        let norm1, norm2: KerasLayerNorm.Bound
+
+        init(_ l: Layers, _ b: [String: BoundTensor]) {
+            (token, position) = (l.token.bind(b), l.position.bind(b))
+            (query, key, value, attentionOutput) = (
+                l.query.bind(b), l.key.bind(b), l.value.bind(b), l.attentionOutput.bind(b)
+            )
+            (ffn0, ffn1, hidden, output) = (l.ffn0.bind(b), l.ffn1.bind(b), l.hidden.bind(b), l.output.bind(b))
+            (norm1, norm2) = (l.norm1.bind(b), l.norm2.bind(b))
+        }
+    }
+
+    /// Canonical parameter names and shapes, from the layers.
+    public static func parameterTable(_ c: TextClassifierConfig) -> [ParameterSpec] { Layers(c).all.flatMap(\.specs) }
 
     public init(config: TextClassifierConfig, source: ParameterSource) throws {
         try GEMM.load()
         self.config = config
         var binder = ParameterBinder(graph: "text classifier", source: source)
-        try binder.bind(TextClassifierModel.parameterTable(config))
-        p = binder.bound
+        let declared = Layers(config)
+        try binder.bind(declared.all.flatMap(\.specs))
+        layers = BoundLayers(declared, binder.bound)
     }
 
     public static let outputNames = ["probabilities", "embedding", "transformer_block", "pooled", "hidden"]
-
-    /// x[rows × in] · W[in × out] + b: a Keras Dense (or a flattened EinsumDense) as stored.
-    private func dense(
-        _ x: UnsafePointer<Float>, rows: Int, inF: Int, outF: Int, _ w: String, _ b: String,
-        into y: UnsafeMutablePointer<Float>
-    ) {
-        GEMM.sgemm(m: rows, n: outF, k: inF, a: x, lda: inF, b: p[w]!.pointer, ldb: outF, c: y, ldc: outF)
-        Kernels.addBias(y, rows: rows, cols: outF, bias: p[b]!.pointer)
-    }
 
     public func forward(tokenIds: [[Int]], outputs wanted: Set<String>) throws -> [String: GraphOutput] {
         let c = config
@@ -125,11 +151,11 @@ public final class TextClassifierModel: @unchecked Sendable {
         let N = B * T
         var recorder = OutputRecorder(wanted: wanted)
         func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) { recorder.record(name, x, shape) }
+        let l = layers
         let x = FloatBuffer(count: N * E)
-        let tok = p["embedding.token"]!.pointer, pos = p["embedding.position"]!.pointer
         for b in 0..<B {
             for t in 0..<T {
-                let row = x.pointer + (b * T + t) * E, w = tok + tokenIds[b][t] * E, ps = pos + t * E
+                let row = x.pointer + (b * T + t) * E, w = l.token.row(tokenIds[b][t]), ps = l.position.row(t)
                 for j in 0..<E { row[j] = w[j] + ps[j] }
             }
         }
@@ -137,40 +163,24 @@ public final class TextClassifierModel: @unchecked Sendable {
 
         // Multi-head attention, Keras layout: q = x·Wq + bq with Wq [E, h·k].
         let q = FloatBuffer(count: N * HK), kk = FloatBuffer(count: N * HK), v = FloatBuffer(count: N * HK)
-        dense(
-            x.pointer, rows: N, inF: E, outF: HK, "block.attention.query.kernel", "block.attention.query.bias",
-            into: q.pointer)
-        dense(
-            x.pointer, rows: N, inF: E, outF: HK, "block.attention.key.kernel", "block.attention.key.bias",
-            into: kk.pointer)
-        dense(
-            x.pointer, rows: N, inF: E, outF: HK, "block.attention.value.kernel", "block.attention.value.bias",
-            into: v.pointer)
+        l.query(x.pointer, rows: N, into: q.pointer)
+        l.key(x.pointer, rows: N, into: kk.pointer)
+        l.value(x.pointer, rows: N, into: v.pointer)
         let ctx = FloatBuffer(count: N * HK)
         Attention.run(
             q: q.pointer, k: kk.pointer, v: v.pointer, ctx: ctx.pointer, batch: B, seq: T, heads: h, headDim: k,
             rowStride: HK, ctxStride: HK, scale: 1 / Float(k).squareRoot(), additiveMask: nil, threads: 2)
         let out1 = FloatBuffer(count: N * E)
-        dense(
-            ctx.pointer, rows: N, inF: HK, outF: E, "block.attention.output.kernel", "block.attention.output.bias",
-            into: out1.pointer)
+        l.attentionOutput(ctx.pointer, rows: N, into: out1.pointer)
         Kernels.add(out1.pointer, x.pointer, count: N * E)
-        Kernels.layerNorm(
-            out1.pointer, rows: N, cols: E, gamma: p["block.norm1.gamma"]!.pointer,
-            beta: p["block.norm1.beta"]!.pointer, eps: c.layerNormEps)
+        l.norm1(out1.pointer, rows: N)
         let ff = FloatBuffer(count: N * c.feedForwardDim)
-        dense(
-            out1.pointer, rows: N, inF: E, outF: c.feedForwardDim, "block.ffn.0.kernel", "block.ffn.0.bias",
-            into: ff.pointer)
+        l.ffn0(out1.pointer, rows: N, into: ff.pointer)
         Kernels.activate(ff.pointer, count: N * c.feedForwardDim, .relu)
         let out2 = FloatBuffer(count: N * E)
-        dense(
-            ff.pointer, rows: N, inF: c.feedForwardDim, outF: E, "block.ffn.1.kernel", "block.ffn.1.bias",
-            into: out2.pointer)
+        l.ffn1(ff.pointer, rows: N, into: out2.pointer)
         Kernels.add(out2.pointer, out1.pointer, count: N * E)
-        Kernels.layerNorm(
-            out2.pointer, rows: N, cols: E, gamma: p["block.norm2.gamma"]!.pointer,
-            beta: p["block.norm2.beta"]!.pointer, eps: c.layerNormEps)
+        l.norm2(out2.pointer, rows: N)
         record("transformer_block", out2.pointer, [B, T, E])
 
         // GlobalAveragePooling1D (no mask: every position counts), Dense(relu), Dense(softmax).
@@ -182,14 +192,11 @@ public final class TextClassifierModel: @unchecked Sendable {
         }
         record("pooled", pooled.pointer, [B, E])
         let hidden = FloatBuffer(count: B * c.hiddenUnits)
-        dense(
-            pooled.pointer, rows: B, inF: E, outF: c.hiddenUnits, "hidden.kernel", "hidden.bias", into: hidden.pointer)
+        l.hidden(pooled.pointer, rows: B, into: hidden.pointer)
         Kernels.activate(hidden.pointer, count: B * c.hiddenUnits, .relu)
         record("hidden", hidden.pointer, [B, c.hiddenUnits])
         let probs = FloatBuffer(count: B * c.numClasses)
-        dense(
-            hidden.pointer, rows: B, inF: c.hiddenUnits, outF: c.numClasses, "output.kernel", "output.bias",
-            into: probs.pointer)
+        l.output(hidden.pointer, rows: B, into: probs.pointer)
         Kernels.softmaxRows(probs.pointer, rows: B, cols: c.numClasses, mask: nil)
         record("probabilities", probs.pointer, [B, c.numClasses])
         return recorder.outputs
