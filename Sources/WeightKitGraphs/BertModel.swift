@@ -10,7 +10,7 @@ public final class BertModel: @unchecked Sendable {
     public let hasClassifier: Bool
     /// Threads for the kernels (GEMM and the attention heads).
     public var threads = 2
-    private let p: [String: BoundTensor]
+    private let layers: BoundLayers
     /// Per layer: the query, key and value weights side by side, [H, 3H], so one GEMM makes all
     /// three (a third of the calls, and a wider N that the kernel uses better), with their biases —
     /// made only when the weights were copied at bind time anyway; weights used in place from a
@@ -19,42 +19,98 @@ public final class BertModel: @unchecked Sendable {
     /// True when every weight is used in place from the checkpoint's mapping.
     public let weightsInPlace: Bool
 
-    /// The parameters, canonical names in the architecture's Hugging Face PyTorch spelling (Linear
-    /// weights [out, in]); `forward` reads them under the same names, from the same architecture.
+    /// The layers of one architecture and config, each with its canonical names (the
+    /// architecture's Hugging Face PyTorch spelling, Linear weights [out, in]): the parameter
+    /// table and the binding both come from this one list.
+    struct Layers {
+        struct Encoder {
+            let query, key, value, attentionOutput, intermediate, output: Linear
+            let attentionNorm, outputNorm: LayerNorm
+            var all: [any LayerDeclaration] {
+                [query, key, value, attentionOutput, attentionNorm, intermediate, output, outputNorm]
+            }
+        }
+        let word, position: EmbeddingTable
+        let tokenTypes: EmbeddingTable?
+        let embeddingsNorm: LayerNorm
+        let encoder: [Encoder]
+        let pooler, headHidden, headOutput: Linear?
+
+        init(_ c: BertConfig, pooler withPooler: Bool, classifier: Bool) {
+            let a = c.architecture, H = c.hiddenSize, I = c.intermediateSize, eps = c.layerNormEps
+            word = EmbeddingTable(name: a.wordEmbeddings + ".weight", rows: c.vocabSize, dim: H)
+            position = EmbeddingTable(name: a.positionEmbeddings + ".weight", rows: c.maxPositions, dim: H)
+            tokenTypes = a.tokenTypeEmbeddings.map {
+                EmbeddingTable(name: $0 + ".weight", rows: c.typeVocabSize, dim: H)
+            }
+            embeddingsNorm = LayerNorm(name: a.embeddingsNorm, dim: H, eps: eps)
+            encoder = (0..<c.numLayers).map { l in
+                let n = a.layer
+                func linear(_ s: String, _ o: Int, _ i: Int) -> Linear {
+                    Linear(name: a.layerName(l, s), outFeatures: o, inFeatures: i)
+                }
+                return Encoder(
+                    query: linear(n.query, H, H), key: linear(n.key, H, H), value: linear(n.value, H, H),
+                    attentionOutput: linear(n.attentionOutput, H, H), intermediate: linear(n.intermediate, I, H),
+                    output: linear(n.output, H, I),
+                    attentionNorm: LayerNorm(name: a.layerName(l, n.attentionNorm), dim: H, eps: eps),
+                    outputNorm: LayerNorm(name: a.layerName(l, n.outputNorm), dim: H, eps: eps))
+            }
+            // The heads are used when the checkpoint has them.
+            pooler = withPooler ? a.pooler.map { Linear(name: $0, outFeatures: H, inFeatures: H, optional: true) } : nil
+            let labels = classifier ? c.numLabels : nil
+            headHidden =
+                labels == nil
+                ? nil : a.head.hidden.map { Linear(name: $0.name, outFeatures: H, inFeatures: H, optional: true) }
+            headOutput = labels.map { Linear(name: a.head.output, outFeatures: $0, inFeatures: H, optional: true) }
+        }
+
+        var all: [any LayerDeclaration] {
+            var l: [any LayerDeclaration] = [word, position]
+            if let tokenTypes { l.append(tokenTypes) }
+            l.append(embeddingsNorm)
+            for e in encoder { l += e.all }
+            for head in [pooler, headHidden, headOutput] { if let head { l.append(head) } }
+            return l
+        }
+    }
+
+    /// The layers bound to their tensors (the query, key and value of a layer are nil once fused).
+    struct BoundLayers {
+        struct Encoder {
+            let query, key, value: Linear.Bound?
+            let attentionOutput, intermediate, output: Linear.Bound
+            let attentionNorm, outputNorm: KerasLayerNorm.Bound
+        }
+        let word, position: EmbeddingTable.Bound
+        let tokenTypes: EmbeddingTable.Bound?
+        let embeddingsNorm: KerasLayerNorm.Bound
+        let encoder: [Encoder]
+        let pooler, headHidden, headOutput: Linear.Bound?
+
+        init(_ l: Layers, _ b: [String: BoundTensor], fusedQKV: Bool) {
+            word = l.word.bind(b)
+            position = l.position.bind(b)
+            tokenTypes = l.tokenTypes?.bind(b)
+            embeddingsNorm = l.embeddingsNorm.bind(b)
+            encoder = l.encoder.map { e in
+                Encoder(
+                    query: fusedQKV ? nil : e.query.bind(b), key: fusedQKV ? nil : e.key.bind(b),
+                    value: fusedQKV ? nil : e.value.bind(b), attentionOutput: e.attentionOutput.bind(b)!,
+                    intermediate: e.intermediate.bind(b)!, output: e.output.bind(b)!,
+                    attentionNorm: e.attentionNorm.bind(b),
+                    outputNorm: e.outputNorm.bind(b))
+            }
+            pooler = l.pooler?.bind(b)
+            headHidden = l.headHidden?.bind(b)
+            headOutput = l.headOutput?.bind(b)
+        }
+    }
+
+    /// The parameters, from the layers.
     public static func parameterTable(_ c: BertConfig, pooler: Bool = true, classifier: Bool = false) -> [ParameterSpec]
     {
-        let a = c.architecture, H = c.hiddenSize, I = c.intermediateSize
-        func vec(_ n: String, _ d: Int, optional: Bool = false) -> ParameterSpec {
-            .init(name: n, shape: [d], optional: optional, isLinearWeight: false)
-        }
-        func table(_ n: String, _ rows: Int) -> ParameterSpec {
-            .init(name: n + ".weight", shape: [rows, H], optional: false, isLinearWeight: false)
-        }
-        func linear(_ n: String, _ o: Int, _ i: Int, optional: Bool = false) -> [ParameterSpec] {
-            [
-                .init(name: n + ".weight", shape: [o, i], optional: optional, isLinearWeight: true),
-                vec(n + ".bias", o, optional: optional),
-            ]
-        }
-        func norm(_ n: String) -> [ParameterSpec] { [vec(n + ".weight", H), vec(n + ".bias", H)] }
-        var t = [table(a.wordEmbeddings, c.vocabSize), table(a.positionEmbeddings, c.maxPositions)]
-        if let types = a.tokenTypeEmbeddings { t.append(table(types, c.typeVocabSize)) }
-        t += norm(a.embeddingsNorm)
-        for l in 0..<c.numLayers {
-            let n = a.layer
-            func name(_ s: String) -> String { a.layerName(l, s) }
-            for q in [n.query, n.key, n.value, n.attentionOutput] { t += linear(name(q), H, H) }
-            t +=
-                norm(name(n.attentionNorm)) + linear(name(n.intermediate), I, H) + linear(name(n.output), H, I)
-                + norm(name(n.outputNorm))
-        }
-        // The heads are used when the checkpoint has them.
-        if pooler, let p = a.pooler { t += linear(p, H, H, optional: true) }
-        if classifier, let labels = c.numLabels {
-            if let hidden = a.head.hidden { t += linear(hidden.name, H, H, optional: true) }
-            t += linear(a.head.output, labels, H, optional: true)
-        }
-        return t
+        Layers(c, pooler: pooler, classifier: classifier).all.flatMap(\.specs)
     }
 
     /// Binds every parameter from `source`; the pooler and classifier are used when present.
@@ -68,29 +124,26 @@ public final class BertModel: @unchecked Sendable {
             try config.numLabels != nil && source.tensor(for: a.head.output + ".weight") != nil
             && (a.head.input == .firstToken || hasPooler)
         var binder = ParameterBinder(graph: a.kind.rawValue == "bert" ? "BERT" : a.kind.rawValue, source: source)
-        try binder.bind(BertModel.parameterTable(config, pooler: hasPooler, classifier: hasClassifier))
+        let declared = Layers(config, pooler: hasPooler, classifier: hasClassifier)
+        try binder.bind(declared.all.flatMap(\.specs))
         weightsInPlace = binder.bound.values.allSatisfy { !$0.copied }
-        let H = config.hiddenSize
         guard !weightsInPlace else {
-            p = binder.bound
+            layers = BoundLayers(declared, binder.bound, fusedQKV: false)
             qkv = nil
             return
         }
-        // The separate q/k/v tensors are dropped once fused (no second copy of them stays).
-        let qkvNames = (0..<config.numLayers).map { l in
-            [a.layer.query, a.layer.key, a.layer.value].map { a.layerName(l, $0) }
-        }
-        let fused = Set(qkvNames.flatMap { $0.flatMap { [$0 + ".weight", $0 + ".bias"] } })
-        p = binder.bound.filter { !fused.contains($0.key) }
-        qkv = (0..<config.numLayers).map { l in
+        // The separate q/k/v tensors are dropped once fused (no second copy of them stays: the
+        // binder, their only other holder, ends here).
+        let H = config.hiddenSize
+        layers = BoundLayers(declared, binder.bound, fusedQKV: true)
+        qkv = declared.encoder.map { e in
             let w = FloatBuffer(count: H * 3 * H), b = FloatBuffer(count: 3 * H)
-            for (j, n) in qkvNames[l].enumerated() {
-                let t = binder.bound[n + ".weight"]!
-                let bias = binder.bound[n + ".bias"]!
+            for (j, projection) in [e.query, e.key, e.value].enumerated() {
+                let t = projection.bind(binder.bound)!
                 // Copied weights are always held [in, out] (PyTorch's are transposed at bind time).
-                precondition(t.layout == .inOut, "bound linear weights are [in, out]")
-                for i in 0..<H { (w.pointer + i * 3 * H + j * H).update(from: t.pointer + i * H, count: H) }
-                (b.pointer + j * H).update(from: bias.pointer, count: H)
+                precondition(t.weight.layout == .inOut, "bound linear weights are [in, out]")
+                for i in 0..<H { (w.pointer + i * 3 * H + j * H).update(from: t.weight.pointer + i * H, count: H) }
+                (b.pointer + j * H).update(from: t.bias.pointer, count: H)
             }
             return (w, b)
         }
@@ -163,24 +216,21 @@ public final class BertModel: @unchecked Sendable {
         func record(_ name: String, _ x: UnsafePointer<Float>, _ shape: [Int]) { recorder.record(name, x, shape) }
 
         // Embeddings.
+        let L = layers
         let x = FloatBuffer(count: N * H)
-        let word = p[a.wordEmbeddings + ".weight"]!.pointer, pos = p[a.positionEmbeddings + ".weight"]!.pointer
-        let typ = a.tokenTypeEmbeddings.map { p[$0 + ".weight"]!.pointer }
         for b in 0..<B {
             for s in 0..<S {
                 let row = x.pointer + (b * S + s) * H
-                let w = word + inputs.inputIds[b][s] * H, ps = pos + positions[b][s] * H
-                if let typ {
-                    let t = typ + types[b][s] * H
+                let w = L.word.row(inputs.inputIds[b][s]), ps = L.position.row(positions[b][s])
+                if let typ = L.tokenTypes {
+                    let t = typ.row(types[b][s])
                     for j in 0..<H { row[j] = w[j] + ps[j] + t[j] }
                 } else {
                     for j in 0..<H { row[j] = w[j] + ps[j] }
                 }
             }
         }
-        Kernels.layerNorm(
-            x.pointer, rows: N, cols: H, gamma: p[a.embeddingsNorm + ".weight"]!.pointer,
-            beta: p[a.embeddingsNorm + ".bias"]!.pointer, eps: c.layerNormEps)
+        L.embeddingsNorm(x.pointer, rows: N)
         record("hidden_states.0", x.pointer, [B, S, H])
 
         // Encoder.
@@ -188,9 +238,7 @@ public final class BertModel: @unchecked Sendable {
         let ctx = FloatBuffer(count: N * H), tmp = FloatBuffer(count: N * H), inter = FloatBuffer(count: N * I)
         let additive: [[Float]] = mask.map { $0.map { $0 == 0 ? c.maskValue : 0 } }
         let scale = 1 / Float(dh).squareRoot()
-        let n = a.layer
-        for l in 0..<c.numLayers {
-            func w(_ name: String) -> BoundTensor { p[a.layerName(l, name)]! }
+        for (l, layer) in L.encoder.enumerated() {
             if let qkv {
                 GEMM.sgemm(
                     m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer,
@@ -198,33 +246,27 @@ public final class BertModel: @unchecked Sendable {
                 Kernels.addBias(qkvOut.pointer, rows: N, cols: 3 * H, bias: qkv[l].bias.pointer)
             } else {
                 // Three GEMMs straight from the mapped weights, into the same interleaved rows.
-                for (j, q) in [n.query, n.key, n.value].enumerated() {
-                    let wt = w(q + ".weight")
+                for (j, projection) in [layer.query, layer.key, layer.value].enumerated() {
+                    let t = projection!
                     GEMM.sgemm(
-                        m: N, n: H, k: H, a: x.pointer, lda: H, b: wt.pointer, ldb: H, c: qkvOut.pointer + j * H,
+                        m: N, n: H, k: H, a: x.pointer, lda: H, b: t.weight.pointer, ldb: H, c: qkvOut.pointer + j * H,
                         ldc: 3 * H)
-                    let b = w(q + ".bias").pointer
+                    let b = t.bias.pointer
                     for r in 0..<N { let row = qkvOut.pointer + r * 3 * H + j * H; for c in 0..<H { row[c] += b[c] } }
                 }
             }
             Attention.run(
                 q: qkvOut.pointer, k: qkvOut.pointer + H, v: qkvOut.pointer + 2 * H, ctx: ctx.pointer, batch: B, seq: S,
-                heads: nh,
-                headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive, threads: threads)
-            w(n.attentionOutput + ".weight").linear(
-                ctx.pointer, rows: N, bias: w(n.attentionOutput + ".bias"), into: tmp.pointer)
+                heads: nh, headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive,
+                threads: threads)
+            layer.attentionOutput(ctx.pointer, rows: N, into: tmp.pointer)
             Kernels.add(tmp.pointer, x.pointer, count: N * H)
-            Kernels.layerNorm(
-                tmp.pointer, rows: N, cols: H, gamma: w(n.attentionNorm + ".weight").pointer,
-                beta: w(n.attentionNorm + ".bias").pointer, eps: c.layerNormEps)
-            w(n.intermediate + ".weight").linear(
-                tmp.pointer, rows: N, bias: w(n.intermediate + ".bias"), into: inter.pointer)
+            layer.attentionNorm(tmp.pointer, rows: N)
+            layer.intermediate(tmp.pointer, rows: N, into: inter.pointer)
             Kernels.activate(inter.pointer, count: N * I, c.activation)
-            w(n.output + ".weight").linear(inter.pointer, rows: N, bias: w(n.output + ".bias"), into: x.pointer)
+            layer.output(inter.pointer, rows: N, into: x.pointer)
             Kernels.add(x.pointer, tmp.pointer, count: N * H)
-            Kernels.layerNorm(
-                x.pointer, rows: N, cols: H, gamma: w(n.outputNorm + ".weight").pointer,
-                beta: w(n.outputNorm + ".bias").pointer, eps: c.layerNormEps)
+            layer.outputNorm(x.pointer, rows: N)
             record("hidden_states.\(l + 1)", x.pointer, [B, S, H])
         }
         record("last_hidden_state", x.pointer, [B, S, H])
@@ -233,28 +275,26 @@ public final class BertModel: @unchecked Sendable {
         let first = FloatBuffer(count: B * H)
         for b in 0..<B { (first.pointer + b * H).update(from: x.pointer + b * S * H, count: H) }
         var pooled: FloatBuffer? = nil
-        if hasPooler, let name = a.pooler,
+        if let pooler = L.pooler,
             wanted.contains("pooler_output") || (wanted.contains("logits") && a.head.input == .pooled)
         {
             let out = FloatBuffer(count: B * H)
-            p[name + ".weight"]!.linear(first.pointer, rows: B, bias: p[name + ".bias"], into: out.pointer)
+            pooler(first.pointer, rows: B, into: out.pointer)
             Kernels.activate(out.pointer, count: B * H, .tanh)
             record("pooler_output", out.pointer, [B, H])
             pooled = out
         }
-        if hasClassifier, let L = c.numLabels, wanted.contains("logits") {
+        if hasClassifier, let labels = c.numLabels, let head = L.headOutput, wanted.contains("logits") {
             var input = a.head.input == .pooled ? pooled! : first
-            if let hidden = a.head.hidden {
+            if let hidden = L.headHidden, let activation = a.head.hidden?.activation {
                 let h = FloatBuffer(count: B * H)
-                p[hidden.name + ".weight"]!.linear(
-                    input.pointer, rows: B, bias: p[hidden.name + ".bias"], into: h.pointer)
-                Kernels.activate(h.pointer, count: B * H, hidden.activation)
+                hidden(input.pointer, rows: B, into: h.pointer)
+                Kernels.activate(h.pointer, count: B * H, activation)
                 input = h
             }
-            let logits = FloatBuffer(count: B * L)
-            p[a.head.output + ".weight"]!.linear(
-                input.pointer, rows: B, bias: p[a.head.output + ".bias"], into: logits.pointer)
-            record("logits", logits.pointer, [B, L])
+            let logits = FloatBuffer(count: B * labels)
+            head(input.pointer, rows: B, into: logits.pointer)
+            record("logits", logits.pointer, [B, labels])
         }
         if wanted.contains("sentence_embedding") {
             let emb = FloatBuffer(count: B * H)

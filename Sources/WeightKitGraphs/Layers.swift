@@ -93,3 +93,53 @@ struct EmbeddingTable: LayerDeclaration {
 
     func bind(_ bound: [String: BoundTensor]) -> Bound { Bound(table: bound[name]!, dim: dim) }
 }
+
+/// A PyTorch `nn.Linear`: `<name>.weight` [out, in] (either orientation in a checkpoint) and
+/// `<name>.bias` [out]; y = x · Wᵀ + b. Optional layers (a pooler, a head) bind to nil when absent.
+struct Linear: LayerDeclaration {
+    let name: String
+    let outFeatures: Int
+    let inFeatures: Int
+    var optional = false
+
+    var specs: [ParameterSpec] {
+        [
+            .init(name: name + ".weight", shape: [outFeatures, inFeatures], optional: optional, isLinearWeight: true),
+            .init(name: name + ".bias", shape: [outFeatures], optional: optional, isLinearWeight: false),
+        ]
+    }
+
+    /// The layer, bound.
+    struct Bound {
+        let weight: BoundTensor
+        let bias: BoundTensor
+
+        /// y[rows × out] = x[rows × in] · Wᵀ + b, whatever the stored orientation.
+        func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+            weight.linear(x, rows: rows, bias: bias, into: y)
+        }
+    }
+
+    func bind(_ bound: [String: BoundTensor]) -> Bound? {
+        guard let w = bound[name + ".weight"], let b = bound[name + ".bias"] else { return nil }
+        return Bound(weight: w, bias: b)
+    }
+}
+
+/// A PyTorch `nn.LayerNorm`: `<name>.weight` and `<name>.bias` over the last dimension.
+struct LayerNorm: LayerDeclaration {
+    let name: String
+    let dim: Int
+    let eps: Float
+
+    var specs: [ParameterSpec] {
+        [
+            .init(name: name + ".weight", shape: [dim], optional: false, isLinearWeight: false),
+            .init(name: name + ".bias", shape: [dim], optional: false, isLinearWeight: false),
+        ]
+    }
+
+    func bind(_ bound: [String: BoundTensor]) -> KerasLayerNorm.Bound {
+        KerasLayerNorm.Bound(gamma: bound[name + ".weight"]!, beta: bound[name + ".bias"]!, dim: dim, eps: eps)
+    }
+}
