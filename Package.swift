@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "WeightKitCheckpoints", targets: ["WeightKitCheckpoints"]),
         .library(name: "WeightKitKeras", targets: ["WeightKitKeras"]),
         .library(name: "WeightKitPyTorch", targets: ["WeightKitPyTorch"]),
+        .library(name: "WeightKitTensorFlow", targets: ["WeightKitTensorFlow"]),
         .library(name: "WeightKitFormats", targets: ["WeightKitFormats"]),
         .library(name: "WeightKitInspection", targets: ["WeightKitInspection"]),
         .library(name: "WeightKitCompute", targets: ["WeightKitCompute"]),
@@ -61,10 +62,15 @@ let package = Package(
             name: "WeightKitPyTorch",
             dependencies: ["WeightKitCheckpoints", "CWeightKitZlib"]
         ),
+        // TensorFlow tensor bundles (TF1 / TF2 checkpoints, SavedModel variables): SSTable + wire-format decoding.
+        .target(
+            name: "WeightKitTensorFlow",
+            dependencies: ["WeightKitCheckpoints", "CISAL"]
+        ),
         // The one list of checkpoint readers (Checkpoints.readers) and the facade that opens and checks any of them.
         .target(
             name: "WeightKitFormats",
-            dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitPyTorch"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitPyTorch", "WeightKitTensorFlow"]
         ),
         // GEMM: oneDNN / OpenBLAS bound at run time on Linux, Accelerate on macOS.
         .target(
@@ -137,7 +143,7 @@ let package = Package(
             name: "WeightKitRobustnessTests",
             dependencies: [
                 "WeightKitCheckpoints", "WeightKitFormats", "WeightKitKeras", "WeightKitPyTorch", "WeightKitTokenizer",
-                "WeightKitVerification", "WeightKitTestSupport",
+                "WeightKitVerification", "WeightKitTestSupport", "WeightKitTensorFlow",
             ]
         ),
         .testTarget(
@@ -153,6 +159,10 @@ let package = Package(
                 "WeightKitCheckpoints", "WeightKitFormats", "WeightKitCompute", "WeightKitGraphs", "WeightKitMapping",
                 "WeightKitVerification", "WeightKitTestSupport",
             ]
+        ),
+        .testTarget(
+            name: "WeightKitTensorFlowTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitTensorFlow", "WeightKitFormats", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitComputeTests",

@@ -8,7 +8,7 @@ import PackageDescription
 //
 // A package of its own so the main package stays free of sanitizer-only executables.
 let targets = ["safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle",
-               "tokenizer", "reference-bundle", "json"]
+               "tokenizer", "reference-bundle", "json", "tf-bundle"]
 
 let package = Package(
     name: "WeightKitFuzz",
@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "WeightKitFormats", package: "WeightKit"),
                 .product(name: "WeightKitKeras", package: "WeightKit"),
                 .product(name: "WeightKitPyTorch", package: "WeightKit"),
+                .product(name: "WeightKitTensorFlow", package: "WeightKit"),
                 .product(name: "WeightKitTokenizer", package: "WeightKit"),
                 .product(name: "WeightKitVerification", package: "WeightKit"),
             ],

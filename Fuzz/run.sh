@@ -4,7 +4,7 @@
 # Fuzz/corpus/TARGET, crashes land in Fuzz/crashes/TARGET, the log in Fuzz/logs/.
 #
 #   bash Fuzz/run.sh TARGET SECONDS        TARGET: safetensors-header shard-index wkc keras-hdf5
-#                                          keras-archive torch-zip pickle tokenizer reference-bundle json
+#                                          keras-archive torch-zip pickle tokenizer reference-bundle json tf-bundle
 #   bash Fuzz/run.sh --build               build only
 #   bash Fuzz/run.sh --replay TARGET       run the committed corpus and the crash inputs once
 set -euo pipefail
@@ -35,6 +35,7 @@ SEEDS=$(mktemp -d)
 F=$ROOT/Fixtures
 case $T in
   safetensors-header|reference-bundle) cp "$F"/safetensors/*.safetensors "$F"/safetensors/malformed/* "$F"/references/*.reference.safetensors "$SEEDS"/ 2>/dev/null || true ;;
+  tf-bundle) cp "$F"/tensorflow/*/*.index "$SEEDS"/ ;;
   shard-index) cp "$F"/safetensors/sharded/*.json "$F"/keras/*.json "$F"/pytorch/tiny_bert_bin_sharded/*.json "$SEEDS"/ 2>/dev/null || true ;;
   wkc) "$ROOT"/.build/debug/weightkit convert "$F"/safetensors/mixed.safetensors -o "$SEEDS"/mixed.wkc >/dev/null
        "$ROOT"/.build/debug/weightkit convert "$F"/references/tiny_bert_pt -o "$SEEDS"/ready.wkc --model bert >/dev/null ;;

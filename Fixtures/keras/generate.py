@@ -2,8 +2,7 @@
 """Writes the Keras / Hugging Face HDF5 fixtures with the real frameworks (versions pinned in
 Fixtures/requirements-keras.txt) and records, with h5py, what each file holds.
 
-    python3 -m venv .venv-keras && .venv-keras/bin/pip install -r Fixtures/requirements-keras.txt
-    .venv-keras/bin/python Fixtures/keras/generate.py
+    $(bash Scripts/python-env.sh Fixtures/requirements-keras.txt) Fixtures/keras/generate.py
 
 Each framework runs in its own process (tf_keras and Keras 3 cannot share one). Outputs, all
 under Fixtures/keras/:

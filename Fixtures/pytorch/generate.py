@@ -2,8 +2,7 @@
 """PyTorch checkpoint fixtures, written by real torch (versions pinned in
 Fixtures/requirements-torch.txt), for WeightKit's safe torch.save reader.
 
-    python3 -m venv .venv-torch && .venv-torch/bin/pip install -r Fixtures/requirements-torch.txt
-    .venv-torch/bin/python Fixtures/pytorch/generate.py
+    $(bash Scripts/python-env.sh Fixtures/requirements-torch.txt) Fixtures/pytorch/generate.py
 
 Outputs under Fixtures/pytorch/ (manifest.json records, for every file, what torch itself says):
   tiny_bert_cls_bin/        pytorch_model.bin + config.json: Fixtures/references/tiny_bert_cls_pt

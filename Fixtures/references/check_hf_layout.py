@@ -6,7 +6,7 @@ DistilBertForSequenceClassification), runs the inputs of a reference bundle, and
 bundle's outputs (token outputs where attention_mask is 1). Exit 0 when every compared output is
 within --atol.
 
-    .venv-torch/bin/python Fixtures/references/check_hf_layout.py DIR BUNDLE [--atol 1e-5]"""
+    $(bash Scripts/python-env.sh Fixtures/requirements-torch.txt) Fixtures/references/check_hf_layout.py DIR BUNDLE [--atol 1e-5]"""
 import argparse
 import json
 import os

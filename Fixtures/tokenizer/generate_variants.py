@@ -4,7 +4,7 @@ BertTokenizerFast.save_pretrained (tokenizer.json, tokenizer_config.json, vocab.
 special_tokens_map.json), and the ids Hugging Face gives 500 corpus lines plus lines with special
 tokens in them. The slow BertTokenizer loaded from the same directory must agree on every line.
 
-    .venv-torch/bin/python Fixtures/tokenizer/generate_variants.py   (Fixtures/requirements-torch.txt)
+    $(bash Scripts/python-env.sh Fixtures/requirements-torch.txt) Fixtures/tokenizer/generate_variants.py   (Fixtures/requirements-torch.txt)
 
   cased/       do_lower_case=False (accents kept, as BERT's rule has it)
   uncased_accents/  do_lower_case=True, strip_accents=False, tokenize_chinese_chars=False

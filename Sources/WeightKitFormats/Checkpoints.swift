@@ -1,6 +1,7 @@
 import WeightKitCheckpoints
 import WeightKitKeras
 import WeightKitPyTorch
+import WeightKitTensorFlow
 
 /// Opens and checks any checkpoint WeightKit reads, recognising the format from the content, not
 /// the name: the first reader in `readers` that recognises a file opens it.
@@ -14,6 +15,7 @@ public enum Checkpoints {
         KerasArchiveReader.self,  // any other zip
         ShardedKerasReader.self,  // JSON index naming .h5 shards
         ShardedTorchReader.self,  // JSON index whose first shard is a torch.save file
+        TensorBundleReader.self,  // SSTable footer magic and a bundle header
         WKCReader.self,  // WKC magic
         ShardedSafetensorsReader.self,  // any other JSON shard index
         SafetensorsReader.self,  // length + '{'
@@ -44,6 +46,7 @@ public enum Checkpoints {
 
     /// The path itself, or the one checkpoint file a directory holds.
     static func resolve(_ path: String) throws -> String {
+        for reader in readers { if let file = reader.resolve(path) { return file } }
         guard FileSystem.exists(path) else { throw FileError(path: path, operation: "open", code: 2) }
         return FileSystem.isDirectory(path) ? FileSystem.join(path, try pickFile(inDirectory: path)) : path
     }

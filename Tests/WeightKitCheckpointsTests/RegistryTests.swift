@@ -20,7 +20,7 @@ struct RegistryTests {
             "keras/textclf_k3.weights.h5", "references/tiny_bert_pt", "keras/textclf_k3.keras",
             "keras/textclf_k3_sharded.weights.json", "pytorch/tensors.pt",
             "pytorch/tiny_bert_bin_sharded/pytorch_model.bin.index.json",
-            "keras/hf_bert_sharded/tf_model.h5.index.json",
+            "keras/hf_bert_sharded/tf_model.h5.index.json", "tensorflow/tf1_names/model.ckpt.index",
         ])
     func recognisedByItsReader(_ rel: String) throws {
         let path = TestFixtures.path(rel)

@@ -4,6 +4,7 @@ import WeightKitCheckpoints
 import WeightKitFormats
 import WeightKitKeras
 import WeightKitPyTorch
+import WeightKitTensorFlow
 import WeightKitTestSupport
 import WeightKitTokenizer
 import WeightKitVerification
@@ -50,7 +51,7 @@ struct FuzzCorpusReplayTests {
         arguments: [
             "safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle",
             "tokenizer",
-            "reference-bundle", "json",
+            "reference-bundle", "json", "tf-bundle",
         ])
     func replay(_ target: String) throws {
         // Inputs that make libhdf5 loop are refused when its probe times out: 2 s is plenty here.
@@ -105,6 +106,15 @@ struct FuzzCorpusReplayTests {
                         tokenizer.vocab[tokenizer.sep]!
                     ]
                 #expect(fast == slow, "\(f): the id paths disagree")
+            case "tf-bundle":
+                // The fuzz target's layout: the input as the .index beside a 64 KiB zero data shard.
+                let shard = dir + "/input.data-00000-of-00001"
+                if !FileManager.default.fileExists(atPath: shard) {
+                    try Data(count: 64 << 10).write(to: URL(fileURLWithPath: shard))
+                }
+                let index = try Self.staged(f, as: "input.index", in: dir)
+                if let c = try? TensorBundleReader.open(index, includeAll: true) { Self.readAll(c) }
+                _ = try? TensorBundleReader.check(index, progress: nil)
             case "reference-bundle":
                 _ = try? ReferenceBundle(path: f)
             case "json":

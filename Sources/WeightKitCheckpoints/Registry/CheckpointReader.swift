@@ -16,6 +16,13 @@ public protocol CheckpointReader {
     /// the format carries. Problems come back in the result; it throws only when the file cannot
     /// be read at all.
     static func check(_ path: String, progress: ProgressHandler?) throws -> CheckResult
+    /// The file to open for a path that names a checkpoint without being its file (a TensorFlow
+    /// prefix, one data shard of it, a directory with a state file), or nil.
+    static func resolve(_ path: String) -> String?
+}
+
+extension CheckpointReader {
+    public static func resolve(_ path: String) -> String? { nil }
 }
 
 /// What a reader may look at to recognise a file, read once for all readers.

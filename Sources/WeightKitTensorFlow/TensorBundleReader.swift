@@ -1,0 +1,244 @@
+import WeightKitCheckpoints
+
+extension CheckpointFormat {
+    /// TensorFlow's tensor bundle: `PREFIX.index` + `PREFIX.data-NNNNN-of-NNNNN` (TF1 and TF2
+    /// checkpoints, a SavedModel's `variables/`).
+    public static let tensorBundle = CheckpointFormat(rawValue: "tf-tensor-bundle")
+}
+
+/// Reads TensorFlow tensor bundles (tensorflow/core/util/tensor_bundle): the `.index` SSTable of
+/// `BundleEntryProto`s, decoded by a bounded wire-format reader, and the data shards, mapped.
+/// Numeric tensors are byte ranges of the shards (at any offset: TensorFlow packs them densely,
+/// so unaligned ones are copied when read); string tensors are listed in the metadata. The deep
+/// check verifies every block checksum of the index and every tensor's CRC32C.
+public enum TensorBundleReader: CheckpointReader {
+    public static let formats: [CheckpointFormat] = [.tensorBundle]
+    public static let directoryEntries = [DirectoryEntry(suffix: ".index", role: .index)]
+
+    /// An SSTable footer whose first entry is the bundle header (key "").
+    public static func recognizes(_ probe: CheckpointProbe) -> Bool {
+        guard SSTable.hasMagic(probe.bytes), let first = try? SSTable.entries(probe.bytes).first else { return false }
+        return first.key.isEmpty
+    }
+
+    /// The `.index` of a prefix (`bert_model.ckpt`), of one of its data shards, or of the latest
+    /// checkpoint a directory's `checkpoint` state file names (an absolute path written on another
+    /// machine is looked for beside the state file).
+    public static func resolve(_ path: String) -> String? {
+        if FileSystem.isDirectory(path) {
+            let state = FileSystem.join(path, "checkpoint")
+            guard FileSystem.exists(state), let file = try? MappedFile(path: state), file.size < 1 << 20 else {
+                return nil
+            }
+            let text = String(decoding: file.bytes, as: UTF8.self)
+            for line in text.split(separator: "\n") where line.hasPrefix("model_checkpoint_path:") {
+                guard let q1 = line.firstIndex(of: "\""), let q2 = line.lastIndex(of: "\""), q1 < q2 else { continue }
+                let named = String(line[line.index(after: q1)..<q2])
+                for prefix in [
+                    named.hasPrefix("/") ? named : FileSystem.join(path, named),
+                    FileSystem.join(path, FileSystem.lastComponent(of: named)),
+                ]
+                where FileSystem.exists(prefix + ".index") {
+                    return prefix + ".index"
+                }
+            }
+            return nil
+        }
+        if !FileSystem.exists(path), FileSystem.exists(path + ".index") { return path + ".index" }
+        // PREFIX.data-NNNNN-of-NNNNN: the prefix is everything before the last ".data-".
+        let name = FileSystem.lastComponent(of: path)
+        if name.contains(".data-"), let cut = name.ranges(of: ".data-").last {
+            let prefix = FileSystem.join(FileSystem.directory(of: path), String(name[..<cut.lowerBound]))
+            if FileSystem.exists(prefix + ".index") { return prefix + ".index" }
+        }
+        return nil
+    }
+
+    public static func open(_ path: String, options: CheckpointOpenOptions) throws -> any Checkpoint {
+        options.threadsMayStart()
+        return try open(path, includeAll: options.includeAll)
+    }
+
+    /// Opens a bundle from its `.index`; optimizer slots, `global_step` and save counters are
+    /// listed only with `includeAll`.
+    public static func open(_ path: String, includeAll: Bool = false) throws -> MappedCheckpoint {
+        try read(path, includeAll: includeAll).checkpoint
+    }
+
+    public static func check(_ path: String, progress: ProgressHandler?) throws -> CheckResult {
+        var result = CheckResult(path: path, format: .tensorBundle)
+        let bundle: Bundle
+        do { bundle = try read(path, includeAll: true) } catch let e as TensorBundleError {
+            result.problems = [e.description]
+            return result
+        }
+        let c = bundle.checkpoint
+        result.tensorCount = c.tensors.count
+        for (info, crc) in zip(c.tensors, bundle.checksums) {
+            let bytes = c.mappedFiles[info.fileIndex].bytes(at: info.byteOffset, count: info.byteCount)
+            let computed = CRC32C.mask(CRC32C.value(bytes))
+            if computed != crc {
+                result.problems.append(
+                    TensorBundleError.badChecksum(file: path, tensor: info.name, stored: crc, computed: computed)
+                        .description)
+            }
+            result.checkedBytes += info.byteCount
+        }
+        result.notes.append("every index block checksum and the CRC32C of all \(c.tensors.count) tensors verified")
+        return result
+    }
+
+    /// An opened bundle and each tensor's stored (masked) CRC32C.
+    struct Bundle {
+        let checkpoint: MappedCheckpoint
+        let checksums: [UInt32]
+    }
+
+    static func read(_ path: String, includeAll: Bool) throws -> Bundle {
+        let index = try MappedFile(path: path)
+        let entries: [(key: [UInt8], value: UnsafeRawBufferPointer)]
+        do { entries = try SSTable.entries(index.bytes) } catch {
+            throw TensorBundleError.index(file: path, detail: "\(error)")
+        }
+        guard let first = entries.first, first.key.isEmpty else {
+            throw TensorBundleError.badHeader(file: path, detail: "the first entry is not the header (key \"\")")
+        }
+        let (shards, bigEndian) = try header(first.value, file: path)
+        if bigEndian { throw TensorBundleError.bigEndian(file: path) }
+        let prefix = path.hasSuffix(".index") ? String(path.dropLast(6)) : path
+        var files: [MappedFile] = []
+        for i in 0..<shards {
+            let name = prefix + ".data-" + pad(i) + "-of-" + pad(shards)
+            guard FileSystem.exists(name) else {
+                throw TensorBundleError.missingShard(file: path, shard: FileSystem.lastComponent(of: name))
+            }
+            files.append(try MappedFile(path: name))
+        }
+        var tensors: [TensorInfo] = [], checksums: [UInt32] = []
+        var metadata: [String: String] = [:]
+        for (keyBytes, value) in entries.dropFirst() {
+            let key = String(decoding: keyBytes, as: UTF8.self)
+            if !includeAll, isTrainingState(key) { continue }
+            let e = try entry(value, file: path, tensor: key)
+            guard e.slices == 0 else { throw TensorBundleError.slicedTensor(file: path, tensor: key) }
+            if e.dtype == 7 {  // DT_STRING: not weights; listed
+                metadata["tf.string." + key] = "shape [" + e.shape.map(String.init).joined(separator: ", ") + "]"
+                continue
+            }
+            guard let dtype = dtypes[e.dtype] else {
+                throw TensorBundleError.unsupportedDType(file: path, tensor: key, dtype: e.dtype)
+            }
+            guard e.shard < files.count else {
+                throw TensorBundleError.badEntry(file: path, tensor: key, detail: "shard \(e.shard) of \(files.count)")
+            }
+            guard let expected = dtype.byteCount(elements: e.shape.reduce(1, *)), expected == e.size else {
+                throw TensorBundleError.sizeMismatch(
+                    file: path, tensor: key, stored: e.size,
+                    expected: dtype.byteCount(elements: e.shape.reduce(1, *)) ?? -1)
+            }
+            let shardSize = files[e.shard].size
+            guard e.offset <= shardSize, e.size <= shardSize - e.offset else {
+                throw TensorBundleError.pastShard(
+                    file: path, tensor: key, shard: FileSystem.lastComponent(of: files[e.shard].path),
+                    end: e.offset + e.size, size: shardSize)
+            }
+            tensors.append(
+                TensorInfo(
+                    name: key, dtype: dtype, shape: e.shape, fileIndex: e.shard, byteOffset: e.offset, byteCount: e.size
+                ))
+            checksums.append(e.crc)
+        }
+        let c = MappedCheckpoint(
+            path: path, format: .tensorBundle, files: files, tensors: tensors, metadata: metadata,
+            modelConfig: try FileSystem.modelConfig(besides: path))
+        return Bundle(checkpoint: c, checksums: checksums)
+    }
+
+    /// Optimizer slots, step and save counters: training state, not weights.
+    static func isTrainingState(_ key: String) -> Bool {
+        key == "global_step" || key.hasSuffix("/adam_m") || key.hasSuffix("/adam_v")
+            || key.contains("/.OPTIMIZER_SLOT/")
+            || key.hasPrefix("save_counter/") || key.hasPrefix("optimizer/")
+    }
+
+    static func pad(_ i: Int) -> String { String(repeating: "0", count: max(0, 5 - String(i).count)) + String(i) }
+
+    /// TensorFlow's DataType enum → ours (DT_STRING 7 is listed apart; the rest are refused by number).
+    static let dtypes: [Int: DType] = [
+        1: .f32, 2: .f64, 3: .i32, 4: .u8, 5: .i16, 6: .i8, 9: .i64, 10: .bool, 14: .bf16, 17: .u16, 19: .f16, 22: .u32,
+        23: .u64,
+    ]
+
+    /// `BundleHeaderProto`: num_shards (1), endianness (2).
+    static func header(_ v: UnsafeRawBufferPointer, file: String) throws -> (shards: Int, bigEndian: Bool) {
+        var r = ProtoReader(v)
+        var shards = 0, endianness = 0
+        do {
+            while let f = try r.field() {
+                switch (f.number, f.wireType) {
+                case (1, 0): shards = Int(truncatingIfNeeded: try r.varint())
+                case (2, 0): endianness = Int(truncatingIfNeeded: try r.varint())
+                default: try r.skip(wireType: f.wireType)
+                }
+            }
+        } catch { throw TensorBundleError.badHeader(file: file, detail: error.detail) }
+        guard shards >= 1, shards <= 100_000 else {
+            throw TensorBundleError.badHeader(file: file, detail: "\(shards) shards")
+        }
+        return (shards, endianness == 1)
+    }
+
+    /// The fields of a `BundleEntryProto` a reader needs.
+    struct Entry {
+        var dtype = 0, shape: [Int] = [], shard = 0, offset = 0, size = 0, crc: UInt32 = 0, slices = 0
+    }
+
+    static func entry(_ v: UnsafeRawBufferPointer, file: String, tensor: String) throws -> Entry {
+        var e = Entry()
+        var r = ProtoReader(v)
+        func bad(_ d: String) -> TensorBundleError { .badEntry(file: file, tensor: tensor, detail: d) }
+        do {
+            while let f = try r.field() {
+                switch (f.number, f.wireType) {
+                case (1, 0): e.dtype = Int(truncatingIfNeeded: try r.varint())
+                case (2, 2): e.shape = try shape(try r.lengthDelimited())
+                case (3, 0): e.shard = Int(truncatingIfNeeded: try r.varint())
+                case (4, 0): e.offset = Int(truncatingIfNeeded: Int64(bitPattern: try r.varint()))
+                case (5, 0): e.size = Int(truncatingIfNeeded: Int64(bitPattern: try r.varint()))
+                case (6, 5): e.crc = try r.fixed32()
+                case (7, 2): _ = try r.lengthDelimited(); e.slices += 1
+                default: try r.skip(wireType: f.wireType)
+                }
+            }
+        } catch let m as ProtoReader.Malformed { throw bad(m.detail) }
+        guard e.shard >= 0, e.offset >= 0, e.size >= 0 else { throw bad("negative shard, offset or size") }
+        return e
+    }
+
+    /// `TensorShapeProto`: repeated dim (2) { size (1) }; unknown_rank (3) refused.
+    static func shape(_ v: UnsafeRawBufferPointer) throws -> [Int] {
+        var r = ProtoReader(v)
+        var dims: [Int] = []
+        while let f = try r.field() {
+            switch (f.number, f.wireType) {
+            case (2, 2):
+                var d = ProtoReader(try r.lengthDelimited())
+                var size = 0
+                while let g = try d.field() {
+                    if g.number == 1, g.wireType == 0 {
+                        size = Int(truncatingIfNeeded: Int64(bitPattern: try d.varint()))
+                    } else {
+                        try d.skip(wireType: g.wireType)
+                    }
+                }
+                guard size >= 0, size < 1 << 40 else { throw ProtoReader.Malformed(detail: "dimension \(size)") }
+                dims.append(size)
+            case (3, 0):
+                if try r.varint() != 0 { throw ProtoReader.Malformed(detail: "unknown rank") }
+            default: try r.skip(wireType: f.wireType)
+            }
+        }
+        guard dims.count <= 64 else { throw ProtoReader.Malformed(detail: "\(dims.count) dimensions") }
+        return dims
+    }
+}
