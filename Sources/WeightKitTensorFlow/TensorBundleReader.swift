@@ -34,13 +34,13 @@ public enum TensorBundleReader: CheckpointReader {
             for line in text.split(separator: "\n") where line.hasPrefix("model_checkpoint_path:") {
                 guard let q1 = line.firstIndex(of: "\""), let q2 = line.lastIndex(of: "\""), q1 < q2 else { continue }
                 let named = String(line[line.index(after: q1)..<q2])
-                for prefix in [
-                    named.hasPrefix("/") ? named : FileSystem.join(path, named),
+                // Beside the state file first: the directory the user named is the one meant, and
+                // an absolute path may be another machine's (or another clone's).
+                let candidates = [
                     FileSystem.join(path, FileSystem.lastComponent(of: named)),
+                    named.hasPrefix("/") ? named : FileSystem.join(path, named),
                 ]
-                where FileSystem.exists(prefix + ".index") {
-                    return prefix + ".index"
-                }
+                for prefix in candidates where FileSystem.exists(prefix + ".index") { return prefix + ".index" }
             }
             return nil
         }

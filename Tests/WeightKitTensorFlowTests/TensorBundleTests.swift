@@ -52,6 +52,22 @@ struct TensorBundleTests {
         }
     }
 
+    @Test(
+        "a state file's absolute path, written on another machine or naming another copy, resolves beside the state file"
+    )
+    func stateFilePaths() throws {
+        let dir = try TestFixtures.scratchDirectory("tfstate")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for ext in [".index", ".data-00000-of-00001"] {
+            try FileManager.default.copyItem(atPath: Self.prefix + ext, toPath: dir + "/model.ckpt" + ext)
+        }
+        for named in ["/home/someone/run-7/model.ckpt", Self.prefix] {
+            try "model_checkpoint_path: \"\(named)\"\nall_model_checkpoint_paths: \"\(named)\"\n"
+                .write(toFile: dir + "/checkpoint", atomically: true, encoding: .utf8)
+            #expect(try Checkpoints.open(dir).path == dir + "/model.ckpt.index", "\(named)")
+        }
+    }
+
     @Test("global_step is training state: listed only with includeAll")
     func trainingState() throws {
         #expect(try Checkpoints.open(Self.prefix).info(named: "global_step") == nil)
