@@ -119,6 +119,13 @@ TF_MODELS = [
 TOLERANCE = 1e-6
 
 
+def config(kind, cls):
+    """The tiny config of `kind` (3 labels for a classifier), the same for both frameworks."""
+    from transformers import DistilBertConfig, RobertaConfig
+    extra = {"num_labels": 3} if cls else {}
+    return RobertaConfig(**ROBERTA, **extra) if kind == "roberta" else DistilBertConfig(**DISTILBERT, **extra)
+
+
 def fresh_dir(name):
     path = os.path.join(OUT, name)
     if os.path.isdir(path):
@@ -170,15 +177,11 @@ def torch_main():
     import torch
     import transformers
     from safetensors import safe_open
-    from transformers import (DistilBertConfig, DistilBertForSequenceClassification, DistilBertModel,
-                              RobertaConfig, RobertaForSequenceClassification, RobertaModel)
+    from transformers import (DistilBertForSequenceClassification, DistilBertModel, RobertaForSequenceClassification,
+                              RobertaModel)
     framework = f"torch {torch.__version__} / transformers {transformers.__version__}"
     classes = {("roberta", False): RobertaModel, ("roberta", True): RobertaForSequenceClassification,
                ("distilbert", False): DistilBertModel, ("distilbert", True): DistilBertForSequenceClassification}
-
-    def config(kind, cls):
-        extra = {"num_labels": 3} if cls else {}
-        return RobertaConfig(**ROBERTA, **extra) if kind == "roberta" else DistilBertConfig(**DISTILBERT, **extra)
 
     def sentence_embedding(last, mask):  # exactly generate_torch.py's helper
         m = mask.unsqueeze(-1).to(last.dtype)
@@ -366,15 +369,11 @@ def tf_main():
     import tensorflow as tf
     import tf_keras
     import transformers
-    from transformers import (DistilBertConfig, RobertaConfig, TFDistilBertForSequenceClassification,
+    from transformers import (TFDistilBertForSequenceClassification,
                               TFDistilBertModel, TFRobertaForSequenceClassification, TFRobertaModel)
     framework = f"tensorflow {tf.__version__} / transformers {transformers.__version__}"
     classes = {("roberta", False): TFRobertaModel, ("roberta", True): TFRobertaForSequenceClassification,
                ("distilbert", False): TFDistilBertModel, ("distilbert", True): TFDistilBertForSequenceClassification}
-
-    def config(kind, cls):
-        extra = {"num_labels": 3} if cls else {}
-        return RobertaConfig(**ROBERTA, **extra) if kind == "roberta" else DistilBertConfig(**DISTILBERT, **extra)
 
     def outputs(model, kind, cls):
         ids, mask = tf.constant(INPUTS[kind]), tf.constant(MASK)

@@ -27,18 +27,22 @@ public enum Checkpoints {
     /// Opens a file, a shard index or a directory holding one checkpoint.
     public static func open(_ path: String, options: Options = Options()) throws -> any Checkpoint {
         let file = try resolve(path)
-        return try reader(for: file).open(file, options: options)
+        return try reader(forFile: file).open(file, options: options)
     }
 
     /// The deep integrity check of a file, index or directory (`weightkit check`).
     public static func check(_ path: String, progress: ProgressHandler? = nil) throws -> CheckResult {
         let file = try resolve(path)
-        return try reader(for: file).check(file, progress: progress)
+        return try reader(forFile: file).check(file, progress: progress)
     }
 
     /// The reader that recognises a file's content (a directory's: its one checkpoint's).
     public static func reader(for path: String) throws -> any CheckpointReader.Type {
-        let file = try resolve(path)
+        try reader(forFile: try resolve(path))
+    }
+
+    /// The reader of a file already resolved.
+    static func reader(forFile file: String) throws -> any CheckpointReader.Type {
         let probe = try CheckpointProbe(path: file)
         for reader in readers where try reader.recognizes(probe) { return reader }
         throw UnrecognizedFormat(path: file, size: probe.file.size)

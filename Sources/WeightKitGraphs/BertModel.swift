@@ -80,11 +80,11 @@ public final class BertModel: @unchecked Sendable {
         struct Encoder {
             let query, key, value: Linear.Bound?
             let attentionOutput, intermediate, output: Linear.Bound
-            let attentionNorm, outputNorm: KerasLayerNorm.Bound
+            let attentionNorm, outputNorm: LayerNorm.Bound
         }
         let word, position: EmbeddingTable.Bound
         let tokenTypes: EmbeddingTable.Bound?
-        let embeddingsNorm: KerasLayerNorm.Bound
+        let embeddingsNorm: LayerNorm.Bound
         let encoder: [Encoder]
         let pooler, headHidden, headOutput: Linear.Bound?
 

@@ -45,16 +45,23 @@ struct KerasDense: LayerDeclaration {
     }
 }
 
-/// A Keras LayerNormalization: `<name>.gamma`, `<name>.beta` over the last dimension.
-struct KerasLayerNorm: LayerDeclaration {
+/// A layer normalisation over the last dimension, with its scale and shift named as the source
+/// framework names them: PyTorch's `nn.LayerNorm` `<name>.weight` / `<name>.bias`, or Keras'
+/// LayerNormalization `<name>.gamma` / `<name>.beta`.
+struct LayerNorm: LayerDeclaration {
+    enum Spelling { case pyTorch, keras }
     let name: String
     let dim: Int
     let eps: Float
+    var spelling = Spelling.pyTorch
+
+    private var scaleName: String { name + (spelling == .pyTorch ? ".weight" : ".gamma") }
+    private var shiftName: String { name + (spelling == .pyTorch ? ".bias" : ".beta") }
 
     var specs: [ParameterSpec] {
         [
-            .init(name: name + ".gamma", shape: [dim], optional: false, isLinearWeight: false),
-            .init(name: name + ".beta", shape: [dim], optional: false, isLinearWeight: false),
+            .init(name: scaleName, shape: [dim], optional: false, isLinearWeight: false),
+            .init(name: shiftName, shape: [dim], optional: false, isLinearWeight: false),
         ]
     }
 
@@ -72,7 +79,7 @@ struct KerasLayerNorm: LayerDeclaration {
     }
 
     func bind(_ bound: [String: BoundTensor]) -> Bound {
-        Bound(gamma: bound[name + ".gamma"]!, beta: bound[name + ".beta"]!, dim: dim, eps: eps)
+        Bound(gamma: bound[scaleName]!, beta: bound[shiftName]!, dim: dim, eps: eps)
     }
 }
 
@@ -123,23 +130,5 @@ struct Linear: LayerDeclaration {
     func bind(_ bound: [String: BoundTensor]) -> Bound? {
         guard let w = bound[name + ".weight"], let b = bound[name + ".bias"] else { return nil }
         return Bound(weight: w, bias: b)
-    }
-}
-
-/// A PyTorch `nn.LayerNorm`: `<name>.weight` and `<name>.bias` over the last dimension.
-struct LayerNorm: LayerDeclaration {
-    let name: String
-    let dim: Int
-    let eps: Float
-
-    var specs: [ParameterSpec] {
-        [
-            .init(name: name + ".weight", shape: [dim], optional: false, isLinearWeight: false),
-            .init(name: name + ".bias", shape: [dim], optional: false, isLinearWeight: false),
-        ]
-    }
-
-    func bind(_ bound: [String: BoundTensor]) -> KerasLayerNorm.Bound {
-        KerasLayerNorm.Bound(gamma: bound[name + ".weight"]!, beta: bound[name + ".bias"]!, dim: dim, eps: eps)
     }
 }

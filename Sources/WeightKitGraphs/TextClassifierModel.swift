@@ -75,7 +75,7 @@ public final class TextClassifierModel: @unchecked Sendable {
     struct Layers {
         let token, position: EmbeddingTable
         let query, key, value, attentionOutput, ffn0, ffn1, hidden, output: KerasDense
-        let norm1, norm2: KerasLayerNorm
+        let norm1, norm2: LayerNorm
 
         init(_ c: TextClassifierConfig) {
             let E = c.embedDim, h = c.numHeads, k = c.keyDim, F = c.feedForwardDim
@@ -95,8 +95,8 @@ public final class TextClassifierModel: @unchecked Sendable {
             }
             ffn0 = dense("block.ffn.0", E, F)
             ffn1 = dense("block.ffn.1", F, E)
-            norm1 = KerasLayerNorm(name: "block.norm1", dim: E, eps: c.layerNormEps)
-            norm2 = KerasLayerNorm(name: "block.norm2", dim: E, eps: c.layerNormEps)
+            norm1 = LayerNorm(name: "block.norm1", dim: E, eps: c.layerNormEps, spelling: .keras)
+            norm2 = LayerNorm(name: "block.norm2", dim: E, eps: c.layerNormEps, spelling: .keras)
             hidden = dense("hidden", E, c.hiddenUnits)
             output = dense("output", c.hiddenUnits, c.numClasses)
         }
@@ -111,7 +111,7 @@ public final class TextClassifierModel: @unchecked Sendable {
     struct BoundLayers {
         let token, position: EmbeddingTable.Bound
         let query, key, value, attentionOutput, ffn0, ffn1, hidden, output: KerasDense.Bound
-        let norm1, norm2: KerasLayerNorm.Bound
+        let norm1, norm2: LayerNorm.Bound
 
         init(_ l: Layers, _ b: [String: BoundTensor]) {
             (token, position) = (l.token.bind(b), l.position.bind(b))

@@ -175,26 +175,24 @@ public enum BertMapper {
 
         // Config: an override, the checkpoint's, or inferred from shapes. A config.json that is
         // there but cannot be used is a problem reported as such, never replaced by inference.
-        var config: BertConfig
-        if let override {
-            config = override
+        var found: BertConfig? = override
+        if override != nil {
             report.configSource = "given"
         } else if let c = checkpoint.modelConfig {
             do {
-                config = try BertConfig(huggingFace: c)
+                found = try BertConfig(huggingFace: c)
                 report.configSource = "model config (config.json)"
-            } catch {
-                report.configProblem = "\(error)"
-                (config, report.inferred, report.defaulted) = infer(arch, convention: convention, layers: layers) {
-                    lookup($0, layer: $1)?.1.first?.shape
-                }
-                report.configSource = "inferred from shapes (config.json rejected)"
-            }
+            } catch { report.configProblem = "\(error)" }
+        }
+        var config: BertConfig
+        if let found {
+            config = found
         } else {
             (config, report.inferred, report.defaulted) = infer(arch, convention: convention, layers: layers) {
                 lookup($0, layer: $1)?.1.first?.shape
             }
-            report.configSource = "inferred from shapes"
+            report.configSource =
+                report.configProblem == nil ? "inferred from shapes" : "inferred from shapes (config.json rejected)"
         }
         if config.kind != table.kind, report.configProblem == nil {
             report.configProblem = "the config describes \(config.kind.rawValue), not \(table.kind.rawValue)"

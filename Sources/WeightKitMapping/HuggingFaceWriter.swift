@@ -11,10 +11,12 @@ import WeightKitGraphs
 /// `transformers.BertModel.from_pretrained(dir)` loads (BertForSequenceClassification too when
 /// there is a classifier). This is how a Keras or TF-only BERT reaches PyTorch, MLX or candle.
 public enum HuggingFaceWriter {
+    /// Returns the transformers class the directory loads as (what config.json's `architectures` names).
+    @discardableResult
     public static func writeBert(
         _ checkpoint: any Checkpoint, report: MappingReport, to directory: String, dtype: DTypePolicy = .keep,
         progress: ProgressHandler? = nil
-    ) throws {
+    ) throws -> String {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
         let arch = config.architecture
         let head = [arch.head.output] + (arch.head.hidden.map { [$0.name] } ?? [])
@@ -55,10 +57,12 @@ public enum HuggingFaceWriter {
             outputs, metadata: ["format": "pt"], to: FileSystem.join(directory, "model.safetensors"), progress: progress
         )
         var cfg = config.huggingFaceJSON
-        cfg["architectures"] = .array([.string(config.huggingFaceClass(classifier: classifier))])
+        let cls = config.huggingFaceClass(classifier: classifier)
+        cfg["architectures"] = .array([.string(cls)])
         let json = Array((JSONValue.object(cfg).serialized(indent: 2) + "\n").utf8)
         let writer = try AtomicFileWriter(destination: FileSystem.join(directory, "config.json"))
         try writer.write(json)
         try writer.commit()
+        return cls
     }
 }

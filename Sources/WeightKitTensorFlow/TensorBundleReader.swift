@@ -15,11 +15,9 @@ public enum TensorBundleReader: CheckpointReader {
     public static let formats: [CheckpointFormat] = [.tensorBundle]
     public static let directoryEntries = [DirectoryEntry(suffix: ".index", role: .index)]
 
-    /// An SSTable footer whose first entry is the bundle header (key "").
-    public static func recognizes(_ probe: CheckpointProbe) -> Bool {
-        guard SSTable.hasMagic(probe.bytes), let first = try? SSTable.entries(probe.bytes).first else { return false }
-        return first.key.isEmpty
-    }
+    /// An SSTable footer's magic. The table itself is read (and every rule about it reported by
+    /// name) when the bundle is opened, not here and again there.
+    public static func recognizes(_ probe: CheckpointProbe) -> Bool { SSTable.hasMagic(probe.bytes) }
 
     /// The `.index` of a prefix (`bert_model.ckpt`), of one of its data shards, or of the latest
     /// checkpoint a directory's `checkpoint` state file names (an absolute path written on another

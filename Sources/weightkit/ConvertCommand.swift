@@ -70,18 +70,13 @@ struct ConvertCommand: ParsableCommand {
         let checkpoint = try Checkpoints.open(source, options: options)
         if layout == "hf" {
             let report = try mapping(checkpoint, graph: model)
-            guard let config = report.config else {
+            guard report.config != nil else {
                 throw CommandFailure(
                     message:
                         "error: \(source) maps onto \(report.model), not a BERT-family model: --layout hf cannot write it",
                     code: 2)
             }
-            try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
-            let cls = config.huggingFaceClass(
-                classifier: config.numLabels != nil
-                    && report.entries.contains {
-                        $0.canonical == config.architecture.head.output + ".weight" && $0.status == .mapped
-                    })
+            let cls = try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
             print(
                 "wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch \(cls) (from \(report.convention!.rawValue))"
             )

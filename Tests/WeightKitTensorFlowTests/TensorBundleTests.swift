@@ -103,6 +103,10 @@ struct TensorBundleTests {
         index[40] ^= 0x01
         try index.write(to: URL(fileURLWithPath: dir + "/m.index"))
         #expect { _ = try TensorBundleReader.open(dir + "/m.index") } throws: { "\($0)".contains("badChecksum") }
+        // Through the registry too: recognised by its footer, then refused for what is wrong.
+        #expect { _ = try Checkpoints.open(dir + "/m.index") } throws: {
+            "\($0)".contains("not a readable tensor-bundle index") && "\($0)".contains("badChecksum")
+        }
         try Data(index.prefix(index.count - 10)).write(to: URL(fileURLWithPath: dir + "/cut.index"))
         #expect { _ = try TensorBundleReader.open(dir + "/cut.index") } throws: { "\($0)".contains("badMagic") }
     }
