@@ -39,6 +39,7 @@ extension InspectReport {
                     "file": .string(files[r.info.fileIndex]),
                     "offset": .int(r.info.byteOffset),
                 ]
+                if !r.info.aliases.isEmpty { t["aliases"] = .array(r.info.aliases.map { .string($0) }) }
                 if let a = r.annotation {
                     t["layer"] = .string(a.layer)
                     t["role"] = a.role.map { JSONValue.string($0) } ?? .null

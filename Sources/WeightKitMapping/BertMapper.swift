@@ -61,6 +61,9 @@ public struct MappingReport: Sendable {
     /// A config that was found but could not be used (an unsupported `hidden_act`, a `model_type`
     /// of another graph): the mapping fails and says why.
     public var configProblem: String?
+    /// How the source's own words were read where they mean something else than they say (the
+    /// Google BERT config's "gelu" is the tanh approximation).
+    public var notes: [String] = []
 
     public var missing: [Entry] { entries.filter { $0.status == .missing && !$0.optional } }
     public var mismatched: [Entry] { entries.filter { $0.status == .shapeMismatch } }
@@ -181,7 +184,7 @@ public enum BertMapper {
         } else if let c = checkpoint.modelConfig {
             do {
                 found = try BertConfig(huggingFace: c)
-                report.configSource = "model config (config.json)"
+                report.configSource = "model config (\(checkpoint.metadata["config_file"] ?? "config.json"))"
             } catch { report.configProblem = "\(error)" }
         }
         var config: BertConfig
@@ -193,6 +196,25 @@ public enum BertMapper {
             }
             report.configSource =
                 report.configProblem == nil ? "inferred from shapes" : "inferred from shapes (config.json rejected)"
+        }
+        if config.numLabels == nil, found != nil, override == nil,
+            let c = lookup(arch.head.output + ".weight", layer: nil)?.1, c.count == 1, c[0].shape.count == 2
+        {
+            // A fine-tuned head the config does not count (Google's bert_config.json never does).
+            let shape = c[0].shape
+            config.numLabels = [.huggingFacePyTorch, .googleBert].contains(convention) ? shape[0] : shape[1]
+            report.inferred.append("num_labels (from \(c[0].name) \(c[0].shapeDescription))")
+        }
+        if convention == .googleBert, found != nil, override == nil {
+            // google-research/bert's modeling.py has one gelu, the tanh approximation, and masks
+            // with (1 - mask) * -10000; bert_config.json still says "gelu".
+            if config.activation == .geluExact {
+                config.activation = .geluTanh
+                report.notes.append(
+                    "hidden_act: bert_config.json says \"gelu\", which google-research/bert's modeling.py computes with the tanh approximation (0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))); using gelu_tanh"
+                )
+            }
+            config.maskValue = -10000
         }
         if config.kind != table.kind, report.configProblem == nil {
             report.configProblem = "the config describes \(config.kind.rawValue), not \(table.kind.rawValue)"
@@ -285,18 +307,19 @@ public enum BertMapper {
         }
         var labels: Int? = nil
         if let c = shape(a.head.output + ".weight", nil), c.count == 2 {
-            labels = convention == .huggingFacePyTorch ? c[0] : c[1]
+            labels = convention == .huggingFacePyTorch || convention == .googleBert ? c[0] : c[1]
             inferred.append("num_labels")
         }
-        // keras-hub and Model Garden default to tanh GELU (approximate=True); Hugging Face to erf.
-        let act: Kernels.Activation = convention == .kerasHub || convention == .tfModelGarden ? .geluTanh : .geluExact
+        // keras-hub, Model Garden and Google's modeling.py default to tanh GELU; Hugging Face to erf.
+        let act: Kernels.Activation =
+            [.kerasHub, .tfModelGarden, .googleBert].contains(convention) ? .geluTanh : .geluExact
         // Hugging Face's RoBERTa configs use eps 1e-5; BERT's and DistilBERT's 1e-12.
         let eps: Float = a.kind == .roberta ? 1e-5 : 1e-12
         defaulted += ["hidden_act (\(act.rawValue), the \(convention.rawValue) default)", "layer_norm_eps (\(eps))"]
         if a.kind == .roberta { defaulted.append("pad_token_id (1, where RoBERTa's positions start)") }
         let mask: Float =
             convention == .huggingFacePyTorch
-            ? -Float.greatestFiniteMagnitude : (convention == .huggingFaceTF ? -10000 : -1e9)
+            ? -Float.greatestFiniteMagnitude : ([.huggingFaceTF, .googleBert].contains(convention) ? -10000 : -1e9)
         var config = BertConfig(
             vocabSize: word.first ?? 0, hiddenSize: H, numLayers: layers, numHeads: heads, intermediateSize: I,
             maxPositions: pos, typeVocabSize: types, activation: act, layerNormEps: eps, maskValue: mask,

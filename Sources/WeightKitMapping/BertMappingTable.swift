@@ -18,6 +18,8 @@ public enum BertMappingTable {
     ///   first: `tf_bert_model/`), Dense kernels [in, out].
     /// - `.kerasHub`: keras-hub `BertBackbone.save_weights` (`{kh}` is "" / "_1" / "_2"… per
     ///   layer), EinsumDense kernels [in, heads, head_dim] read merged.
+    /// - `.googleBert`: google-research/bert TF1 checkpoints (`bert_model.ckpt`), as `modeling.py`
+    ///   names its variables; kernels [in, out], the fine-tuned head `output_weights` [labels, H].
     /// - `.tfModelGarden`: TensorFlow Model Garden / TF-Hub `BertEncoder` (any prefix in front of
     ///   the roots in `modelGardenRoots`, `:0` optional).
     public static let rows: [MappingRow] = [
@@ -27,6 +29,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "embeddings.word_embeddings.weight"),
                 .init(.graphReady, "embeddings.word_embeddings.weight"),
                 .init(.huggingFaceTF, "bert/embeddings/word_embeddings/weight:0"),
+                .init(.googleBert, "bert/embeddings/word_embeddings"),
                 .init(.kerasHub, "layers/reversible_embedding/vars/0"),
                 .init(.tfModelGarden, "word_embeddings/embeddings"),
             ]),
@@ -36,6 +39,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "embeddings.position_embeddings.weight"),
                 .init(.graphReady, "embeddings.position_embeddings.weight"),
                 .init(.huggingFaceTF, "bert/embeddings/position_embeddings/embeddings:0"),
+                .init(.googleBert, "bert/embeddings/position_embeddings"),
                 .init(.kerasHub, "layers/position_embedding/vars/0"),
                 .init(.tfModelGarden, "position_embedding/embeddings"),
             ]),
@@ -45,6 +49,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "embeddings.token_type_embeddings.weight"),
                 .init(.graphReady, "embeddings.token_type_embeddings.weight"),
                 .init(.huggingFaceTF, "bert/embeddings/token_type_embeddings/embeddings:0"),
+                .init(.googleBert, "bert/embeddings/token_type_embeddings"),
                 .init(.kerasHub, "layers/embedding/vars/0"),
                 .init(.tfModelGarden, "type_embeddings/embeddings"),
             ]),
@@ -54,6 +59,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "embeddings.LayerNorm.weight"),
                 .init(.graphReady, "embeddings.LayerNorm.weight"),
                 .init(.huggingFaceTF, "bert/embeddings/LayerNorm/gamma:0"),
+                .init(.googleBert, "bert/embeddings/LayerNorm/gamma"),
                 .init(.kerasHub, "layers/layer_normalization/vars/0"),
                 .init(.tfModelGarden, "embeddings/layer_norm/gamma"),
                 .init(.huggingFacePyTorch, "embeddings.LayerNorm.gamma"),
@@ -64,6 +70,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "embeddings.LayerNorm.bias"),
                 .init(.graphReady, "embeddings.LayerNorm.bias"),
                 .init(.huggingFaceTF, "bert/embeddings/LayerNorm/beta:0"),
+                .init(.googleBert, "bert/embeddings/LayerNorm/beta"),
                 .init(.kerasHub, "layers/layer_normalization/vars/1"),
                 .init(.tfModelGarden, "embeddings/layer_norm/beta"),
                 .init(.huggingFacePyTorch, "embeddings.LayerNorm.beta"),
@@ -74,6 +81,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.query.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.query.weight", layout: .inOut),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/query/kernel:0", layout: .inOut),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/query/kernel", layout: .inOut),
                 .init(
                     .kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/query_dense/vars/0", layout: .inOut
                 ),
@@ -85,6 +93,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.query.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.query.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/query/bias:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/query/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/query_dense/vars/1"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/query/bias"),
             ]),
@@ -94,6 +103,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.key.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.key.weight", layout: .inOut),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/key/kernel:0", layout: .inOut),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/key/kernel", layout: .inOut),
                 .init(
                     .kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/key_dense/vars/0", layout: .inOut),
                 .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/key/kernel", layout: .inOut),
@@ -104,6 +114,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.key.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.key.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/key/bias:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/key/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/key_dense/vars/1"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/key/bias"),
             ]),
@@ -113,6 +124,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.value.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.value.weight", layout: .inOut),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/value/kernel:0", layout: .inOut),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/value/kernel", layout: .inOut),
                 .init(
                     .kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/value_dense/vars/0", layout: .inOut
                 ),
@@ -124,6 +136,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.value.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.value.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/value/bias:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/value/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/value_dense/vars/1"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/value/bias"),
             ]),
@@ -133,6 +146,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.dense.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.attention.output.dense.weight", layout: .inOut),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/dense/kernel:0", layout: .inOut),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/output/dense/kernel", layout: .inOut),
                 .init(
                     .kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/output_dense/vars/0",
                     layout: .inOut),
@@ -145,6 +159,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.dense.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.output.dense.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/dense/bias:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/output/dense/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/output_dense/vars/1"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/self_attention/attention_output/bias"),
             ]),
@@ -154,6 +169,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.weight"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.output.LayerNorm.weight"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/LayerNorm/gamma:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/output/LayerNorm/gamma"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer_norm/vars/0"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/self_attention_layer_norm/gamma"),
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.gamma"),
@@ -164,6 +180,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.output.LayerNorm.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/LayerNorm/beta:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/attention/output/LayerNorm/beta"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer_norm/vars/1"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/self_attention_layer_norm/beta"),
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.beta"),
@@ -174,6 +191,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.intermediate.dense.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.intermediate.dense.weight", layout: .inOut),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/intermediate/dense/kernel:0", layout: .inOut),
+                .init(.googleBert, "bert/encoder/layer_{layer}/intermediate/dense/kernel", layout: .inOut),
                 .init(
                     .kerasHub, "layers/transformer_encoder{kh}/_feedforward_intermediate_dense/vars/0", layout: .inOut),
                 .init(.tfModelGarden, "transformer/layer_{layer}/intermediate/kernel", layout: .inOut),
@@ -184,6 +202,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.intermediate.dense.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.intermediate.dense.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/intermediate/dense/bias:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/intermediate/dense/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_intermediate_dense/vars/1"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/intermediate/bias"),
             ]),
@@ -193,6 +212,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.dense.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.output.dense.weight", layout: .inOut),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/dense/kernel:0", layout: .inOut),
+                .init(.googleBert, "bert/encoder/layer_{layer}/output/dense/kernel", layout: .inOut),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_output_dense/vars/0", layout: .inOut),
                 .init(.tfModelGarden, "transformer/layer_{layer}/output/kernel", layout: .inOut),
             ]),
@@ -202,6 +222,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.dense.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.output.dense.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/dense/bias:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/output/dense/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_output_dense/vars/1"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/output/bias"),
             ]),
@@ -211,6 +232,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.weight"),
                 .init(.graphReady, "encoder.layer.{layer}.output.LayerNorm.weight"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/LayerNorm/gamma:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/output/LayerNorm/gamma"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_layer_norm/vars/0"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/output_layer_norm/gamma"),
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.gamma"),
@@ -221,6 +243,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.output.LayerNorm.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/LayerNorm/beta:0"),
+                .init(.googleBert, "bert/encoder/layer_{layer}/output/LayerNorm/beta"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_layer_norm/vars/1"),
                 .init(.tfModelGarden, "transformer/layer_{layer}/output_layer_norm/beta"),
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.beta"),
@@ -231,6 +254,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "pooler.dense.weight", layout: .outIn),
                 .init(.graphReady, "pooler.dense.weight", layout: .inOut),
                 .init(.huggingFaceTF, "bert/pooler/dense/kernel:0", layout: .inOut),
+                .init(.googleBert, "bert/pooler/dense/kernel", layout: .inOut),
                 .init(.kerasHub, "layers/dense/vars/0", layout: .inOut),
                 .init(.tfModelGarden, "pooler_transform/kernel", layout: .inOut),
             ]),
@@ -240,6 +264,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "pooler.dense.bias"),
                 .init(.graphReady, "pooler.dense.bias"),
                 .init(.huggingFaceTF, "bert/pooler/dense/bias:0"),
+                .init(.googleBert, "bert/pooler/dense/bias"),
                 .init(.kerasHub, "layers/dense/vars/1"),
                 .init(.tfModelGarden, "pooler_transform/bias"),
             ]),
@@ -249,6 +274,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "classifier.weight", layout: .outIn),
                 .init(.graphReady, "classifier.weight", layout: .inOut),
                 .init(.huggingFaceTF, "classifier/kernel:0", layout: .inOut),
+                .init(.googleBert, "output_weights", layout: .outIn),
             ]),
         MappingRow(
             canonical: "classifier.bias",
@@ -256,6 +282,7 @@ public enum BertMappingTable {
                 .init(.huggingFacePyTorch, "classifier.bias"),
                 .init(.graphReady, "classifier.bias"),
                 .init(.huggingFaceTF, "classifier/bias:0"),
+                .init(.googleBert, "output_bias"),
             ]),
 
     ]
@@ -269,7 +296,15 @@ public enum BertMappingTable {
             return normalisedName.hasPrefix("mlm___cls/") || normalisedName.hasPrefix("nsp___cls/")
         case .kerasHub:
             return normalisedName.hasPrefix("optimizer/") || normalisedName.hasPrefix("metrics/")
-        case .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional, .tfModelGarden:
+        case .googleBert:
+            // Pre-training heads (MLM, next sentence); training state is dropped by the reader.
+            return normalisedName.hasPrefix("cls/")
+        case .tfModelGarden:
+            // BertPretrainerV2's masked-LM head (its decoder is the tied word embedding) and the
+            // next-sentence logits of converted TF1 checkpoints.
+            return normalisedName.hasPrefix("bert/cls/") || normalisedName.hasPrefix("predictions/transform/logits/")
+                || normalisedName.hasPrefix("optimizer") || normalisedName.hasPrefix("metrics/")
+        case .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional, .tfKerasCheckpoint:
             return normalisedName.hasPrefix("optimizer") || normalisedName.hasPrefix("metrics/")
         }
     }
@@ -305,7 +340,7 @@ extension Convention {
                 }
             }
             return String(decoding: n[start...], as: UTF8.self)
-        case .kerasHub, .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional:
+        case .kerasHub, .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional, .googleBert, .tfKerasCheckpoint:
             return name
         }
     }

@@ -32,6 +32,7 @@ extension MappingReport {
                 JSONObject(conventionScores.sorted { $0.key < $1.key }.map { (key: $0.key, value: .int($0.value)) })),
             "config": cfg, "config_source": .string(configSource),
             "inferred": .array(inferred.map { .string($0) }), "defaulted": .array(defaulted.map { .string($0) }),
+            "notes": .array(notes.map { .string($0) }),
             "parameters": .array(
                 entries.map { e in
                     .object([
@@ -73,6 +74,7 @@ extension MappingReport {
         if let configProblem { out += "  config problem: \(configProblem)\n" }
         if !inferred.isEmpty { out += "  inferred: " + inferred.joined(separator: ", ") + "\n" }
         if !defaulted.isEmpty { out += "  defaulted: " + defaulted.joined(separator: "; ") + "\n" }
+        for n in notes { out += "  note: \(n)\n" }
         var rows: [[String]] = []
         for e in entries {
             let src = e.source ?? (e.candidates.isEmpty ? "-" : e.candidates.joined(separator: " | "))

@@ -12,6 +12,13 @@ public enum Convention: String, Sendable, CaseIterable {
     /// `transformer/layer_N/self_attention/query/kernel` with EinsumDense 3-D kernels, as saved to
     /// HDF5 or converted to safetensors (any prefix in front, `:0` optional).
     case tfModelGarden = "tf-model-garden"
+    /// The original Google BERT TF1 checkpoints (google-research/bert `modeling.py`,
+    /// `run_classifier.py`): `bert/encoder/layer_N/attention/self/query/kernel` [in, out],
+    /// `output_weights` [labels, hidden]; `cls/` pre-training heads ignored.
+    case googleBert = "google-bert"
+    /// tf_keras `model.save_weights("ckpt")` in TensorFlow format (a TF2 object-based bundle):
+    /// parameters found by object path (`layer_with_weights-1/att/_query_dense/kernel`).
+    case tfKerasCheckpoint = "tf-keras-checkpoint"
     /// A graph-ready `.wkc` written by WeightKit: canonical names, every linear weight [in, out].
     /// Recognised only from the file's own `weightkit.layout` metadata, never from names.
     case graphReady = "weightkit-graph-ready"

@@ -33,6 +33,26 @@ public enum TextClassifierMappingTable {
         return r
     }()
 
+    /// The object path a tf_keras TensorFlow-format checkpoint (`model.save_weights("ckpt")`)
+    /// saves a parameter under (its key without `/.ATTRIBUTES/VARIABLE_VALUE`): the functional
+    /// model's weighted layers numbered `layer_with_weights-N`, then the layers' own attributes.
+    public static func objectPath(_ canonical: String) -> String? {
+        let parts = canonical.split(separator: ".").map(String.init)
+        guard let leaf = parts.last else { return nil }
+        switch (parts[0], parts.count) {
+        case ("embedding", 2):
+            return leaf == "token"
+                ? "layer_with_weights-0/token_emb/embeddings" : "layer_with_weights-0/pos_emb/embeddings"
+        case ("hidden", 2): return "layer_with_weights-2/" + leaf
+        case ("output", 2): return "layer_with_weights-3/" + leaf
+        case ("block", 4) where parts[1] == "attention": return "layer_with_weights-1/att/_\(parts[2])_dense/" + leaf
+        case ("block", 4) where parts[1] == "ffn":
+            return "layer_with_weights-1/ffn/layer_with_weights-\(parts[2])/" + leaf
+        case ("block", 3): return "layer_with_weights-1/layer" + parts[1] + "/" + leaf
+        default: return nil
+        }
+    }
+
     /// The legacy weight order Keras itself uses when loading by position (layer_names, then
     /// each layer's weight_names; MultiHeadAttention q/k/v/o kernel+bias, then the Sequential
     /// FFN, then the two LayerNormalizations, then the two Dense layers).
@@ -41,6 +61,8 @@ public enum TextClassifierMappingTable {
 
 /// Maps a Keras checkpoint onto the text classifier: by path (Keras 3, tf_keras archives) or by position (legacy `.h5`).
 public enum TextClassifierMapper {
+    static let attributeSuffix = "/.ATTRIBUTES/VARIABLE_VALUE"
+
     public static func map(_ checkpoint: any Checkpoint, config override: TextClassifierConfig? = nil) -> MappingReport
     {
         let names = Set(checkpoint.tensors.map(\.name))
@@ -73,6 +95,31 @@ public enum TextClassifierMapper {
                 for h in hits {
                     chosen[h.canonical] = checkpoint.info(named: h.path.replacingEvery("{mha}", with: mha))
                 }
+            }
+        }
+        // A tf_keras TensorFlow-format checkpoint: by object path (the tensors are named by their
+        // variables' full names, whose layer counters — dense_2, dense_3 — depend on the session).
+        if report.convention == nil, checkpoint.tensors.contains(where: { !$0.aliases.isEmpty }) {
+            var byPath: [String: TensorInfo] = [:]
+            for t in checkpoint.tensors {
+                for a in t.aliases {
+                    byPath[a.hasSuffix(Self.attributeSuffix) ? String(a.dropLast(Self.attributeSuffix.count)) : a] = t
+                }
+            }
+            // Whatever root the checkpoint put the model under (`model/` in tf.train.Checkpoint(model=…)).
+            let anchor = TextClassifierMappingTable.objectPath("embedding.token")!
+            if let root = byPath.keys.first(where: { $0 == anchor || $0.hasSuffix("/" + anchor) })?.dropLast(
+                anchor.count)
+            {
+                var hits = 0
+                for (canonical, _) in TextClassifierMappingTable.rows {
+                    if let p = TextClassifierMappingTable.objectPath(canonical), let t = byPath[root + p] {
+                        chosen[canonical] = t
+                        hits += 1
+                    }
+                }
+                report.conventionScores[Convention.tfKerasCheckpoint.rawValue] = hits
+                report.convention = .tfKerasCheckpoint
             }
         }
         // Legacy `.h5` weights (and a plain `.wkc` or safetensors converted from one, which keep the

@@ -2,9 +2,17 @@ import CISAL
 
 /// CRC-32C (Castagnoli) through ISA-L, and TensorFlow's masking of stored CRCs.
 enum CRC32C {
+    /// The CRC-32C of `bytes`, continuing `crc` (the value of the bytes before them). ISA-L takes
+    /// an `int` length, so tensors over 2 GiB go in 1 GiB pieces.
     static func value(_ bytes: UnsafeRawBufferPointer, extending crc: UInt32 = 0) -> UInt32 {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), !bytes.isEmpty else { return crc }
-        return crc32_iscsi(UnsafeMutablePointer(mutating: p), Int32(bytes.count), ~crc) ^ 0xFFFF_FFFF
+        var state = ~crc, done = 0
+        while done < bytes.count {
+            let n = min(bytes.count - done, 1 << 30)
+            state = crc32_iscsi(UnsafeMutablePointer(mutating: p + done), Int32(n), state)
+            done += n
+        }
+        return state ^ 0xFFFF_FFFF
     }
 
     static func mask(_ crc: UInt32) -> UInt32 { ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8 }

@@ -13,6 +13,7 @@ public enum TensorBundleError: Error, Sendable, Equatable, CustomStringConvertib
     case pastShard(file: String, tensor: String, shard: String, end: Int, size: Int)
     case sizeMismatch(file: String, tensor: String, stored: Int, expected: Int)
     case badChecksum(file: String, tensor: String, stored: UInt32, computed: UInt32)
+    case badObjectGraph(file: String, detail: String)
 
     public var description: String {
         switch self {
@@ -30,6 +31,8 @@ public enum TensorBundleError: Error, Sendable, Equatable, CustomStringConvertib
             return "\(f): tensor '\(t)': ends at byte \(e) of shard '\(s)', which has \(size)"
         case let .sizeMismatch(f, t, stored, expected):
             return "\(f): tensor '\(t)': \(stored) bytes stored, \(expected) expected from its dtype and shape"
+        case let .badObjectGraph(f, d):
+            return "\(f): the object graph (_CHECKPOINTABLE_OBJECT_GRAPH) that names a TF2 bundle's tensors: \(d)"
         case let .badChecksum(f, t, s, c):
             return
                 "\(f): tensor '\(t)': CRC32C mismatch (stored \(String(s, radix: 16)), computed \(String(c, radix: 16))): its bytes are corrupt"

@@ -19,10 +19,17 @@ public enum TensorBundleReader: CheckpointReader {
     /// name) when the bundle is opened, not here and again there.
     public static func recognizes(_ probe: CheckpointProbe) -> Bool { SSTable.hasMagic(probe.bytes) }
 
-    /// The `.index` of a prefix (`bert_model.ckpt`), of one of its data shards, or of the latest
-    /// checkpoint a directory's `checkpoint` state file names (an absolute path written on another
-    /// machine is looked for beside the state file).
+    /// The `.index` of a prefix (`bert_model.ckpt`), of one of its data shards, of a SavedModel
+    /// directory (or its `saved_model.pb`), or of the latest checkpoint a directory's `checkpoint`
+    /// state file names (an absolute path written on another machine is looked for beside the
+    /// state file).
     public static func resolve(_ path: String) -> String? {
+        // A SavedModel (an export, or a TF-Hub download as unpacked): its variables/ bundle.
+        let savedModel = FileSystem.lastComponent(of: path) == "saved_model.pb" ? FileSystem.directory(of: path) : path
+        if FileSystem.exists(FileSystem.join(savedModel, "saved_model.pb")) {
+            let index = FileSystem.join(savedModel, "variables/variables.index")
+            if FileSystem.exists(index) { return index }
+        }
         if FileSystem.isDirectory(path) {
             let state = FileSystem.join(path, "checkpoint")
             guard FileSystem.exists(state), let file = try? MappedFile(path: state), file.size < 1 << 20 else {
@@ -112,12 +119,32 @@ public enum TensorBundleReader: CheckpointReader {
             }
             files.append(try MappedFile(path: name))
         }
-        var tensors: [TensorInfo] = [], checksums: [UInt32] = []
-        var metadata: [String: String] = [:]
+        // Decode every entry once; a TF2 bundle's object graph names the rest.
+        var decoded: [(key: String, entry: Entry)] = []
+        decoded.reserveCapacity(entries.count - 1)
         for (keyBytes, value) in entries.dropFirst() {
             let key = String(decoding: keyBytes, as: UTF8.self)
-            if !includeAll, isTrainingState(key) { continue }
-            let e = try entry(value, file: path, tensor: key)
+            decoded.append((key, try entry(value, file: path, tensor: key)))
+        }
+        var namings: [String: ObjectGraph.Naming] = [:]
+        var metadata: [String: String] = [:]
+        if let g = decoded.first(where: { $0.key == ObjectGraph.key }) {
+            let bytes = try stringScalar(g.entry, files: files, file: path, tensor: g.key)
+            do {
+                let graph = try ObjectGraph.decode(bytes)
+                namings = graph.namings()
+                metadata["tf.object_graph"] = "\(graph.nodes.count) nodes"
+            } catch { throw TensorBundleError.badObjectGraph(file: path, detail: error.detail) }
+        }
+        // Full names are used where they name one tensor and are not TensorFlow's placeholder
+        // ("Variable", "Variable_1", …, as the TF-Hub exporter's do_lower_case has).
+        var fullNameCount: [String: Int] = [:]
+        for n in namings.values where !n.fullName.isEmpty { fullNameCount[n.fullName, default: 0] += 1 }
+        let keys = Set(decoded.map(\.key))
+        var tensors: [TensorInfo] = [], checksums: [UInt32] = []
+        for (key, e) in decoded {
+            let naming = namings[key]
+            if !includeAll, isTrainingState(key) || naming?.trainingState == true { continue }
             guard e.slices == 0 else { throw TensorBundleError.slicedTensor(file: path, tensor: key) }
             if e.dtype == 7 {  // DT_STRING: not weights; listed
                 metadata["tf.string." + key] = "shape [" + e.shape.map(String.init).joined(separator: ", ") + "]"
@@ -126,30 +153,126 @@ public enum TensorBundleReader: CheckpointReader {
             guard let dtype = dtypes[e.dtype] else {
                 throw TensorBundleError.unsupportedDType(file: path, tensor: key, dtype: e.dtype)
             }
-            guard e.shard < files.count else {
-                throw TensorBundleError.badEntry(file: path, tensor: key, detail: "shard \(e.shard) of \(files.count)")
+            try checkPlacement(e, dtype: dtype, files: files, file: path, tensor: key)
+            var name = key, aliases: [String] = []
+            if let n = naming, fullNameCount[n.fullName] == 1, !isPlaceholderName(n.fullName),
+                !keys.contains(n.fullName)
+            {
+                name = n.fullName
+                aliases = [key] + n.paths.filter { $0 + attributeSuffix != key }
             }
-            guard let expected = dtype.byteCount(elements: e.shape.reduce(1, *)), expected == e.size else {
-                throw TensorBundleError.sizeMismatch(
-                    file: path, tensor: key, stored: e.size,
-                    expected: dtype.byteCount(elements: e.shape.reduce(1, *)) ?? -1)
-            }
-            let shardSize = files[e.shard].size
-            guard e.offset <= shardSize, e.size <= shardSize - e.offset else {
-                throw TensorBundleError.pastShard(
-                    file: path, tensor: key, shard: FileSystem.lastComponent(of: files[e.shard].path),
-                    end: e.offset + e.size, size: shardSize)
+            if dtype == .bool, e.shape.isEmpty, key.hasPrefix("do_lower_case/") {
+                // The TF-Hub exporter's casing flag: a setting of the tokenizer, not a weight.
+                metadata["tf.do_lower_case"] = files[e.shard].bytes(at: e.offset, count: 1)[0] != 0 ? "true" : "false"
+                if !includeAll { continue }
             }
             tensors.append(
                 TensorInfo(
-                    name: key, dtype: dtype, shape: e.shape, fileIndex: e.shard, byteOffset: e.offset, byteCount: e.size
-                ))
+                    name: name, dtype: dtype, shape: e.shape, fileIndex: e.shard, byteOffset: e.offset,
+                    byteCount: e.size,
+                    aliases: aliases))
             checksums.append(e.crc)
+        }
+        if !namings.isEmpty {
+            // Save order (the model's own order) rather than the index's sorted keys.
+            let order = tensors.indices.sorted {
+                (tensors[$0].fileIndex, tensors[$0].byteOffset) < (tensors[$1].fileIndex, tensors[$1].byteOffset)
+            }
+            tensors = order.map { tensors[$0] }
+            checksums = order.map { checksums[$0] }
+        }
+        let config = try modelConfig(besides: path)
+        if config != nil, !FileSystem.exists(FileSystem.join(FileSystem.directory(of: path), "config.json")) {
+            metadata["config_file"] = "bert_config.json"
         }
         let c = MappedCheckpoint(
             path: path, format: .tensorBundle, files: files, tensors: tensors, metadata: metadata,
-            modelConfig: try FileSystem.modelConfig(besides: path))
+            modelConfig: config)
         return Bundle(checkpoint: c, checksums: checksums)
+    }
+
+    /// A Hugging Face `config.json` beside the bundle, else Google BERT's `bert_config.json`
+    /// (the same keys, read the same way; the mapper knows what its "gelu" means).
+    static func modelConfig(besides path: String) throws -> JSONValue? {
+        if let c = try FileSystem.modelConfig(besides: path) { return c }
+        let google = FileSystem.join(FileSystem.directory(of: path), "bert_config.json")
+        guard FileSystem.exists(google) else { return nil }
+        let value = try FileSystem.readJSON(google)
+        guard case .object = value else {
+            throw JSONFileError(path: google, problem: "a model config must be a JSON object, found \(value.typeName)")
+        }
+        return value
+    }
+
+    /// The suffix of a TF2 variable's key after its object path.
+    static let attributeSuffix = "/.ATTRIBUTES/VARIABLE_VALUE"
+
+    /// TensorFlow's default variable names, which name nothing.
+    static func isPlaceholderName(_ name: String) -> Bool {
+        name == "Variable" || (name.hasPrefix("Variable_") && name.dropFirst(9).allSatisfy(\.isNumber))
+    }
+
+    /// Shard, size and range of a numeric entry, against its dtype, shape and shard file.
+    static func checkPlacement(_ e: Entry, dtype: DType, files: [MappedFile], file path: String, tensor key: String)
+        throws
+    {
+        guard e.shard < files.count else {
+            throw TensorBundleError.badEntry(file: path, tensor: key, detail: "shard \(e.shard) of \(files.count)")
+        }
+        let expected = elementCount(of: e.shape).flatMap { dtype.byteCount(elements: $0) }
+        guard let expected, expected == e.size else {
+            throw TensorBundleError.sizeMismatch(file: path, tensor: key, stored: e.size, expected: expected ?? -1)
+        }
+        let shardSize = files[e.shard].size
+        guard e.offset <= shardSize, e.size <= shardSize - e.offset else {
+            throw TensorBundleError.pastShard(
+                file: path, tensor: key, shard: FileSystem.lastComponent(of: files[e.shard].path),
+                end: e.offset + e.size, size: shardSize)
+        }
+    }
+
+    /// The bytes of a scalar DT_STRING tensor (tensor_bundle's WriteStringTensor layout: varint
+    /// length, masked CRC32C of the length as uint32, the bytes), with the length checksum and
+    /// the entry's CRC32C verified.
+    static func stringScalar(_ e: Entry, files: [MappedFile], file path: String, tensor key: String) throws
+        -> UnsafeRawBufferPointer
+    {
+        func bad(_ d: String) -> TensorBundleError { .badEntry(file: path, tensor: key, detail: d) }
+        guard e.dtype == 7, e.shape.isEmpty, e.slices == 0 else { throw bad("not a scalar string tensor") }
+        guard e.shard < files.count else { throw bad("shard \(e.shard) of \(files.count)") }
+        let shard = files[e.shard]
+        guard e.offset <= shard.size, e.size <= shard.size - e.offset else {
+            throw TensorBundleError.pastShard(
+                file: path, tensor: key, shard: FileSystem.lastComponent(of: shard.path), end: e.offset + e.size,
+                size: shard.size)
+        }
+        let all = shard.bytes(at: e.offset, count: e.size)
+        var r = ProtoReader(all)
+        let length: UInt64, lengthCRC: UInt32
+        do {
+            length = try r.varint()
+            lengthCRC = try r.fixed32()
+        } catch { throw bad("string tensor: \(error.detail)") }
+        guard length <= UInt64(all.count - r.position) else {
+            throw bad("string of \(length) bytes in an entry of \(all.count)")
+        }
+        var l32 = UInt32(truncatingIfNeeded: length).littleEndian
+        var l64 = length.littleEndian
+        let computedLength =
+            length > UInt64(UInt32.max)
+            ? withUnsafeBytes(of: &l64) { CRC32C.value($0) } : withUnsafeBytes(of: &l32) { CRC32C.value($0) }
+        guard CRC32C.mask(computedLength) == lengthCRC else { throw bad("the string length checksum does not match") }
+        let string = UnsafeRawBufferPointer(rebasing: all[r.position..<(r.position + Int(length))])
+        // The entry's CRC32C covers the lengths (as fixed-width integers), the 4 stored bytes of
+        // their checksum, and the strings.
+        var crcBytes = lengthCRC.littleEndian
+        var crc = computedLength
+        crc = withUnsafeBytes(of: &crcBytes) { CRC32C.value($0, extending: crc) }
+        crc = CRC32C.value(string, extending: crc)
+        guard CRC32C.mask(crc) == e.crc else {
+            throw TensorBundleError.badChecksum(file: path, tensor: key, stored: e.crc, computed: CRC32C.mask(crc))
+        }
+        return string
     }
 
     /// Optimizer slots, step and save counters: training state, not weights.

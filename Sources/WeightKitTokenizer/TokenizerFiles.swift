@@ -22,7 +22,12 @@ public struct TokenizerFiles: Sendable {
     public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
 
     /// Loads from `directory`; `vocab` (a vocab.txt or tokenizer.json) overrides the search.
-    public static func load(directory: String, vocab override: String? = nil) throws -> TokenizerFiles {
+    /// A SavedModel keeps its vocabulary in `assets/vocab.txt`; `lowercase` is the casing the
+    /// checkpoint itself records (the TF-Hub exporter's `do_lower_case` variable), used when no
+    /// tokenizer file says.
+    public static func load(directory: String, vocab override: String? = nil, lowercase: Bool? = nil) throws
+        -> TokenizerFiles
+    {
         func file(_ name: String) -> String? {
             let p = FileSystem.join(directory, name)
             return FileSystem.exists(p) ? p : nil
@@ -41,7 +46,12 @@ public struct TokenizerFiles: Sendable {
             vocab = try readTokenizerJSON(tj, into: &options)
             sources.append("\(tj) (vocabulary, normaliser, special tokens)")
         } else {
-            let vocabFile = override ?? FileSystem.join(directory, "vocab.txt")
+            var vocabFile = override ?? FileSystem.join(directory, "vocab.txt")
+            if override == nil, !FileSystem.exists(vocabFile),
+                FileSystem.exists(FileSystem.join(directory, "assets/vocab.txt"))
+            {
+                vocabFile = FileSystem.join(directory, "assets/vocab.txt")
+            }
             guard FileSystem.exists(vocabFile) else {
                 throw Problem(description: "\(directory): no tokenizer.json or vocab.txt (give --vocab)")
             }
@@ -52,6 +62,10 @@ public struct TokenizerFiles: Sendable {
                 sources.append("\(FileSystem.join(directory, "tokenizer_config.json")) (casing, special tokens)")
             } else if let map = try file("special_tokens_map.json").map({ try FileSystem.readJSON($0) }) {
                 applySpecialTokens(map, to: &options)
+            }
+            if config == nil, let lowercase {
+                options.lowercase = lowercase
+                sources.append("the checkpoint's do_lower_case (\(lowercase))")
             }
         }
         var maxLength: Int?

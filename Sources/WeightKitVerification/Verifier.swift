@@ -94,7 +94,11 @@ public enum Verifier {
             }
             let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
             let files: TokenizerFiles
-            do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch {
+            do {
+                files = try TokenizerFiles.load(
+                    directory: dir, vocab: vocab,
+                    lowercase: checkpoint.metadata["tf.do_lower_case"].map { $0 == "true" })
+            } catch {
                 throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
             }
             let maxLength = bert.config.maxPositions

@@ -46,7 +46,10 @@ struct RunCommand: ParsableCommand {
         }
         let dir = FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)
         let files: TokenizerFiles
-        do { files = try TokenizerFiles.load(directory: dir, vocab: vocab) } catch let e as TokenizerFiles.Problem {
+        do {
+            files = try TokenizerFiles.load(
+                directory: dir, vocab: vocab, lowercase: c.metadata["tf.do_lower_case"].map { $0 == "true" })
+        } catch let e as TokenizerFiles.Problem {
             throw CommandFailure(message: "error: \(e.description)", code: 2)
         }
         let tokenizer = files.tokenizer

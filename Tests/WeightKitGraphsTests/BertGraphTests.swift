@@ -54,11 +54,19 @@ func bertErrors(_ model: BertModel, bundle path: String, outputs: [String]? = ni
         throw CocoaError(.fileReadCorruptFile)
     }
     let names = outputs ?? bundle.outputNames
+    // TF-Hub's output names (the TensorFlow fixtures keep them) for ours.
+    func ours(_ n: String) -> String {
+        if n == "sequence_output" { return "last_hidden_state" }
+        if n == "pooled_output" { return "pooler_output" }
+        if n.hasPrefix("encoder_outputs."), let i = Int(n.dropFirst(16)) { return "hidden_states.\(i + 1)" }
+        return n
+    }
     let out = try model.forward(
-        .init(inputIds: ids, attentionMask: mask, tokenTypeIds: try bundle.ints("token_type_ids")), outputs: Set(names))
+        .init(inputIds: ids, attentionMask: mask, tokenTypeIds: try bundle.ints("token_type_ids")),
+        outputs: Set(names.map(ours)))
     var errors: [String: Float] = [:]
     for n in names {
-        guard let got = out[n] else { errors[n] = .infinity; continue }
+        guard let got = out[ours(n)] else { errors[n] = .infinity; continue }
         errors[n] = maxAbsError(got, try bundle.output(n), mask: mask)
     }
     return errors

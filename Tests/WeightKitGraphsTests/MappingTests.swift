@@ -35,6 +35,17 @@ struct MappingTests {
             ("keras/model_garden_bert.h5", "keras/model_garden_bert.reference.safetensors", .tfModelGarden),
             ("pytorch/tiny_bert_cls_bin", "references/tiny_bert_cls_pt.reference.safetensors", .huggingFacePyTorch),
             ("pytorch/tiny_bert_bin_sharded", "references/tiny_bert_pt.reference.safetensors", .huggingFacePyTorch),
+            // One TensorFlow BERT written every way (Fixtures/tensorflow/generate_bert.py), against
+            // what hub.KerasLayer computed from its TF-Hub export.
+            ("tensorflow/google_bert", "tensorflow/hub_encoder.reference.safetensors", .googleBert),
+            (
+                "tensorflow/google_bert_classifier", "tensorflow/google_bert_classifier.reference.safetensors",
+                .googleBert
+            ),
+            ("tensorflow/google_bert_train", "tensorflow/hub_encoder.reference.safetensors", .googleBert),
+            ("tensorflow/tf2_encoder", "tensorflow/hub_encoder.reference.safetensors", .tfModelGarden),
+            ("tensorflow/tf2_pretrainer", "tensorflow/hub_encoder.reference.safetensors", .tfModelGarden),
+            ("tensorflow/hub_encoder", "tensorflow/hub_encoder.reference.safetensors", .tfModelGarden),
         ])
     func mapsAndReproduces(_ c: (String, String, Convention)) throws {
         let checkpoint = try Checkpoints.open(TestFixtures.path(c.0))
@@ -48,6 +59,20 @@ struct MappingTests {
         for (n, err) in try bertErrors(model, bundle: TestFixtures.path(c.1)) {
             #expect(err <= 1e-5, "\(c.0) \(n): \(err)")
         }
+    }
+
+    @Test(
+        "Google BERT: bert_config.json is the config, its \"gelu\" read as the tanh GELU modeling.py computes, and said so"
+    )
+    func googleBertConfig() throws {
+        let report = BertMapper.map(try Checkpoints.open(TestFixtures.path("tensorflow/google_bert_classifier")))
+        #expect(report.configSource == "model config (bert_config.json)")
+        #expect(report.config?.activation == .geluTanh && report.config?.maskValue == -10000)
+        #expect(report.notes.contains { $0.contains("tanh approximation") })
+        #expect(report.config?.numLabels == 3 && report.inferred.contains { $0.hasPrefix("num_labels") })
+        let pretrained = BertMapper.map(try Checkpoints.open(TestFixtures.path("tensorflow/google_bert")))
+        #expect(pretrained.unused.filter(\.ignorable).map(\.name).allSatisfy { $0.hasPrefix("cls/") })
+        #expect(pretrained.unused.count == 7 && pretrained.config?.numLabels == nil)
     }
 
     @Test("keras-hub without any config: heads from the 3-D kernels, tanh GELU defaulted and said so")

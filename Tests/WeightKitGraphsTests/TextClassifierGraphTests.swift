@@ -21,6 +21,8 @@ struct TextClassifierGraphTests {
             ("keras/textclf_k2_weights.h5", "keras/textclf_k2.reference.safetensors", .kerasLegacyPositional),
             ("keras/textclf_k2.h5", "keras/textclf_k2.reference.safetensors", .kerasLegacyPositional),
             ("keras/textclf_k2.keras", "keras/textclf_k2.reference.safetensors", .tfKerasArchive),
+            // tf_keras model.save_weights("ckpt") in TensorFlow format (a TF2 object-based bundle).
+            ("tensorflow/textclf_k2_tf", "tensorflow/textclf_k2_tf.reference.safetensors", .tfKerasCheckpoint),
         ])
     func matchesKeras(_ c: (String, String, Convention)) throws {
         try Self.expectMatches(try Checkpoints.open(GraphFixture.path(c.0)), c)

@@ -8,8 +8,15 @@ public struct TensorInfo: Sendable, Hashable {
     public var fileIndex: Int
     public var byteOffset: Int
     public var byteCount: Int
+    /// Other names the format knows the tensor by (a TF2 bundle's checkpoint key and object
+    /// paths when the tensor is named by its variable's full name); empty for most formats.
+    public var aliases: [String] = []
 
-    public init(name: String, dtype: DType, shape: [Int], fileIndex: Int = 0, byteOffset: Int, byteCount: Int) {
+    public init(
+        name: String, dtype: DType, shape: [Int], fileIndex: Int = 0, byteOffset: Int, byteCount: Int,
+        aliases: [String] = []
+    ) {
+        self.aliases = aliases
         self.name = name
         self.dtype = dtype
         self.shape = shape
