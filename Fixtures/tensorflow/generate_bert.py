@@ -2,7 +2,7 @@
 """BERT as TensorFlow distributes it, written by the real tools (versions pinned in
 Fixtures/requirements-tensorflow.txt), with what TensorFlow itself computes from the files:
 
-    $(bash Scripts/python-env.sh Fixtures/requirements-tensorflow.txt) Fixtures/tensorflow/generate_bert.py
+    $(bash Scripts/python-env.sh Fixtures/requirements-tensorflow.txt) Fixtures/tensorflow/generate_bert.py [sliced]
 
 One tiny BERT (L-2, H-32, A-4, I-64, P-128, T-2, a 64-token WordPiece vocabulary) is drawn once
 and written every way a user meets it. Under Fixtures/tensorflow/:
@@ -38,8 +38,12 @@ and written every way a user meets it. Under Fixtures/tensorflow/:
                           transpose_b=True) + output_bias)
   textclf_k2_tf/          the Keras documentation's text classifier (tf_keras 2.21) saved with
                           model.save_weights("…/ckpt") in TensorFlow format, and its reference.
+  sliced/tf1_partitioned/ TF1 partitioned variables (fixed_size_partitioner, along rows and along columns)
+  sliced/tf2_sharded/     a TF 2.21 save with MaxShardSizePolicy(40000): [64, 64] tensors cut into slices
+                          across three shards
+  sliced/many/            2,000 long, unshared names: an index of more than one block
   expected/*.json         per bundle: every key tf.train.list_variables reports with its dtype and
-                          shape, and the object graph's full names (TF2 bundles).
+                          shape (and the SHA-256 of the values TensorFlow reads), and the object graph's full names (TF2 bundles).
 
 Weights are drawn at 0.5 standard deviation (not BERT's 0.02), so that the references tell the
 tanh and erf GELU apart.
@@ -262,11 +266,61 @@ def text_classifier():
                   "producer": "Fixtures/tensorflow/generate_bert.py"})
 
 
+def sliced():
+    """Tensors stored in slices, both ways TensorFlow does it, and an index of more than one block."""
+    out = os.path.join(HERE, "sliced")
+    shutil.rmtree(out, ignore_errors=True)
+    for d in ("tf1_partitioned", "tf2_sharded", "many"):
+        os.makedirs(os.path.join(out, d))
+    rng = np.random.default_rng(9)
+    # TF1 partitioned variables (fixed_size_partitioner): one full entry + one entry per part.
+    g = tf.Graph()
+    with g.as_default():
+        v1 = tf.compat.v1
+
+        def part_of(full):  # each partition's initial value: its block of one drawn array
+            def init(shape, dtype=None, partition_info=None):
+                offset = partition_info.var_offset if partition_info else [0] * len(shape)
+                return tf.constant(full[tuple(slice(o, o + n) for o, n in zip(offset, shape))])
+            return init
+        v1.get_variable("bert/embeddings/word_embeddings", shape=(10, 4), partitioner=v1.fixed_size_partitioner(3),
+                        initializer=part_of(rng.standard_normal((10, 4)).astype(np.float32)))
+        v1.get_variable("bert/encoder/layer_0/output/dense/kernel", shape=(6, 5),
+                        partitioner=v1.fixed_size_partitioner(2, axis=1),
+                        initializer=part_of(rng.standard_normal((6, 5)).astype(np.float32)))
+        v1.get_variable("plain", initializer=np.arange(7, dtype=np.int32))
+        with v1.Session(graph=g) as sess:
+            sess.run(v1.global_variables_initializer())
+            v1.train.Saver().save(sess, os.path.join(out, "tf1_partitioned", "model.ckpt"), write_meta_graph=False)
+    # TF 2.21 sharded save: MaxShardSizePolicy cuts large tensors into slices across the shards.
+    ckpt = tf.train.Checkpoint(**{f"v{i}": tf.Variable(rng.standard_normal((64, 64)).astype(np.float32))
+                                  for i in range(6)}, small=tf.Variable(np.arange(3, dtype=np.float16)))
+    policy = tf.train.experimental.MaxShardSizePolicy(max_shard_size=40000)
+    ckpt.write(os.path.join(out, "tf2_sharded", "ckpt"),
+               options=tf.train.CheckpointOptions(experimental_sharding_callback=policy))
+    # 2,000 variables with long names that share no prefix: an index of more than one 256 KiB block.
+    g = tf.Graph()
+    with g.as_default():
+        v1 = tf.compat.v1
+        for i in range(2000):
+            v1.get_variable(rng.bytes(60).hex() + f"/w{i}", initializer=np.float32(i))
+        with v1.Session(graph=g) as sess:
+            sess.run(v1.global_variables_initializer())
+            v1.train.Saver().save(sess, os.path.join(out, "many", "model.ckpt"), write_meta_graph=False)
+    return [(os.path.join(out, "tf1_partitioned", "model.ckpt"), "sliced_tf1_partitioned"),
+            (os.path.join(out, "tf2_sharded", "ckpt"), "sliced_tf2_sharded"),
+            (os.path.join(out, "many", "model.ckpt"), "many")]
+
+
 def expected(prefix, name):
     """What TensorFlow reports of a bundle: keys, dtypes, shapes and, for TF2, the full names."""
     reader = tf.train.load_checkpoint(prefix)
     dtypes, shapes = reader.get_variable_to_dtype_map(), reader.get_variable_to_shape_map()
     out = {"keys": {k: {"dtype": dtypes[k].name, "shape": list(shapes[k])} for k in sorted(shapes)}}
+    import hashlib
+    for k in sorted(shapes):
+        if dtypes[k] != tf.string:
+            out["keys"][k]["sha256"] = hashlib.sha256(np.ascontiguousarray(reader.get_tensor(k)).tobytes()).hexdigest()
     if "_CHECKPOINTABLE_OBJECT_GRAPH" in shapes:
         from tensorflow.core.protobuf import trackable_object_graph_pb2
         g = trackable_object_graph_pb2.TrackableObjectGraph()
@@ -279,6 +333,10 @@ def expected(prefix, name):
 
 
 def main():
+    if sys.argv[1:] == ["sliced"]:  # only the sliced bundles (the rest is not byte-stable across runs)
+        for prefix, name in sliced():
+            expected(prefix, name)
+        return
     values = tf1_values()
     release = save_tf1(os.path.join(HERE, "google_bert"), values)
     save_tf1(os.path.join(HERE, "google_bert_train"), values, training=True)
@@ -299,7 +357,7 @@ def main():
                          (encoder, "tf2_encoder"), (pretrainer, "tf2_pretrainer"),
                          (tf.train.latest_checkpoint(os.path.join(HERE, "tf2_trained")), "tf2_trained"),
                          (os.path.join(enc_dir, "variables", "variables"), "hub_encoder"),
-                         (os.path.join(HERE, "textclf_k2_tf", "ckpt"), "textclf_k2_tf")]:
+                         (os.path.join(HERE, "textclf_k2_tf", "ckpt"), "textclf_k2_tf")] + sliced():
         expected(prefix, name)
     with open(os.path.join(HERE, "expected", "hub_preprocess_tokens.json"), "w", encoding="utf-8") as f:
         json.dump(tokens, f, indent=1, ensure_ascii=False)

@@ -171,3 +171,16 @@ struct ObjectGraph {
 
     private static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "/" + b }
 }
+
+extension TensorBundleReader {
+    /// What a serialized `TrackableObjectGraph` (the `_CHECKPOINTABLE_OBJECT_GRAPH` string of a
+    /// TF2 bundle) says of each checkpoint key: the variable's full name and every object path
+    /// to it. Refuses, in words, a graph that is malformed or refers to nodes it does not have.
+    public static func objectGraphNames(_ serialized: UnsafeRawBufferPointer) throws -> [String: (
+        fullName: String, paths: [String]
+    )] {
+        do {
+            return try ObjectGraph.decode(serialized).namings().mapValues { ($0.fullName, $0.paths) }
+        } catch { throw TensorBundleError.badObjectGraph(file: "(object graph)", detail: error.detail) }
+    }
+}

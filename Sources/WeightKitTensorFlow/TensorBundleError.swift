@@ -8,7 +8,7 @@ public enum TensorBundleError: Error, Sendable, Equatable, CustomStringConvertib
     case bigEndian(file: String)
     case badEntry(file: String, tensor: String, detail: String)
     case unsupportedDType(file: String, tensor: String, dtype: Int)
-    case slicedTensor(file: String, tensor: String)
+    case badSlices(file: String, tensor: String, detail: String)
     case missingShard(file: String, shard: String)
     case pastShard(file: String, tensor: String, shard: String, end: Int, size: Int)
     case sizeMismatch(file: String, tensor: String, stored: Int, expected: Int)
@@ -23,9 +23,9 @@ public enum TensorBundleError: Error, Sendable, Equatable, CustomStringConvertib
             return "\(f): the bundle was written on a big-endian machine; only little-endian data is supported"
         case let .badEntry(f, t, d): return "\(f): tensor '\(t)': \(d)"
         case let .unsupportedDType(f, t, d): return "\(f): tensor '\(t)': TensorFlow dtype \(d) has no WeightKit dtype"
-        case let .slicedTensor(f, t):
+        case let .badSlices(f, t, d):
             return
-                "\(f): tensor '\(t)' is stored in slices (a partitioned variable or a sharded TF 2.21 save), which this reader does not assemble yet"
+                "\(f): tensor '\(t)' is stored in slices (a partitioned variable or a sharded save), and they cannot be assembled: \(d)"
         case let .missingShard(f, s): return "\(f): data shard '\(s)' does not exist"
         case let .pastShard(f, t, s, e, size):
             return "\(f): tensor '\(t)': ends at byte \(e) of shard '\(s)', which has \(size)"

@@ -66,7 +66,7 @@ public enum TensorBundleReader: CheckpointReader {
 
     /// Opens a bundle from its `.index`; optimizer slots, `global_step` and save counters are
     /// listed only with `includeAll`.
-    public static func open(_ path: String, includeAll: Bool = false) throws -> MappedCheckpoint {
+    public static func open(_ path: String, includeAll: Bool = false) throws -> TensorBundleCheckpoint {
         try read(path, includeAll: includeAll).checkpoint
     }
 
@@ -79,24 +79,31 @@ public enum TensorBundleReader: CheckpointReader {
         }
         let c = bundle.checkpoint
         result.tensorCount = c.tensors.count
-        for (info, crc) in zip(c.tensors, bundle.checksums) {
-            let bytes = c.mappedFiles[info.fileIndex].bytes(at: info.byteOffset, count: info.byteCount)
+        for s in bundle.stored {
+            let bytes = c.mappedFiles[s.shard].bytes(at: s.offset, count: s.size)
             let computed = CRC32C.mask(CRC32C.value(bytes))
-            if computed != crc {
+            if computed != s.crc {
                 result.problems.append(
-                    TensorBundleError.badChecksum(file: path, tensor: info.name, stored: crc, computed: computed)
+                    TensorBundleError.badChecksum(file: path, tensor: s.label, stored: s.crc, computed: computed)
                         .description)
             }
-            result.checkedBytes += info.byteCount
+            result.checkedBytes += s.size
         }
-        result.notes.append("every index block checksum and the CRC32C of all \(c.tensors.count) tensors verified")
+        result.notes.append(
+            "every index block checksum and the CRC32C of all \(bundle.stored.count) stored tensors and slices verified"
+        )
         return result
     }
 
-    /// An opened bundle and each tensor's stored (masked) CRC32C.
+    /// Bytes the bundle stores under one entry, with their masked CRC32C (a tensor, or one slice).
+    struct Stored {
+        var label: String, shard: Int, offset: Int, size: Int, crc: UInt32
+    }
+
+    /// An opened bundle and what the deep check verifies.
     struct Bundle {
-        let checkpoint: MappedCheckpoint
-        let checksums: [UInt32]
+        let checkpoint: TensorBundleCheckpoint
+        let stored: [Stored]
     }
 
     static func read(_ path: String, includeAll: Bool) throws -> Bundle {
@@ -119,12 +126,15 @@ public enum TensorBundleReader: CheckpointReader {
             }
             files.append(try MappedFile(path: name))
         }
-        // Decode every entry once; a TF2 bundle's object graph names the rest.
-        var decoded: [(key: String, entry: Entry)] = []
+        // Decode every entry once. Slice entries (keys starting with a 0 byte, not text) are kept
+        // apart by their raw keys for the tensors that list them; the object graph names the rest.
+        var decoded: [(raw: [UInt8], key: String, entry: Entry)] = []
+        var sliceEntries: [[UInt8]: Entry] = [:]
         decoded.reserveCapacity(entries.count - 1)
         for (keyBytes, value) in entries.dropFirst() {
-            let key = String(decoding: keyBytes, as: UTF8.self)
-            decoded.append((key, try entry(value, file: path, tensor: key)))
+            let printable = printableKey(keyBytes)
+            let e = try entry(value, file: path, tensor: printable)
+            if keyBytes.first == 0 { sliceEntries[keyBytes] = e } else { decoded.append((keyBytes, printable, e)) }
         }
         var namings: [String: ObjectGraph.Naming] = [:]
         var metadata: [String: String] = [:]
@@ -141,11 +151,11 @@ public enum TensorBundleReader: CheckpointReader {
         var fullNameCount: [String: Int] = [:]
         for n in namings.values where !n.fullName.isEmpty { fullNameCount[n.fullName, default: 0] += 1 }
         let keys = Set(decoded.map(\.key))
-        var tensors: [TensorInfo] = [], checksums: [UInt32] = []
-        for (key, e) in decoded {
+        var tensors: [TensorInfo] = [], stored: [Stored] = []
+        var sliced: [String: TensorSlices] = [:]
+        for (raw, key, e) in decoded {
             let naming = namings[key]
             if !includeAll, isTrainingState(key) || naming?.trainingState == true { continue }
-            guard e.slices == 0 else { throw TensorBundleError.slicedTensor(file: path, tensor: key) }
             if e.dtype == 7 {  // DT_STRING: not weights; listed
                 metadata["tf.string." + key] = "shape [" + e.shape.map(String.init).joined(separator: ", ") + "]"
                 continue
@@ -153,7 +163,6 @@ public enum TensorBundleReader: CheckpointReader {
             guard let dtype = dtypes[e.dtype] else {
                 throw TensorBundleError.unsupportedDType(file: path, tensor: key, dtype: e.dtype)
             }
-            try checkPlacement(e, dtype: dtype, files: files, file: path, tensor: key)
             var name = key, aliases: [String] = []
             if let n = naming, fullNameCount[n.fullName] == 1, !isPlaceholderName(n.fullName),
                 !keys.contains(n.fullName)
@@ -161,34 +170,93 @@ public enum TensorBundleReader: CheckpointReader {
                 name = n.fullName
                 aliases = [key] + n.paths.filter { $0 + attributeSuffix != key }
             }
-            if dtype == .bool, e.shape.isEmpty, key.hasPrefix("do_lower_case/") {
+            var info = TensorInfo(
+                name: name, dtype: dtype, shape: e.shape, fileIndex: e.shard, byteOffset: e.offset, byteCount: e.size,
+                aliases: aliases)
+            if !e.extents.isEmpty {
+                let slices = try pieces(
+                    of: e, raw: raw, key: key, dtype: dtype, sliceEntries: sliceEntries, files: files, file: path)
+                stored += slices.pieces.map {
+                    Stored(label: $0.label, shard: $0.shard, offset: $0.offset, size: $0.size, crc: $0.crc)
+                }
+                sliced[name] = slices
+                info.fileIndex = slices.pieces[0].shard
+                info.byteOffset = slices.pieces[0].offset
+                info.byteCount = dtype.byteCount(elements: elementCount(of: e.shape) ?? 0) ?? 0
+            } else {
+                try checkPlacement(e, dtype: dtype, files: files, file: path, tensor: key)
+                stored.append(Stored(label: key, shard: e.shard, offset: e.offset, size: e.size, crc: e.crc))
+            }
+            if dtype == .bool, e.shape.isEmpty, key.hasPrefix("do_lower_case/"), e.extents.isEmpty {
                 // The TF-Hub exporter's casing flag: a setting of the tokenizer, not a weight.
                 metadata["tf.do_lower_case"] = files[e.shard].bytes(at: e.offset, count: 1)[0] != 0 ? "true" : "false"
                 if !includeAll { continue }
             }
-            tensors.append(
-                TensorInfo(
-                    name: name, dtype: dtype, shape: e.shape, fileIndex: e.shard, byteOffset: e.offset,
-                    byteCount: e.size,
-                    aliases: aliases))
-            checksums.append(e.crc)
+            tensors.append(info)
         }
         if !namings.isEmpty {
             // Save order (the model's own order) rather than the index's sorted keys.
-            let order = tensors.indices.sorted {
-                (tensors[$0].fileIndex, tensors[$0].byteOffset) < (tensors[$1].fileIndex, tensors[$1].byteOffset)
-            }
-            tensors = order.map { tensors[$0] }
-            checksums = order.map { checksums[$0] }
+            tensors.sort { ($0.fileIndex, $0.byteOffset) < ($1.fileIndex, $1.byteOffset) }
         }
+        if !sliced.isEmpty { metadata["tf.sliced_tensors"] = String(sliced.count) }
         let config = try modelConfig(besides: path)
         if config != nil, !FileSystem.exists(FileSystem.join(FileSystem.directory(of: path), "config.json")) {
             metadata["config_file"] = "bert_config.json"
         }
-        let c = MappedCheckpoint(
-            path: path, format: .tensorBundle, files: files, tensors: tensors, metadata: metadata,
-            modelConfig: config)
-        return Bundle(checkpoint: c, checksums: checksums)
+        let c = TensorBundleCheckpoint(
+            path: path, files: files, tensors: tensors, sliced: sliced, metadata: metadata, modelConfig: config)
+        return Bundle(checkpoint: c, stored: stored)
+    }
+
+    /// A key as text: slice keys carry 0 bytes and OrderedCode numbers, shown escaped.
+    static func printableKey(_ raw: [UInt8]) -> String {
+        guard raw.first == 0 || raw.contains(where: { $0 < 0x20 }) else { return String(decoding: raw, as: UTF8.self) }
+        var out = ""
+        for b in raw {
+            if b >= 0x20 && b < 0x7F {
+                out.append(Character(Unicode.Scalar(b)))
+            } else {
+                out += "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16)
+            }
+        }
+        return out
+    }
+
+    /// The slices a full entry lists, each found under its computed key and checked against the
+    /// full tensor: present, of the tensor's dtype, its size and shape right, inside its shard,
+    /// and all of them tiling the tensor exactly.
+    static func pieces(
+        of e: Entry, raw: [UInt8], key: String, dtype: DType, sliceEntries: [[UInt8]: Entry], files: [MappedFile],
+        file path: String
+    ) throws -> TensorSlices {
+        func bad(_ d: String) -> TensorBundleError { .badSlices(file: path, tensor: key, detail: d) }
+        guard e.extents.count <= TensorSlices.maxPieces else {
+            throw bad("\(e.extents.count) slices (at most \(TensorSlices.maxPieces) are read)")
+        }
+        var pieces: [TensorSlices.Piece] = []
+        for (n, extents) in e.extents.enumerated() {
+            guard extents.count == e.shape.count else {
+                throw bad("slice \(n) has \(extents.count) dimensions, the tensor \(e.shape.count)")
+            }
+            let sliceKey = TensorSlices.key(name: raw, extents: extents)
+            let label = printableKey(sliceKey)
+            guard let s = sliceEntries[sliceKey] else { throw bad("slice \(n) has no entry (key '\(label)')") }
+            guard s.dtype == e.dtype else { throw bad("slice '\(label)' has dtype \(s.dtype), the tensor \(e.dtype)") }
+            let start = extents.map(\.start)
+            let length = zip(extents, e.shape).map { $0.length < 0 ? $1 - $0.start : $0.length }
+            if !s.shape.isEmpty, s.shape != length {
+                throw bad("slice '\(label)' has shape \(s.shape), its extents say \(length)")
+            }
+            try checkPlacement(
+                Entry(dtype: s.dtype, shape: length, shard: s.shard, offset: s.offset, size: s.size, crc: s.crc),
+                dtype: dtype, files: files, file: path, tensor: label)
+            pieces.append(
+                .init(
+                    start: start, length: length, shard: s.shard, offset: s.offset, size: s.size, crc: s.crc,
+                    label: label))
+        }
+        if let problem = TensorSlices.tilingProblem(pieces, shape: e.shape) { throw bad(problem) }
+        return TensorSlices(pieces: pieces)
     }
 
     /// A Hugging Face `config.json` beside the bundle, else Google BERT's `bert_config.json`
@@ -238,7 +306,7 @@ public enum TensorBundleReader: CheckpointReader {
         -> UnsafeRawBufferPointer
     {
         func bad(_ d: String) -> TensorBundleError { .badEntry(file: path, tensor: key, detail: d) }
-        guard e.dtype == 7, e.shape.isEmpty, e.slices == 0 else { throw bad("not a scalar string tensor") }
+        guard e.dtype == 7, e.shape.isEmpty, e.extents.isEmpty else { throw bad("not a scalar string tensor") }
         guard e.shard < files.count else { throw bad("shard \(e.shard) of \(files.count)") }
         let shard = files[e.shard]
         guard e.offset <= shard.size, e.size <= shard.size - e.offset else {
@@ -311,7 +379,9 @@ public enum TensorBundleReader: CheckpointReader {
 
     /// The fields of a `BundleEntryProto` a reader needs.
     struct Entry {
-        var dtype = 0, shape: [Int] = [], shard = 0, offset = 0, size = 0, crc: UInt32 = 0, slices = 0
+        var dtype = 0, shape: [Int] = [], shard = 0, offset = 0, size = 0, crc: UInt32 = 0
+        /// The slices a full entry lists (`TensorSliceProto`: per dimension start and length, −1 = all).
+        var extents: [[(start: Int, length: Int)]] = []
     }
 
     static func entry(_ v: UnsafeRawBufferPointer, file: String, tensor: String) throws -> Entry {
@@ -327,13 +397,44 @@ public enum TensorBundleReader: CheckpointReader {
                 case (4, 0): e.offset = Int(truncatingIfNeeded: Int64(bitPattern: try r.varint()))
                 case (5, 0): e.size = Int(truncatingIfNeeded: Int64(bitPattern: try r.varint()))
                 case (6, 5): e.crc = try r.fixed32()
-                case (7, 2): _ = try r.lengthDelimited(); e.slices += 1
+                case (7, 2):
+                    guard e.extents.count < TensorSlices.maxPieces else {
+                        throw ProtoReader.Malformed(detail: "too many slices")
+                    }
+                    e.extents.append(try slice(try r.lengthDelimited()))
                 default: try r.skip(wireType: f.wireType)
                 }
             }
         } catch let m as ProtoReader.Malformed { throw bad(m.detail) }
         guard e.shard >= 0, e.offset >= 0, e.size >= 0 else { throw bad("negative shard, offset or size") }
         return e
+    }
+
+    /// `TensorSliceProto`: repeated extent (1) { start (1), length (2; absent = the whole dimension) }.
+    static func slice(_ v: UnsafeRawBufferPointer) throws(ProtoReader.Malformed) -> [(start: Int, length: Int)] {
+        var r = ProtoReader(v)
+        var out: [(start: Int, length: Int)] = []
+        while let f = try r.field() {
+            guard f.number == 1, f.wireType == 2 else {
+                try r.skip(wireType: f.wireType)
+                continue
+            }
+            var x = ProtoReader(try r.lengthDelimited())
+            var start = 0, length = -1
+            while let g = try x.field() {
+                switch (g.number, g.wireType) {
+                case (1, 0): start = Int(truncatingIfNeeded: Int64(bitPattern: try x.varint()))
+                case (2, 0): length = Int(truncatingIfNeeded: Int64(bitPattern: try x.varint()))
+                default: try x.skip(wireType: g.wireType)
+                }
+            }
+            guard start >= 0, start < 1 << 40, length >= -1, length < 1 << 40 else {
+                throw ProtoReader.Malformed(detail: "slice extent start \(start), length \(length)")
+            }
+            out.append((start, length))
+            guard out.count <= 64 else { throw ProtoReader.Malformed(detail: "a slice of more than 64 dimensions") }
+        }
+        return out
     }
 
     /// `TensorShapeProto`: repeated dim (2) { size (1) }; unknown_rank (3) refused.

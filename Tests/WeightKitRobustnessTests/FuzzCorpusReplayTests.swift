@@ -51,7 +51,7 @@ struct FuzzCorpusReplayTests {
         arguments: [
             "safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle",
             "tokenizer",
-            "reference-bundle", "json", "tf-bundle",
+            "reference-bundle", "json", "tf-bundle", "tf-object-graph",
         ])
     func replay(_ target: String) throws {
         // Inputs that make libhdf5 loop are refused when its probe times out: 2 s is plenty here.
@@ -115,6 +115,8 @@ struct FuzzCorpusReplayTests {
                 let index = try Self.staged(f, as: "input.index", in: dir)
                 if let c = try? TensorBundleReader.open(index, includeAll: true) { Self.readAll(c) }
                 _ = try? TensorBundleReader.check(index, progress: nil)
+            case "tf-object-graph":
+                _ = try? data.withUnsafeBytes { try TensorBundleReader.objectGraphNames($0) }
             case "reference-bundle":
                 _ = try? ReferenceBundle(path: f)
             case "json":
