@@ -65,7 +65,7 @@ let package = Package(
         // TensorFlow tensor bundles (TF1 / TF2 checkpoints, SavedModel variables): SSTable + wire-format decoding.
         .target(
             name: "WeightKitTensorFlow",
-            dependencies: ["WeightKitCheckpoints", "CISAL"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitTokenizer", "CISAL"]
         ),
         // The one list of checkpoint readers (Checkpoints.readers) and the facade that opens and checks any of them.
         .target(
@@ -119,6 +119,7 @@ let package = Package(
                 "WeightKitMapping",
                 "WeightKitVerification",
                 "WeightKitTokenizer",
+                "WeightKitTensorFlow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -162,7 +163,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WeightKitTensorFlowTests",
-            dependencies: ["WeightKitCheckpoints", "WeightKitTensorFlow", "WeightKitFormats", "WeightKitTestSupport"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitTensorFlow", "WeightKitFormats", "WeightKitTokenizer",
+                "WeightKitTestSupport",
+            ]
         ),
         .testTarget(
             name: "WeightKitComputeTests",

@@ -2,7 +2,7 @@
 """BERT as TensorFlow distributes it, written by the real tools (versions pinned in
 Fixtures/requirements-tensorflow.txt), with what TensorFlow itself computes from the files:
 
-    $(bash Scripts/python-env.sh Fixtures/requirements-tensorflow.txt) Fixtures/tensorflow/generate_bert.py [sliced]
+    $(bash Scripts/python-env.sh Fixtures/requirements-tensorflow.txt) Fixtures/tensorflow/generate_bert.py [sliced|corpus]
 
 One tiny BERT (L-2, H-32, A-4, I-64, P-128, T-2, a 64-token WordPiece vocabulary) is drawn once
 and written every way a user meets it. Under Fixtures/tensorflow/:
@@ -42,10 +42,14 @@ and written every way a user meets it. Under Fixtures/tensorflow/:
   sliced/tf2_sharded/     a TF 2.21 save with MaxShardSizePolicy(40000): [64, 64] tensors cut into slices
                           across three shards
   sliced/many/            2,000 long, unshared names: an index of more than one block
+  expected/preprocess_corpus.json  2,000 lines (hand-written cases, every code point of the blocks where
+                          case folding, NFKC, accents, spaces and punctuation matter, random mixtures)
+                          with tensorflow_text BasicTokenizer(lower_case=True)'s tokens and the
+                          preprocessor's ids
   expected/*.json         per bundle: every key tf.train.list_variables reports with its dtype and
                           shape (and the SHA-256 of the values TensorFlow reads), and the object graph's full names (TF2 bundles).
 
-Weights are drawn at 0.5 standard deviation (not BERT's 0.02), so that the references tell the
+Weights are drawn at 0.25 standard deviation (not BERT's 0.02), so that the references tell the
 tanh and erf GELU apart.
 """
 import json
@@ -89,7 +93,7 @@ def tf1_values():
     h, inter, v = c["hidden_size"], c["intermediate_size"], c["vocab_size"]
 
     def m(*shape):
-        return (rng.standard_normal(shape) * 0.5).astype(np.float32)
+        return (rng.standard_normal(shape) * 0.25).astype(np.float32)
 
     def ln(name, out):
         out[name + "/gamma"] = (1 + rng.standard_normal(h) * 0.1).astype(np.float32)
@@ -312,6 +316,73 @@ def sliced():
             (os.path.join(out, "many", "model.ckpt"), "many")]
 
 
+def corpus_lines():
+    """Lines that exercise what the uncased preprocessor does to text: hand-written cases, every
+    code point of the blocks where case folding, NFKC, accents, whitespace and punctuation differ
+    from plain lower-casing, and random mixtures of them."""
+    lines = ["I love transformers.", "This is a TINY BERT test!", "Straße… CAFÉ? Über naïve, don’t", "", "   ",
+             "\t\ttabs\tand\nnewlines\r\n", "non\u00a0breaking\u00a0space", "ideographic\u3000space",
+             "line\u2028separator", "zero\u200bwidth", "soft\u00adhyphen", "joiner\u200dhere", "bom\ufeffin",
+             "ﬁne ﬂow ﬀ", "ⅫⅣ ① ⑳ ㈱", "ＦＵＬＬ ｗｉｄｔｈ ｱｲｳ", "ΣΑΣ σας ς", "İstanbul ı I", "Ꭰ ꭰ ᏸ Ᏸ",
+             "e\u0301 é (nfd vs nfc)", "ǅ ǈ ǋ", "[CLS] [SEP] [MASK] literal", "don't “quoted” ‘single’ — – … ·",
+             "emoji 👍🏽 👨‍👩‍👧 ❤️", "中文字符 日本語 한국어", "x" * 120, "é" * 60, "control\x07bell\x1bescape",
+             "replacement\ufffdchar", "tab\u000bvertical\u000cfeed", "mixed CAse WoRdS", "numbers 1,234.56 and 2nd",
+             "a.b-c/d:e;f<g=h>i?j@k[l\\m]n^o_p`q{r|s}t~u", "ß ẞ ŉ ǰ ΐ", "µ ſ ͅ", "Å Å Å", "ﷺ ﷻ", "㍿ ㎏ ㏂",
+             "𝐀𝐁𝐂 𝔞𝔟 𝟙𝟚", "\u0660\u0661 \u06f1", "ٱلْعَرَبِيَّة", "עִבְרִית", "ελληνικά ΆΈΉ", "русский ЁЙ"]
+    blocks = [(0x20, 0x530), (0x1E00, 0x2000), (0x2000, 0x2190), (0x2460, 0x2500), (0x3000, 0x3040), (0x13A0, 0x1400),
+              (0xAB70, 0xABC0), (0xFB00, 0xFB50), (0xFE30, 0xFE50), (0xFF00, 0xFFF0), (0x1D400, 0x1D500),
+              (0x1F300, 0x1F340)]
+    points = [c for a, b in blocks for c in range(a, b) if not (0xD800 <= c < 0xE000)]
+    for i in range(0, len(points), 16):
+        lines.append(" ".join(chr(c) + "a" for c in points[i:i + 16]))
+    rng = np.random.default_rng(21)
+    words = ["the", "bert", "test", "love", "transformers", "cafe", "strasse", "good", "movie", "naive"]
+    while len(lines) < 2000:
+        parts = []
+        for _ in range(int(rng.integers(1, 10))):
+            if rng.random() < 0.5:
+                w = words[int(rng.integers(len(words)))]
+                parts.append(w.upper() if rng.random() < 0.3 else w)
+            else:
+                parts.append("".join(chr(points[int(rng.integers(len(points)))]) for _ in range(int(rng.integers(1, 4)))))
+            parts.append(" " if rng.random() < 0.8 else "")
+        lines.append("".join(parts))
+    return lines
+
+
+def preprocess_corpus(pre_dir):
+    """The corpus through tensorflow_text's BasicTokenizer(lower_case=True) (the preprocessor's own
+    text normalisation and splitting) and through the preprocessor SavedModel (ids)."""
+    import tensorflow_hub as hub
+    import tensorflow_text as text
+    lines = corpus_lines()
+    from tensorflow_text.python.ops.bert_tokenizer import BasicTokenizer
+    basic = BasicTokenizer(lower_case=True).tokenize(tf.constant(lines)).to_list()
+    pre = hub.KerasLayer(pre_dir)
+    ids = []
+    for i in range(0, len(lines), 250):
+        p = pre(tf.constant(lines[i:i + 250]))
+        ids += [[int(x) for x in row if x != 0] for row in p["input_word_ids"].numpy()]
+    # Pairs through the preprocessor's own tokenize and bert_pack_inputs(seq_length=16): its
+    # round-robin truncation.
+    loaded = tf.saved_model.load(pre_dir)
+    rng = np.random.default_rng(5)
+    pairs = [(lines[int(rng.integers(len(lines)))], lines[int(rng.integers(len(lines)))]) for _ in range(200)]
+    packed = loaded.bert_pack_inputs([loaded.tokenize(tf.constant([a for a, _ in pairs])),
+                                      loaded.tokenize(tf.constant([b for _, b in pairs]))], seq_length=16)
+    pair_ids = [[int(x) for x in row if x != 0] for row in packed["input_word_ids"].numpy()]
+    pair_types = [[int(t) for t, x in zip(trow, row) if x != 0] for trow, row in
+                  zip(packed["input_type_ids"].numpy(), packed["input_word_ids"].numpy())]
+    with open(os.path.join(HERE, "expected", "preprocess_corpus.json"), "w", encoding="utf-8") as f:
+        json.dump({"producer": "Fixtures/tensorflow/generate_bert.py",
+                   "pairs": [list(p) for p in pairs], "pair_ids": pair_ids, "pair_type_ids": pair_types,
+                   "framework": f"tensorflow {tf.__version__} / tensorflow_text {text.__version__}",
+                   "preprocessor": "Fixtures/tensorflow/hub_preprocess (seq_length 128)",
+                   "lines": lines, "basic_tokens": [[t.decode("utf-8") for t in row] for row in basic], "ids": ids},
+                  f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+
+
 def expected(prefix, name):
     """What TensorFlow reports of a bundle: keys, dtypes, shapes and, for TF2, the full names."""
     reader = tf.train.load_checkpoint(prefix)
@@ -337,6 +408,9 @@ def main():
         for prefix, name in sliced():
             expected(prefix, name)
         return
+    if sys.argv[1:] == ["corpus"]:  # only the preprocessor corpus, from the committed preprocessor
+        preprocess_corpus(os.path.join(HERE, "hub_preprocess"))
+        return
     values = tf1_values()
     release = save_tf1(os.path.join(HERE, "google_bert"), values)
     save_tf1(os.path.join(HERE, "google_bert_train"), values, training=True)
@@ -350,6 +424,7 @@ def main():
     trained(encoder, os.path.join(HERE, "tf2_trained"))
     enc_dir, pre_dir = export_hub(encoder, os.path.join(HERE, "google_bert", "vocab.txt"))
     tokens = references(enc_dir, pre_dir, head)
+    preprocess_corpus(pre_dir)
     text_classifier()
     for prefix, name in [(release, "google_bert"), (os.path.join(HERE, "google_bert_train", "bert_model.ckpt"),
                                                    "google_bert_train"),

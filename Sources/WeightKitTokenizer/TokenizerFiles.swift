@@ -18,6 +18,12 @@ public struct TokenizerFiles: Sendable {
     public var maxLength: Int?
     public var sources: [String]
 
+    public init(tokenizer: WordPieceTokenizer, maxLength: Int?, sources: [String]) {
+        self.tokenizer = tokenizer
+        self.maxLength = maxLength
+        self.sources = sources
+    }
+
     /// Tokenizer files that are missing, unreadable or of a kind WeightKit does not implement.
     public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
 

@@ -18,7 +18,23 @@ public struct WordPieceTokenizer: Sendable {
         public var maxInputCharsPerWord = 100
         /// Tokens matched verbatim in the input and never split ([CLS], [SEP], [MASK], ...).
         public var specialTokens: [String] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        /// Whose basic tokenizer to reproduce.
+        public var normalization: Normalization = .huggingFace
         public init() {}
+    }
+
+    /// The two BERT basic tokenizers WeightKit reproduces; they differ on real text.
+    public enum Normalization: String, Sendable, Equatable {
+        /// transformers' `BasicTokenizer` (and google-research/bert's `tokenization.py`): control
+        /// characters and U+0000 / U+FFFD removed, Unicode spaces split on, NFC, `lower()`, accents
+        /// stripped through NFD, special tokens matched verbatim, words over 100 characters [UNK].
+        case huggingFace = "transformers"
+        /// tensorflow_text's `BertTokenizer`, which the TF-Hub preprocess SavedModels run: lower-casing
+        /// is ICU's NFKC_Casefold (`CaseFoldUTF8`: `ß` → `ss`, `…` → `...`, default-ignorable code
+        /// points removed), then NFD with nonspacing marks removed; `\p{Cc}`/`\p{Cf}` become
+        /// spaces; words split on RE2's `\s` (`[\t\n\f\r ]`) and around punctuation and CJK
+        /// characters; no special tokens in the text; words over 100 UTF-8 bytes [UNK].
+        case tensorflowText = "tensorflow_text"
     }
 
     public let vocab: [String: Int]
@@ -136,6 +152,9 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     func plainBasicTokens(_ text: String) -> [String] {
+        if options.normalization == .tensorflowText {
+            return TensorFlowTextNormalizer.basicTokens(text, lowercase: lowercase)
+        }
         var cleaned = String.UnicodeScalarView()
         for s in text.unicodeScalars {
             if options.cleanText, s.value == 0 || s.value == 0xFFFD || Self.isControl(s) { continue }
@@ -183,7 +202,8 @@ public struct WordPieceTokenizer: Sendable {
     public func wordPieces(_ word: String) -> [String] {
         if vocab[word] != nil, specials.contains(where: { $0.text == word }) { return [word] }
         let chars = Array(word.unicodeScalars)
-        if chars.count > maxInputCharsPerWord { return [unk] }
+        let length = options.normalization == .tensorflowText ? word.utf8.count : chars.count
+        if length > maxInputCharsPerWord { return [unk] }
         var pieces: [String] = []
         var start = 0
         while start < chars.count {
@@ -222,6 +242,17 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     private func appendPlainIds(_ text: String, into out: inout [Int]) {
+        if options.normalization == .tensorflowText {
+            for word in TensorFlowTextNormalizer.basicTokens(text, lowercase: lowercase) {
+                if word.utf8.count > options.maxInputCharsPerWord {
+                    out.append(unkId)
+                    continue
+                }
+                let scalars = word.unicodeScalars.map(\.value)
+                scalars.withUnsafeBufferPointer { trie.appendPieces($0, unk: unkId, into: &out) }
+            }
+            return
+        }
         // Clean and mark word boundaries (0x20), CJK characters padded with spaces.
         var buf: [UInt32] = []
         buf.reserveCapacity(text.utf8.count + 2)
@@ -300,13 +331,20 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     /// `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]` (token type 1 for b), truncated to `maxLength`
-    /// the way transformers' "longest_first" strategy does it, and padded to `padTo` if given.
+    /// the way transformers' "longest_first" strategy does it (tensorflow_text's `BertPackInputs`:
+    /// round robin), and padded to `padTo` if given.
     public func encode(_ a: String, pair b: String? = nil, maxLength: Int = 512, padTo: Int? = nil) -> Encoding {
         var x = ids(a)
         var y = b.map(ids)
         let special = y == nil ? 2 : 3
         let excess = x.count + (y?.count ?? 0) + special - maxLength
-        if excess > 0 {
+        if excess > 0, options.normalization == .tensorflowText, let yy = y {
+            // BertPackInputs' RoundRobinTrimmer: one token to each segment in turn, the first first.
+            let budget = maxLength - special
+            let keepX = min(x.count, max(budget - yy.count, (budget + 1) / 2))
+            x.removeLast(x.count - keepX)
+            y = Array(yy.prefix(budget - keepX))
+        } else if excess > 0 {
             if var yy = y {
                 // transformers: first even out the longer one, then take the rest half and half.
                 let first = min(abs(yy.count - x.count), excess), second = excess - first

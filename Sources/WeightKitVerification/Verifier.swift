@@ -32,6 +32,7 @@ public enum Verifier {
         case textNeedsWordPiece(bundle: String, graph: GraphKind)
         case textNeedsTokenizer(bundle: String, problem: String)
         case missingInput(bundle: String, graph: GraphKind, input: String)
+        case noText(bundle: String)
 
         public var description: String {
             switch self {
@@ -39,6 +40,7 @@ public enum Verifier {
             case let .textNeedsWordPiece(b, g):
                 return
                     "\(b) gives its inputs as text, but \(g.rawValue)'s tokenizer (byte-level BPE) is not supported: give input_ids"
+            case let .noText(b): return "\(b): --from-text, but the bundle has no input.text"
             case let .textNeedsTokenizer(b, p):
                 return
                     "\(b) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, "
@@ -66,7 +68,7 @@ public enum Verifier {
     /// every output the bundle holds.
     public static func verify(
         checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
-        config: GraphConfig?, vocab: String? = nil
+        config: GraphConfig?, vocab: String? = nil, tokenizer: TokenizerFiles? = nil, fromText: Bool = false
     ) throws -> VerificationReport {
         let bundle = try ReferenceBundle(path: bundlePath)
         let checkpoint = try Checkpoints.open(path)
@@ -87,26 +89,42 @@ public enum Verifier {
                 ("token_type_ids", bundle.inputs["token_type_ids"] == nil ? "absent: zeros" : "from the bundle"))
             report.numerics.append(("pooler", bert.hasPooler ? "present" : "absent"))
         }
-        if inputs[graph.inputNames[0]] == nil, let texts = bundle.texts, let bert = graph as? BertModel {
+        let bundleIds = inputs["input_ids"]
+        if fromText, bundle.texts == nil { throw Failure.noText(bundle: bundlePath) }
+        if inputs[graph.inputNames[0]] == nil || fromText, let texts = bundle.texts, let bert = graph as? BertModel {
             // Inputs given as text: tokenise them with the model's vocabulary (WordPiece).
             guard bert.config.architecture.tokenizer == .wordPiece else {
                 throw Failure.textNeedsWordPiece(bundle: bundlePath, graph: bert.config.kind)
             }
             let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
             let files: TokenizerFiles
-            do {
-                files = try TokenizerFiles.load(
-                    directory: dir, vocab: vocab,
-                    lowercase: checkpoint.metadata["tf.do_lower_case"].map { $0 == "true" })
-            } catch {
-                throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
+            if let tokenizer {
+                files = tokenizer
+            } else {
+                do {
+                    files = try TokenizerFiles.load(
+                        directory: dir, vocab: vocab,
+                        lowercase: checkpoint.metadata["tf.do_lower_case"].map { $0 == "true" })
+                } catch {
+                    throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
+                }
             }
             let maxLength = bert.config.maxPositions
-            let batch = files.tokenizer.encodeBatch(texts, maxLength: min(files.maxLength ?? maxLength, maxLength))
+            // Padded as the reference was (a preprocessor pads every row to its sequence length).
+            let padTo = bundle.outputs.values.first { $0.shape.count == 3 }?.shape[1]
+            let batch = files.tokenizer.encodeBatch(
+                texts, maxLength: min(files.maxLength ?? maxLength, maxLength), padTo: padTo)
             inputs["input_ids"] = batch.map(\.inputIds)
             inputs["attention_mask"] = batch.map(\.attentionMask)
             if graph.inputNames.contains("token_type_ids") { inputs["token_type_ids"] = batch.map(\.tokenTypeIds) }
-            report.numerics.append(("inputs", "tokenised from input.text; " + files.describe))
+            var said = "tokenised from input.text; " + files.describe
+            if let bundleIds {
+                let differing = batch.indices.filter { $0 >= bundleIds.count || batch[$0].inputIds != bundleIds[$0] }
+                said +=
+                    differing.isEmpty
+                    ? "; ids equal the bundle's" : "; ids differ from the bundle's in rows \(differing)"
+            }
+            report.numerics.append(("inputs", said))
         }
         guard inputs[graph.inputNames[0]] != nil else {
             throw Failure.missingInput(bundle: bundlePath, graph: bundle.kind, input: graph.inputNames[0])

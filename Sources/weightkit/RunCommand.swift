@@ -4,6 +4,7 @@ import WeightKitCheckpoints
 import WeightKitFormats
 import WeightKitGraphs
 import WeightKitMapping
+import WeightKitTensorFlow
 import WeightKitTokenizer
 
 struct RunCommand: ParsableCommand {
@@ -18,6 +19,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "A text to run (repeat for a batch).") var text: [String] = []
     @Option(help: "Second sentence of a pair, one per --text.") var pair: [String] = []
     @Option(help: "vocab.txt or tokenizer.json (default: the model directory's tokenizer files).") var vocab: String?
+    @Option(
+        help:
+            "A TF-Hub BERT preprocess SavedModel whose tokenisation to reproduce (its assets/vocab.txt, tensorflow_text's normalisation, uncased when its graph case-folds, its seq_length)."
+    ) var preprocess: String?
     @Option(help: "Outputs to print (repeatable).") var output: [String] = []
     @Option(help: "Maximum sequence length (default: from the tokenizer files, else the model's positions).")
     var maxLength: Int?
@@ -46,11 +51,17 @@ struct RunCommand: ParsableCommand {
         }
         let dir = FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)
         let files: TokenizerFiles
-        do {
-            files = try TokenizerFiles.load(
-                directory: dir, vocab: vocab, lowercase: c.metadata["tf.do_lower_case"].map { $0 == "true" })
-        } catch let e as TokenizerFiles.Problem {
-            throw CommandFailure(message: "error: \(e.description)", code: 2)
+        if let preprocess {
+            do { files = try TFHubPreprocessor.load(preprocess).tokenizerFiles() } catch {
+                throw CommandFailure(message: "error: \(error)", code: 2)
+            }
+        } else {
+            do {
+                files = try TokenizerFiles.load(
+                    directory: dir, vocab: vocab, lowercase: c.metadata["tf.do_lower_case"].map { $0 == "true" })
+            } catch let e as TokenizerFiles.Problem {
+                throw CommandFailure(message: "error: \(e.description)", code: 2)
+            }
         }
         let tokenizer = files.tokenizer
         let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
@@ -62,7 +73,19 @@ struct RunCommand: ParsableCommand {
             wanted =
                 model.hasClassifier ? ["logits"] : ["sentence_embedding"] + (model.hasPooler ? ["pooler_output"] : [])
         }
-        for w in wanted where !model.outputNames.contains(w) {
+        // TF-Hub's names for the outputs (what hub.KerasLayer returns) are accepted as well as ours.
+        let ours: (String) -> String = { name in
+            switch name {
+            case "sequence_output": return "last_hidden_state"
+            case "pooled_output", "default": return "pooler_output"
+            default:
+                if name.hasPrefix("encoder_outputs."), let i = Int(name.dropFirst(16)) {
+                    return "hidden_states.\(i + 1)"
+                }
+                return name
+            }
+        }
+        for w in wanted where !model.outputNames.contains(ours(w)) {
             throw CommandFailure(
                 message: "error: the graph has no output '\(w)' (it has \(model.outputNames.joined(separator: ", ")))",
                 code: 2)
@@ -70,7 +93,7 @@ struct RunCommand: ParsableCommand {
         let out = try model.forward(
             .init(
                 inputIds: batch.map(\.inputIds), attentionMask: batch.map(\.attentionMask),
-                tokenTypeIds: batch.map(\.tokenTypeIds)), outputs: Set(wanted))
+                tokenTypeIds: batch.map(\.tokenTypeIds)), outputs: Set(wanted.map(ours)))
         var results: [JSONValue] = []
         var textOut = ""
         for (i, t) in text.enumerated() {
@@ -79,7 +102,7 @@ struct RunCommand: ParsableCommand {
             textOut +=
                 "[\(i)] \(t)\(pair.isEmpty ? "" : " ||| " + pair[i])  (\(batch[i].attentionMask.reduce(0, +)) tokens)\n"
             for w in wanted {
-                guard let g = out[w] else { continue }
+                guard let g = out[ours(w)] else { continue }
                 let per = g.values.count / g.shape[0]
                 var row = Array(g.values[(i * per)..<((i + 1) * per)])
                 if w == "logits" {
@@ -90,11 +113,11 @@ struct RunCommand: ParsableCommand {
                     textOut +=
                         "  logits [" + row.map { fmt($0) }.joined(separator: ", ") + "], softmax ["
                         + e.map { fmt(Float($0 / sum)) }.joined(separator: ", ") + "]\n"
-                } else if w == "last_hidden_state" {
+                } else if g.shape.count == 3 {
                     let n = batch[i].attentionMask.reduce(0, +) * g.shape[2]
                     row = Array(row.prefix(n))
                     textOut +=
-                        "  last_hidden_state [\(batch[i].attentionMask.reduce(0, +)), \(g.shape[2])], mean \(fmt(row.reduce(0, +) / Float(max(1, row.count))))\n"
+                        "  \(w) [\(batch[i].attentionMask.reduce(0, +)), \(g.shape[2])], mean \(fmt(row.reduce(0, +) / Float(max(1, row.count))))\n"
                 } else {
                     let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
                     textOut +=

@@ -1,6 +1,8 @@
 import ArgumentParser
 import WeightKitCheckpoints
 import WeightKitGraphs
+import WeightKitTensorFlow
+import WeightKitTokenizer
 import WeightKitVerification
 
 struct VerifyCommand: ParsableCommand {
@@ -26,6 +28,14 @@ struct VerifyCommand: ParsableCommand {
         help:
             "vocab.txt or tokenizer.json for bundles whose inputs are given as text (default: the model directory's tokenizer.json, else vocab.txt)."
     ) var vocab: String?
+    @Option(
+        help:
+            "A TF-Hub BERT preprocess SavedModel that made the bundle's text inputs: its tokenisation is reproduced (see run --preprocess)."
+    ) var preprocess: String?
+    @Flag(
+        help:
+            "Tokenise the bundle's input.text even when it also holds ids (and say whether the ids agree): verifies the tokenisation too."
+    ) var fromText = false
     @Option(help: "Also write the report as JSON to this path (Schemas/verify.schema.json).") var json: String?
 
     func run() throws {
@@ -35,9 +45,16 @@ struct VerifyCommand: ParsableCommand {
                 message: "error: --model \(model.rawValue) but \(reference) is a \(bundle.kind.rawValue) bundle",
                 code: 2)
         }
+        var tokenizer: TokenizerFiles?
+        if let preprocess {
+            do { tokenizer = try TFHubPreprocessor.load(preprocess).tokenizerFiles() } catch {
+                throw CommandFailure(message: "error: \(error)", code: 2)
+            }
+        }
         let report = try Verifier.verify(
             checkpoint: checkpoint, reference: reference, atol: atol, rtol: rtol,
-            config: try GraphConfigOption.read(config, for: bundle.kind), vocab: vocab)
+            config: try GraphConfigOption.read(config, for: bundle.kind), vocab: vocab, tokenizer: tokenizer,
+            fromText: fromText)
         Terminal.write(report.text)
         if let json {
             let writer = try AtomicFileWriter(destination: json)

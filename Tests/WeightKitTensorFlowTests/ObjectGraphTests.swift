@@ -138,3 +138,36 @@ struct ObjectGraphTests {
         #expect(try Checkpoints.open(dir + "/m").tensors.count == 39)
     }
 }
+
+@Suite("TF-Hub preprocess SavedModels")
+struct PreprocessorTests {
+    @Test("the preprocessor's vocabulary, casing (from its CaseFoldUTF8 ops) and sequence length are found")
+    func detected() throws {
+        let p = try TFHubPreprocessor.load(TestFixtures.path("tensorflow/hub_preprocess"))
+        #expect(p.lowercase && p.seqLength == 128 && p.truncator == "round_robin")
+        #expect(p.vocabFile.hasSuffix("hub_preprocess/assets/vocab.txt"))
+        #expect(p.evidence.contains { $0.contains("CaseFoldUTF8") })
+        let files = try p.tokenizerFiles()
+        #expect(files.tokenizer.options.normalization == .tensorflowText && files.maxLength == 128)
+        let info = try SavedModelInfo.read(TestFixtures.path("tensorflow/hub_encoder"))
+        #expect(info.tags == ["serve"] && info.tensorflowVersion == "2.21.0" && info.assets == ["vocab.txt"])
+        #expect(info.opCounts["CaseFoldUTF8"] == nil)
+        #expect { _ = try TFHubPreprocessor.load(TestFixtures.path("tensorflow/hub_encoder")) } throws: {
+            "\($0)".contains("not a BERT preprocess SavedModel")
+        }
+    }
+
+    @Test("its ids for the reference sentences are the ones TensorFlow's preprocessor made")
+    func referenceIds() throws {
+        let files = try TFHubPreprocessor.load(TestFixtures.path("tensorflow/hub_preprocess")).tokenizerFiles()
+        let bundle = try Checkpoints.open(TestFixtures.path("tensorflow/hub_encoder_text.reference.safetensors"))
+        let texts = try JSONParser.parse(try #require(bundle.metadata["input.text"])).arrayValue?.compactMap(
+            \.stringValue)
+        let ids = try bundle.tensor(named: "input.input_ids")
+        let values = withExtendedLifetime(ids) {
+            (0..<ids.elementCount).map { ids.bytes.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self) }
+        }
+        let batch = files.tokenizer.encodeBatch(try #require(texts), maxLength: 128, padTo: 128)
+        #expect(batch.flatMap(\.inputIds).map(Int64.init) == values)
+    }
+}
