@@ -49,8 +49,12 @@ def main():
     mask = t["input.attention_mask"].astype(bool)
     ok = not problems
     print(f"{a.dir}: {cls.__name__} with transformers {transformers.__version__}, torch {torch.__version__}; loading problems: {problems or 'none'}")
+    # TF-Hub's names in bundles TensorFlow wrote (Fixtures/tensorflow).
+    tf_hub = {"last_hidden_state": "sequence_output", "pooler_output": "pooled_output"}
     for name, v in got.items():
         key = "output." + name
+        if key not in t and "output." + tf_hub.get(name, "") in t:
+            key = "output." + tf_hub[name]
         if key not in t:
             continue
         ref = t[key]

@@ -80,7 +80,11 @@ public enum Graphs {
         if let w = checkpoint as? WKCCheckpoint, let a = w.model?.architecture, let k = GraphKind(rawValue: a) {
             fromConfig = (k, "its .wkc model section says \(a)")
         } else if let cfg = checkpoint.modelConfig {
-            if let t = cfg["model_type"]?.stringValue, let k = BertConfig.kind(modelType: t) {
+            let file = checkpoint.metadata["config_file"] ?? "config.json"
+            if file == "bert_config.json", let t = cfg["model_type"]?.stringValue, let k = BertConfig.kind(modelType: t)
+            {
+                fromConfig = (k, "a Google BERT bert_config.json is beside it")
+            } else if let t = cfg["model_type"]?.stringValue, let k = BertConfig.kind(modelType: t) {
                 fromConfig = (k, "its config.json's model_type is \(t)")
             } else if let arch = cfg["architectures"]?.arrayValue?.first?.stringValue {
                 let byClass: [(String, GraphKind)] = [

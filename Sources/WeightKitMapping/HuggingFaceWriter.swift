@@ -65,4 +65,55 @@ public enum HuggingFaceWriter {
         try writer.commit()
         return cls
     }
+
+    /// Tokenizer files for the directory, from beside the source: Hugging Face's own files as
+    /// they are; else a `vocab.txt` (a SavedModel's `assets/vocab.txt` too) with a
+    /// `tokenizer_config.json` saying the casing — the checkpoint's `do_lower_case` (TF-Hub
+    /// encoders record it), else "cased" in the directory name, else uncased (BERT's default),
+    /// said in `notes`. Returns the files written and those notes.
+    public static func writeTokenizer(
+        for checkpoint: any Checkpoint, maxLength: Int, to directory: String
+    ) throws -> (files: [String], notes: [String]) {
+        var source = FileSystem.directory(of: checkpoint.path)
+        if FileSystem.lastComponent(of: source) == "variables",
+            FileSystem.exists(FileSystem.join(FileSystem.directory(of: source), "saved_model.pb"))
+        {
+            source = FileSystem.directory(of: source)  // a SavedModel: its assets/
+        }
+        func copy(_ from: String, as name: String) throws {
+            let bytes = try MappedFile(path: from)
+            let writer = try AtomicFileWriter(destination: FileSystem.join(directory, name), expectedSize: bytes.size)
+            try writer.write(bytes.bytes)
+            try writer.commit()
+        }
+        let own = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"]
+            .filter { FileSystem.exists(FileSystem.join(source, $0)) }
+        if own.contains("tokenizer_config.json") || own.contains("tokenizer.json") {
+            for f in own { try copy(FileSystem.join(source, f), as: f) }
+            return (own, [])
+        }
+        let vocab = [FileSystem.join(source, "vocab.txt"), FileSystem.join(source, "assets/vocab.txt")]
+            .first(where: FileSystem.exists)
+        guard let vocab else { return ([], ["no vocab.txt beside \(checkpoint.path): no tokenizer files written"]) }
+        try copy(vocab, as: "vocab.txt")
+        let lowercase: Bool, why: String
+        if let flag = checkpoint.metadata["tf.do_lower_case"] {
+            (lowercase, why) = (flag == "true", "the checkpoint's do_lower_case variable")
+        } else {
+            let name = FileSystem.lastComponent(of: source).lowercased()
+            let cased = name.contains("cased") && !name.contains("uncased")
+            (lowercase, why) =
+                cased
+                ? (false, "\"cased\" in the directory name") : (true, "BERT's default (nothing in the checkpoint says)")
+        }
+        let config: JSONObject = [
+            "tokenizer_class": .string("BertTokenizer"), "do_lower_case": .bool(lowercase),
+            "model_max_length": .int(maxLength), "unk_token": .string("[UNK]"), "sep_token": .string("[SEP]"),
+            "pad_token": .string("[PAD]"), "cls_token": .string("[CLS]"), "mask_token": .string("[MASK]"),
+        ]
+        let writer = try AtomicFileWriter(destination: FileSystem.join(directory, "tokenizer_config.json"))
+        try writer.write(Array((JSONValue.object(config).serialized(indent: 2) + "\n").utf8))
+        try writer.commit()
+        return (["vocab.txt", "tokenizer_config.json"], ["do_lower_case \(lowercase): \(why)"])
+    }
 }

@@ -260,16 +260,20 @@ public enum TensorBundleReader: CheckpointReader {
     }
 
     /// A Hugging Face `config.json` beside the bundle, else Google BERT's `bert_config.json`
-    /// (the same keys, read the same way; the mapper knows what its "gelu" means).
+    /// (the same keys, read the same way, `model_type` "bert" added; the mapper knows what its
+    /// "gelu" means).
     static func modelConfig(besides path: String) throws -> JSONValue? {
         if let c = try FileSystem.modelConfig(besides: path) { return c }
         let google = FileSystem.join(FileSystem.directory(of: path), "bert_config.json")
         guard FileSystem.exists(google) else { return nil }
         let value = try FileSystem.readJSON(google)
-        guard case .object = value else {
+        guard case .object(var config) = value else {
             throw JSONFileError(path: google, problem: "a model config must be a JSON object, found \(value.typeName)")
         }
-        return value
+        // google-research/bert's configs are BERT's and say nothing of it; saying it lets the
+        // config travel with a plain conversion (.wkc keeps a config that names its model type).
+        if config["model_type"] == nil { config["model_type"] = .string("bert") }
+        return .object(config)
     }
 
     /// The suffix of a TF2 variable's key after its object path.

@@ -77,9 +77,13 @@ struct ConvertCommand: ParsableCommand {
                     code: 2)
             }
             let cls = try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
+            let tokenizer = try HuggingFaceWriter.writeTokenizer(
+                for: checkpoint, maxLength: report.config!.maxPositions, to: output)
             print(
                 "wrote \(output)/model.safetensors and config.json: Hugging Face PyTorch \(cls) (from \(report.convention!.rawValue))"
             )
+            if !tokenizer.files.isEmpty { print("  tokenizer: " + tokenizer.files.joined(separator: ", ")) }
+            for n in tokenizer.notes + report.notes { print("  note: " + n) }
             return
         }
         if let model {

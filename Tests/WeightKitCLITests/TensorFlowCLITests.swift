@@ -47,6 +47,33 @@ struct TensorFlowCLITests {
         for (i, v) in pooled.enumerated() { #expect(abs(Float(v) - want[2 * 32 + i]) < 1e-5, "\(i)") }
     }
 
+    @Test(
+        "a Google BERT directory and a TF-Hub SavedModel become Hugging Face directories: config with the tanh GELU, vocab and casing"
+    )
+    func huggingFaceLayout() throws {
+        for (source, reference, lowercaseWhy) in [
+            ("google_bert", "hub_encoder", "BERT's default"), ("hub_encoder", "hub_encoder", "do_lower_case variable"),
+            ("google_bert_classifier", "google_bert_classifier", "BERT's default"),
+        ] {
+            let out = try CLI.scratch() + "/hf"
+            let r = try CLI.run("convert", CLI.fixture("tensorflow/" + source), "-o", out, "--layout", "hf")
+            #expect(
+                r.status == 0 && r.stdout.contains("tokenizer: vocab.txt, tokenizer_config.json"),
+                "\(r.stdout)\(r.stderr)")
+            #expect(r.stdout.contains(lowercaseWhy), "\(r.stdout)")
+            let config = try FileSystem.readJSON(out + "/config.json")
+            #expect(config["hidden_act"]?.stringValue == "gelu_new", "\(source)")
+            #expect(try FileSystem.readJSON(out + "/tokenizer_config.json")["do_lower_case"]?.boolValue == true)
+            let vocab = try String(contentsOfFile: out + "/vocab.txt", encoding: .utf8)
+            #expect(vocab.hasPrefix("[PAD]\n[UNK]\n[CLS]"))
+            // The directory reads back and reproduces what TensorFlow computed (transformers itself:
+            // Fixtures/references/check_hf_layout.py, run for the closing note).
+            let v = try CLI.run(
+                "verify", out, "--reference", CLI.fixture("tensorflow/\(reference).reference.safetensors"))
+            #expect(v.status == 0, "\(source): \(v.stdout)")
+        }
+    }
+
     @Test("map reports Google BERT's tanh GELU, and a preprocessor that is not one is refused by name")
     func googleBertAndErrors() throws {
         let m = try CLI.run("map", CLI.fixture("tensorflow/google_bert"))
