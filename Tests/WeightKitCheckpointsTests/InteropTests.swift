@@ -56,7 +56,8 @@ struct InteropTests {
         _ = try Converter.convert(try SafetensorsReader.open(mixed), to: dir + "/m.wkc", dtype: .bf16)
         for path in [
             mixed, Fixture.path("safetensors/sharded"), dir + "/m.wkc", Fixture.path("keras/textclf_k2.h5"),
-            Fixture.path("keras/textclf_k3_bf16.weights.h5"),
+            Fixture.path("keras/textclf_k3_bf16.weights.h5"), Fixture.path("tensorflow/tf2_pretrainer"),
+            Fixture.path("tensorflow/sliced/tf2_sharded"),
         ] {
             let report = try InspectReport(checkpoint: try Checkpoints.open(path), stats: true)
             try expectValid(
@@ -70,7 +71,8 @@ struct InteropTests {
         for (path, model) in [
             ("keras/hf_bert_cls", "bert"), ("keras/kerashub_bert.weights.h5", "bert"),
             ("keras/textclf_k2.keras", "text-classifier"),
-            ("safetensors/mixed.safetensors", "bert"),
+            ("safetensors/mixed.safetensors", "bert"), ("tensorflow/google_bert_classifier", "bert"),
+            ("tensorflow/textclf_k2_tf", "text-classifier"),
         ] {
             let c = try Checkpoints.open(Fixture.path(path))
             let report = model == "bert" ? BertMapper.map(c) : TextClassifierMapper.map(c)
@@ -82,7 +84,7 @@ struct InteropTests {
         try expectValid(verified.json, schema: "verify.schema.json", "verify --json")
         for bundle in [
             "references/tiny_bert_pt.reference.safetensors", "keras/textclf_k3.reference.safetensors",
-            "references/minilm.reference.safetensors",
+            "references/minilm.reference.safetensors", "tensorflow/hub_encoder_text.reference.safetensors",
         ] {
             try expectValid(
                 .stringMap(try Checkpoints.open(Fixture.path(bundle)).metadata), schema: "reference-bundle.schema.json",
