@@ -73,11 +73,12 @@ public enum TensorBundleReader: CheckpointReader {
     public static func check(_ path: String, progress: ProgressHandler?) throws -> CheckResult {
         var result = CheckResult(path: path, format: .tensorBundle)
         let bundle: Bundle
-        do { bundle = try read(path, includeAll: true) } catch let e as TensorBundleError {
+        do { bundle = try read(path, includeAll: true, collect: true) } catch let e as TensorBundleError {
             result.problems = [e.description]
             return result
         }
         let c = bundle.checkpoint
+        result.problems = bundle.problems
         result.tensorCount = c.tensors.count
         for s in bundle.stored {
             let bytes = c.mappedFiles[s.shard].bytes(at: s.offset, count: s.size)
@@ -104,9 +105,19 @@ public enum TensorBundleReader: CheckpointReader {
     struct Bundle {
         let checkpoint: TensorBundleCheckpoint
         let stored: [Stored]
+        /// Entry problems found with `collect` (those entries are left out).
+        var problems: [String] = []
     }
 
-    static func read(_ path: String, includeAll: Bool) throws -> Bundle {
+    /// Reads a bundle. With `collect`, a problem of one entry (its proto, dtype, placement or
+    /// slices) is recorded in `Bundle.problems` and the entry left out, so that `check` reports
+    /// every one; problems of the index, header, shards or object graph always throw.
+    static func read(_ path: String, includeAll: Bool, collect: Bool = false) throws -> Bundle {
+        var problems: [String] = []
+        func record(_ error: Error) throws {
+            guard collect, let e = error as? TensorBundleError else { throw error }
+            problems.append(e.description)
+        }
         let index = try MappedFile(path: path)
         let entries: [(key: [UInt8], value: UnsafeRawBufferPointer)]
         do { entries = try SSTable.entries(index.bytes) } catch {
@@ -133,8 +144,10 @@ public enum TensorBundleReader: CheckpointReader {
         decoded.reserveCapacity(entries.count - 1)
         for (keyBytes, value) in entries.dropFirst() {
             let printable = printableKey(keyBytes)
-            let e = try entry(value, file: path, tensor: printable)
-            if keyBytes.first == 0 { sliceEntries[keyBytes] = e } else { decoded.append((keyBytes, printable, e)) }
+            do {
+                let e = try entry(value, file: path, tensor: printable)
+                if keyBytes.first == 0 { sliceEntries[keyBytes] = e } else { decoded.append((keyBytes, printable, e)) }
+            } catch { try record(error) }
         }
         var namings: [String: ObjectGraph.Naming] = [:]
         var metadata: [String: String] = [:]
@@ -161,7 +174,8 @@ public enum TensorBundleReader: CheckpointReader {
                 continue
             }
             guard let dtype = dtypes[e.dtype] else {
-                throw TensorBundleError.unsupportedDType(file: path, tensor: key, dtype: e.dtype)
+                try record(TensorBundleError.unsupportedDType(file: path, tensor: key, dtype: e.dtype))
+                continue
             }
             var name = key, aliases: [String] = []
             if let n = naming, fullNameCount[n.fullName] == 1, !isPlaceholderName(n.fullName),
@@ -173,19 +187,24 @@ public enum TensorBundleReader: CheckpointReader {
             var info = TensorInfo(
                 name: name, dtype: dtype, shape: e.shape, fileIndex: e.shard, byteOffset: e.offset, byteCount: e.size,
                 aliases: aliases)
-            if !e.extents.isEmpty {
-                let slices = try pieces(
-                    of: e, raw: raw, key: key, dtype: dtype, sliceEntries: sliceEntries, files: files, file: path)
-                stored += slices.pieces.map {
-                    Stored(label: $0.label, shard: $0.shard, offset: $0.offset, size: $0.size, crc: $0.crc)
+            do {
+                if !e.extents.isEmpty {
+                    let slices = try pieces(
+                        of: e, raw: raw, key: key, dtype: dtype, sliceEntries: sliceEntries, files: files, file: path)
+                    stored += slices.pieces.map {
+                        Stored(label: $0.label, shard: $0.shard, offset: $0.offset, size: $0.size, crc: $0.crc)
+                    }
+                    sliced[name] = slices
+                    info.fileIndex = slices.pieces[0].shard
+                    info.byteOffset = slices.pieces[0].offset
+                    info.byteCount = dtype.byteCount(elements: elementCount(of: e.shape) ?? 0) ?? 0
+                } else {
+                    try checkPlacement(e, dtype: dtype, files: files, file: path, tensor: key)
+                    stored.append(Stored(label: key, shard: e.shard, offset: e.offset, size: e.size, crc: e.crc))
                 }
-                sliced[name] = slices
-                info.fileIndex = slices.pieces[0].shard
-                info.byteOffset = slices.pieces[0].offset
-                info.byteCount = dtype.byteCount(elements: elementCount(of: e.shape) ?? 0) ?? 0
-            } else {
-                try checkPlacement(e, dtype: dtype, files: files, file: path, tensor: key)
-                stored.append(Stored(label: key, shard: e.shard, offset: e.offset, size: e.size, crc: e.crc))
+            } catch {
+                try record(error)
+                continue
             }
             if dtype == .bool, e.shape.isEmpty, key.hasPrefix("do_lower_case/"), e.extents.isEmpty {
                 // The TF-Hub exporter's casing flag: a setting of the tokenizer, not a weight.
@@ -204,8 +223,11 @@ public enum TensorBundleReader: CheckpointReader {
             metadata["config_file"] = "bert_config.json"
         }
         let c = TensorBundleCheckpoint(
-            path: path, files: files, tensors: tensors, sliced: sliced, metadata: metadata, modelConfig: config)
-        return Bundle(checkpoint: c, stored: stored)
+            MappedCheckpoint(
+                path: path, format: .tensorBundle, files: files, tensors: tensors, metadata: metadata,
+                modelConfig: config),
+            sliced: sliced)
+        return Bundle(checkpoint: c, stored: stored, problems: problems)
     }
 
     /// A key as text: slice keys carry 0 bytes and OrderedCode numbers, shown escaped.

@@ -86,6 +86,19 @@ struct MalformedBundleTests {
         }
     }
 
+    @Test("check reports every damaged entry, not only the first")
+    func everyProblem() throws {
+        let other = "bert/encoder/layer_1/output/dense/kernel"
+        let path = try Self.damaged("google_bert/bert_model.ckpt") {
+            try Self.change(&$0, Self.word) { $0.offset = 1 << 40 }
+            try Self.change(&$0, other) { $0.size += 1 }
+        }
+        let check = try Checkpoints.check(path)
+        #expect(check.problems.count == 2, "\(check.problems)")
+        #expect(check.problems.contains { $0.contains(Self.word) } && check.problems.contains { $0.contains(other) })
+        #expect(check.tensorCount == 44)
+    }
+
     @Test("a missing data shard, and a header claiming 100,000 shards, are refused by the shard's name")
     func shards() throws {
         let path = try Self.damaged("sliced/tf2_sharded/ckpt") { _ in }
