@@ -55,7 +55,10 @@ let package = Package(
         // Keras 2 / Keras 3 / Hugging Face TF checkpoints in HDF5, through libhdf5.
         .target(
             name: "WeightKitKeras",
-            dependencies: ["WeightKitCheckpoints", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitTokenizer", "CHDF5",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         // torch.save zip checkpoints through a restricted unpickler (never executes anything).
         .target(
@@ -120,6 +123,7 @@ let package = Package(
                 "WeightKitVerification",
                 "WeightKitTokenizer",
                 "WeightKitTensorFlow",
+                "WeightKitKeras",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -183,7 +187,7 @@ let package = Package(
             name: "WeightKitVerificationTests",
             dependencies: [
                 "WeightKitCheckpoints", "WeightKitFormats", "WeightKitGraphs", "WeightKitMapping",
-                "WeightKitVerification",
+                "WeightKitVerification", "WeightKitTokenizer",
                 "WeightKitTestSupport",
             ]
         ),

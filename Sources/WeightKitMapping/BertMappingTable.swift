@@ -304,7 +304,11 @@ public enum BertMappingTable {
             // next-sentence logits of converted TF1 checkpoints.
             return normalisedName.hasPrefix("bert/cls/") || normalisedName.hasPrefix("predictions/transform/logits/")
                 || normalisedName.hasPrefix("optimizer") || normalisedName.hasPrefix("metrics/")
-        case .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional, .tfKerasCheckpoint:
+        case .tfKerasCheckpoint:
+            // A TextVectorization's lookup table (its adapt state): the vocabulary, not a weight.
+            return normalisedName.hasPrefix("optimizer") || normalisedName.hasPrefix("metrics/")
+                || normalisedName.contains("/_lookup_layer/")
+        case .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional:
             return normalisedName.hasPrefix("optimizer") || normalisedName.hasPrefix("metrics/")
         }
     }

@@ -36,19 +36,19 @@ public enum TextClassifierMappingTable {
     /// The object path a tf_keras TensorFlow-format checkpoint (`model.save_weights("ckpt")`)
     /// saves a parameter under (its key without `/.ATTRIBUTES/VARIABLE_VALUE`): the functional
     /// model's weighted layers numbered `layer_with_weights-N`, then the layers' own attributes.
-    public static func objectPath(_ canonical: String) -> String? {
+    /// `first` is the embedding's `layer_with_weights` number: 0, or 1 when a TextVectorization
+    /// (whose lookup table is a weight) comes before it.
+    public static func objectPath(_ canonical: String, first: Int = 0) -> String? {
         let parts = canonical.split(separator: ".").map(String.init)
         guard let leaf = parts.last else { return nil }
+        func layer(_ k: Int) -> String { "layer_with_weights-\(first + k)/" }
         switch (parts[0], parts.count) {
-        case ("embedding", 2):
-            return leaf == "token"
-                ? "layer_with_weights-0/token_emb/embeddings" : "layer_with_weights-0/pos_emb/embeddings"
-        case ("hidden", 2): return "layer_with_weights-2/" + leaf
-        case ("output", 2): return "layer_with_weights-3/" + leaf
-        case ("block", 4) where parts[1] == "attention": return "layer_with_weights-1/att/_\(parts[2])_dense/" + leaf
-        case ("block", 4) where parts[1] == "ffn":
-            return "layer_with_weights-1/ffn/layer_with_weights-\(parts[2])/" + leaf
-        case ("block", 3): return "layer_with_weights-1/layer" + parts[1] + "/" + leaf
+        case ("embedding", 2): return layer(0) + (leaf == "token" ? "token_emb/embeddings" : "pos_emb/embeddings")
+        case ("hidden", 2): return layer(2) + leaf
+        case ("output", 2): return layer(3) + leaf
+        case ("block", 4) where parts[1] == "attention": return layer(1) + "att/_\(parts[2])_dense/" + leaf
+        case ("block", 4) where parts[1] == "ffn": return layer(1) + "ffn/layer_with_weights-\(parts[2])/" + leaf
+        case ("block", 3): return layer(1) + "layer" + parts[1] + "/" + leaf
         default: return nil
         }
     }
@@ -106,14 +106,17 @@ public enum TextClassifierMapper {
                     byPath[a.hasSuffix(Self.attributeSuffix) ? String(a.dropLast(Self.attributeSuffix.count)) : a] = t
                 }
             }
-            // Whatever root the checkpoint put the model under (`model/` in tf.train.Checkpoint(model=…)).
-            let anchor = TextClassifierMappingTable.objectPath("embedding.token")!
-            if let root = byPath.keys.first(where: { $0 == anchor || $0.hasSuffix("/" + anchor) })?.dropLast(
-                anchor.count)
-            {
+            // Whatever root the checkpoint put the model under (`model/` in tf.train.Checkpoint(model=…)),
+            // and the embedding's layer number (after a TextVectorization, 1).
+            let anchor = (0...1).lazy.compactMap { first -> (Substring, Int)? in
+                let a = TextClassifierMappingTable.objectPath("embedding.token", first: first)!
+                return byPath.keys.first { $0 == a || $0.hasSuffix("/" + a) }.map { ($0.dropLast(a.count), first) }
+            }.first
+            if let (root, first) = anchor {
                 var hits = 0
                 for (canonical, _) in TextClassifierMappingTable.rows {
-                    if let p = TextClassifierMappingTable.objectPath(canonical), let t = byPath[root + p] {
+                    if let p = TextClassifierMappingTable.objectPath(canonical, first: first), let t = byPath[root + p]
+                    {
                         chosen[canonical] = t
                         hits += 1
                     }

@@ -15,6 +15,13 @@ public struct SavedModelInfo: Sendable {
     public var opCounts: [String: Int] = [:]
     /// `keras_metadata.pb`: (node path, Keras metadata JSON) per saved Keras object.
     public var kerasObjects: [(path: String, metadata: JSONValue)] = []
+    /// The graph's own (not its functions') string and int64 `Const` nodes, by node name — where a
+    /// tf_keras SavedModel keeps a StringLookup's vocabulary (keys and their indices).
+    public var stringConstants: [String: [String]] = [:]
+    public var int64Constants: [String: [Int64]] = [:]
+
+    /// Strings held as constants, at most this many bytes in all.
+    public static let maxConstantBytes = 64 << 20
 
     /// A `saved_model.pb` larger than this is refused (TF-Hub BERT graphs are a few MB).
     public static let maxGraphBytes = 256 << 20
@@ -82,7 +89,10 @@ public struct SavedModelInfo: Sendable {
         var r = ProtoReader(graph)
         while let f = try r.field() {
             switch (f.number, f.wireType) {
-            case (1, 2): try countNode(try r.lengthDelimited())
+            case (1, 2):
+                let node = try r.lengthDelimited()
+                try countNode(node)
+                try readConstant(node)
             case (2, 2):
                 var lib = ProtoReader(try r.lengthDelimited())
                 while let g = try lib.field() {
@@ -111,6 +121,73 @@ public struct SavedModelInfo: Sendable {
             }
         }
     }
+
+    /// A top-level `Const` node's value: NodeDef { name = 1; op = 2; attr = 5 (entry { key = 1;
+    /// value = 2 (AttrValue { tensor = 8 (TensorProto { dtype = 1; tensor_content = 4;
+    /// string_val = 8; int64_val = 10 }) }) }) }.
+    private mutating func readConstant(_ node: UnsafeRawBufferPointer) throws(ProtoReader.Malformed) {
+        var n = ProtoReader(node)
+        var name = "", op = "", tensor: UnsafeRawBufferPointer?
+        while let f = try n.field() {
+            switch (f.number, f.wireType) {
+            case (1, 2): name = Self.string(try n.lengthDelimited())
+            case (2, 2): op = Self.string(try n.lengthDelimited())
+            case (5, 2):
+                var entry = ProtoReader(try n.lengthDelimited())
+                var key = "", value: UnsafeRawBufferPointer?
+                while let g = try entry.field() {
+                    switch (g.number, g.wireType) {
+                    case (1, 2): key = Self.string(try entry.lengthDelimited())
+                    case (2, 2): value = try entry.lengthDelimited()
+                    default: try entry.skip(wireType: g.wireType)
+                    }
+                }
+                if key == "value", let value {
+                    var a = ProtoReader(value)
+                    while let g = try a.field() {
+                        if g.number == 8, g.wireType == 2 {
+                            tensor = try a.lengthDelimited()
+                        } else {
+                            try a.skip(wireType: g.wireType)
+                        }
+                    }
+                }
+            default: try n.skip(wireType: f.wireType)
+            }
+        }
+        guard op == "Const", let tensor else { return }
+        var t = ProtoReader(tensor)
+        var dtype = 0, strings: [String] = [], ints: [Int64] = [], content: UnsafeRawBufferPointer?
+        while let f = try t.field() {
+            switch (f.number, f.wireType) {
+            case (1, 0): dtype = Int(truncatingIfNeeded: try t.varint())
+            case (4, 2): content = try t.lengthDelimited()
+            case (8, 2):
+                let b = try t.lengthDelimited()
+                constantBytes += b.count
+                guard constantBytes <= Self.maxConstantBytes else {
+                    throw ProtoReader.Malformed(detail: "string constants over \(Self.maxConstantBytes >> 20) MiB")
+                }
+                strings.append(Self.string(b))
+            case (10, 2):
+                var packed = ProtoReader(try t.lengthDelimited())
+                while !packed.atEnd { ints.append(Int64(bitPattern: try packed.varint())) }
+            case (10, 0): ints.append(Int64(bitPattern: try t.varint()))
+            default: try t.skip(wireType: f.wireType)
+            }
+        }
+        if dtype == 7, !strings.isEmpty { stringConstants[name] = strings }
+        if dtype == 9 {
+            if let content, ints.isEmpty, content.count % 8 == 0 {
+                ints = (0..<(content.count / 8)).map {
+                    content.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self).littleEndian
+                }
+            }
+            if !ints.isEmpty { int64Constants[name] = ints }
+        }
+    }
+
+    private var constantBytes = 0
 
     /// SavedMetadata { nodes = 1 (SavedObject { node_path = 3; metadata = 5 (JSON) }) }.
     private mutating func readKerasMetadata(_ b: UnsafeRawBufferPointer) throws(ProtoReader.Malformed) {

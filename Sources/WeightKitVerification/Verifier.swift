@@ -33,6 +33,7 @@ public enum Verifier {
         case textNeedsTokenizer(bundle: String, problem: String)
         case missingInput(bundle: String, graph: GraphKind, input: String)
         case noText(bundle: String)
+        case tokenization(bundle: String, line: Int, text: String, position: Int, ours: Int, theirs: Int)
 
         public var description: String {
             switch self {
@@ -41,6 +42,9 @@ public enum Verifier {
                 return
                     "\(b) gives its inputs as text, but \(g.rawValue)'s tokenizer (byte-level BPE) is not supported: give input_ids"
             case let .noText(b): return "\(b): --from-text, but the bundle has no input.text"
+            case let .tokenization(b, line, text, at, ours, theirs):
+                return
+                    "\(b): tokenization failure at line \(line) (\(text.debugDescription)), position \(at): id \(ours) here, \(theirs) in the bundle"
             case let .textNeedsTokenizer(b, p):
                 return
                     "\(b) gives its inputs as text: a tokenizer is needed (tokenizer.json or vocab.txt beside the checkpoint, "
@@ -68,7 +72,8 @@ public enum Verifier {
     /// every output the bundle holds.
     public static func verify(
         checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
-        config: GraphConfig?, vocab: String? = nil, tokenizer: TokenizerFiles? = nil, fromText: Bool = false
+        config: GraphConfig?, vocab: String? = nil, tokenizer: TokenizerFiles? = nil, fromText: Bool = false,
+        vectorizer: KerasTextVectorizer? = nil
     ) throws -> VerificationReport {
         let bundle = try ReferenceBundle(path: bundlePath)
         let checkpoint = try Checkpoints.open(path)
@@ -91,6 +96,29 @@ public enum Verifier {
         }
         let bundleIds = inputs["input_ids"]
         if fromText, bundle.texts == nil { throw Failure.noText(bundle: bundlePath) }
+        if graph is TextClassifierModel, let texts = bundle.texts, let vectorizer,
+            inputs["token_ids"] == nil || fromText
+        {
+            // The text classifier from its strings: the model's own TextVectorization. The ids
+            // are held to the bundle's first: a tokenisation failure is not an output mismatch.
+            let ids = texts.map { vectorizer.ids($0) }
+            let theirs = inputs["token_ids"]
+            if let theirs {
+                for (i, (a, b)) in zip(ids, theirs).enumerated() where a != b {
+                    let at = a.indices.first { $0 >= b.count || a[$0] != b[$0] } ?? a.count
+                    throw Failure.tokenization(
+                        bundle: bundlePath, line: i, text: texts[i], position: at, ours: at < a.count ? a[at] : -1,
+                        theirs: at < b.count ? b[at] : -1)
+                }
+            }
+            inputs["token_ids"] = ids
+            report.numerics.append(
+                (
+                    "inputs",
+                    "vectorised from input.text; " + vectorizer.summary
+                        + (theirs == nil ? "" : "; ids equal the bundle's")
+                ))
+        }
         if inputs[graph.inputNames[0]] == nil || fromText, let texts = bundle.texts, let bert = graph as? BertModel {
             // Inputs given as text: tokenise them with the model's vocabulary (WordPiece).
             guard bert.config.architecture.tokenizer == .wordPiece else {

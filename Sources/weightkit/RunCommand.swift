@@ -3,6 +3,7 @@ import Foundation
 import WeightKitCheckpoints
 import WeightKitFormats
 import WeightKitGraphs
+import WeightKitKeras
 import WeightKitMapping
 import WeightKitTensorFlow
 import WeightKitTokenizer
@@ -26,6 +27,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Outputs to print (repeatable).") var output: [String] = []
     @Option(help: "Maximum sequence length (default: from the tokenizer files, else the model's positions).")
     var maxLength: Int?
+    @Option(
+        help:
+            "Text classifier: the TextVectorization vocabulary, one token per line as get_vocabulary() returns it (for a .h5 whose adapted vocabulary Keras did not save)."
+    ) var vocabulary: String?
+    @Option(help: "Text classifier: class names, comma-separated or a file with one per line.") var labels: String?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -38,6 +44,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let c = try Checkpoints.open(checkpoint)
         let report = try Graphs.map(c)
+        if report.passed, report.kind == .textClassifier { return try runTextClassifier(c, report) }
         guard report.passed, let config = report.config else {
             Terminal.write(report.text)
             throw CommandFailure(
@@ -129,6 +136,60 @@ struct RunCommand: ParsableCommand {
             results.append(.object(item))
         }
         Terminal.write(json ? JSONValue.array(results).serialized(indent: 2) + "\n" : textOut + files.describe + "\n")
+    }
+
+    /// The notebook's classifier on raw strings: its own TextVectorization (or --vocabulary with
+    /// the saved config), the graph, the probabilities and the arg-max class.
+    private func runTextClassifier(_ c: any Checkpoint, _ report: MappingReport) throws {
+        var found: KerasTextVectorizer?
+        do { found = try TextClassifierVectorizer.find(for: c, vocabularyFile: vocabulary) } catch let e
+            as KerasTextVectorizer.Problem
+        {
+            throw CommandFailure(message: "error: \(e.description)", code: 2)
+        }
+        guard let vectorizer = found else {
+            throw CommandFailure(
+                message:
+                    "error: \(checkpoint) is a text classifier without a TextVectorization layer: it takes token ids (verify with an id bundle)",
+                code: 2)
+        }
+        guard let config = report.textClassifierConfig else { return }
+        let model = try TextClassifierModel(
+            config: config, source: MappedParameterSource(checkpoint: c, report: report))
+        let ids = text.map { vectorizer.ids($0) }
+        guard let probabilities = try model.forward(tokenIds: ids, outputs: ["probabilities"])["probabilities"] else {
+            return
+        }
+        let names = try Self.labels(labels, classes: config.numClasses)
+        var results: [JSONValue] = [], out = ""
+        for (i, t) in text.enumerated() {
+            let row = Array(probabilities.values[(i * config.numClasses)..<((i + 1) * config.numClasses)])
+            let best = row.indices.max { row[$0] < row[$1] } ?? 0
+            var item: JSONObject = [
+                "text": .string(t), "token_ids": .array(ids[i].map { .int($0) }),
+                "probabilities": .array(row.map { .double(Double($0)) }), "class": .int(best),
+            ]
+            if let names { item["label"] = .string(names[best]) }
+            results.append(.object(item))
+            out += "[\(i)] \(t)  (\(ids[i].filter { $0 != 0 }.count) tokens)\n"
+            out += "  probabilities [" + row.map { fmt($0) }.joined(separator: ", ") + "]\n"
+            out += "  class \(best)" + (names.map { " (\($0[best]))" } ?? "") + "\n"
+        }
+        Terminal.write(json ? JSONValue.array(results).serialized(indent: 2) + "\n" : out + vectorizer.summary + "\n")
+    }
+
+    /// `--labels`: comma-separated names, or a file with one per line; as many as the classes.
+    static func labels(_ option: String?, classes: Int) throws -> [String]? {
+        guard let option else { return nil }
+        var names = option.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        if FileSystem.exists(option), let text = try? String(contentsOfFile: option, encoding: .utf8) {
+            names = text.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) }
+        }
+        guard names.count == classes else {
+            throw CommandFailure(
+                message: "error: --labels names \(names.count) classes; the model has \(classes)", code: 2)
+        }
+        return names
     }
 
     private func fmt(_ v: Float) -> String { String(Double((v * 10000).rounded()) / 10000) }

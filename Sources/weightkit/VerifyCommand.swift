@@ -1,5 +1,6 @@
 import ArgumentParser
 import WeightKitCheckpoints
+import WeightKitFormats
 import WeightKitGraphs
 import WeightKitTensorFlow
 import WeightKitTokenizer
@@ -51,10 +52,19 @@ struct VerifyCommand: ParsableCommand {
                 throw CommandFailure(message: "error: \(error)", code: 2)
             }
         }
+        var vectorizer: KerasTextVectorizer?
+        if bundle.kind == .textClassifier, bundle.texts != nil {
+            do {
+                vectorizer = try TextClassifierVectorizer.find(
+                    for: try Checkpoints.open(checkpoint), vocabularyFile: nil)
+            } catch let e as KerasTextVectorizer.Problem {
+                throw CommandFailure(message: "error: \(e.description)", code: 2)
+            }
+        }
         let report = try Verifier.verify(
             checkpoint: checkpoint, reference: reference, atol: atol, rtol: rtol,
             config: try GraphConfigOption.read(config, for: bundle.kind), vocab: vocab, tokenizer: tokenizer,
-            fromText: fromText)
+            fromText: fromText, vectorizer: vectorizer)
         Terminal.write(report.text)
         if let json {
             let writer = try AtomicFileWriter(destination: json)

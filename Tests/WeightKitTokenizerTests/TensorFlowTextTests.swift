@@ -83,3 +83,27 @@ struct TensorFlowTextTests {
         #expect(mismatches == 0, "\(mismatches) lines differ; first \(first ?? "")")
     }
 }
+
+@Suite("Keras TextVectorization settings")
+struct KerasTextVectorizerTests {
+    @Test("a custom standardize or split callable is refused by name; modes and n-grams follow Keras")
+    func settings() throws {
+        let custom: JSONValue = .object([
+            "standardize": .object(["class_name": .string("function"), "config": .string("my_standardize")])
+        ])
+        #expect { _ = try KerasTextVectorizer(config: custom, vocabulary: ["", "[UNK]"], source: "m.keras") } throws: {
+            "\($0)".contains("standardize is a custom callable (function)") && "\($0)".contains("m.keras")
+        }
+        let bigrams: JSONValue = .object([
+            "standardize": .string("lower"), "split": .string("whitespace"), "ngrams": .int(2),
+            "output_sequence_length": .int(6),
+        ])
+        let v = try KerasTextVectorizer(config: bigrams, vocabulary: ["", "[UNK]", "a", "b", "a b"], source: "t")
+        #expect(v.tokens("A  b\u{0B}c") == ["a", "b", "c", "a b", "b c"])
+        #expect(v.ids("A b c") == [2, 3, 1, 4, 1, 0])
+        let chars = try KerasTextVectorizer(
+            config: .object(["split": .string("character"), "standardize": .null]), vocabulary: ["", "[UNK]", "É"],
+            source: "t")
+        #expect(chars.ids("É!") == [2, 1])
+    }
+}

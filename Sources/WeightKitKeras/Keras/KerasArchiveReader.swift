@@ -88,6 +88,21 @@ public enum KerasArchiveReader {
         }
         let config = try smallEntry("config.json")
         let meta = try smallEntry("metadata.json")
+        // Assets (a TextVectorization's vocabulary): small files, kept in memory, 256 MiB at most.
+        var assets: [String: [UInt8]] = [:]
+        var assetBytes = 0
+        for (name, e) in entries.sorted(by: { $0.key < $1.key }) where name.hasPrefix("assets/") && e.type == .file {
+            assetBytes += Int(e.uncompressedSize)
+            guard e.uncompressedSize <= 64 << 20, assetBytes <= 256 << 20 else {
+                throw KerasArchiveError.entryTooLarge(
+                    file: path, entry: name, declared: e.uncompressedSize, limit: 64 << 20)
+            }
+            var bytes = [UInt8]()
+            do { _ = try archive.extract(e) { bytes += $0 } } catch {
+                throw KerasArchiveError.corruptEntry(file: path, entry: name, detail: "\(error)")
+            }
+            assets[name] = bytes
+        }
 
         // Stream the weights into an unlinked temporary file.
         let dir = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
@@ -123,6 +138,6 @@ public enum KerasArchiveReader {
         for (k, v) in meta?.objectValue?.entries ?? [] { metadata["keras." + k] = v.stringValue ?? v.serialized() }
         return KerasCheckpoint(
             path: path, file: file, structure: structure, format: .kerasArchive,
-            sideConfig: config, extraMetadata: metadata, preferSideConfig: true)
+            sideConfig: config, extraMetadata: metadata, preferSideConfig: true, assets: assets)
     }
 }

@@ -10,6 +10,8 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
     public let metadata: [String: String]
     public let modelConfig: JSONValue?
     public let annotations: [String: TensorAnnotation]
+    /// A `.keras` archive's `assets/` files (a TextVectorization's vocabulary.txt), by archive path.
+    public let assets: [String: [UInt8]]
     /// The files on disk behind the tensors: for a `.keras` archive, the archive itself (its
     /// weights were extracted to an unlinked temporary file).
     public var files: [String] { format == .kerasArchive ? [path] : [file.path] }
@@ -20,9 +22,10 @@ public final class KerasCheckpoint: Checkpoint, @unchecked Sendable {
 
     init(
         path: String, file: HDF5File, structure: KerasStructure, format: CheckpointFormat, sideConfig: JSONValue?,
-        extraMetadata: [String: String] = [:], preferSideConfig: Bool = false
+        extraMetadata: [String: String] = [:], preferSideConfig: Bool = false, assets: [String: [UInt8]] = [:]
     ) {
         self.path = path
+        self.assets = assets
         self.file = file
         self.format = format
         var tensors: [TensorInfo] = []
