@@ -1,3 +1,4 @@
+import Foundation
 import WeightKitCheckpoints
 
 /// Keras' `TextVectorization` layer (`output_mode="int"`), reproduced from its saved config and
@@ -80,7 +81,21 @@ public struct KerasTextVectorizer: Sendable {
         var index: [[UInt8]: Int] = [:]
         for (i, t) in vocabulary.enumerated() where i >= 2 && index[Array(t.utf8)] == nil { index[Array(t.utf8)] = i }
         self.index = index
+        table = ByteTable(vocabulary)
+        classes = []
+        classes = byteMap
     }
+
+    /// `byteMap`, computed once.
+    private var classes: [UInt16]
+
+    /// The vocabulary as an open-addressing hash table over UTF-8 bytes, for the byte path.
+    private let table: ByteTable
+
+    /// Whether the byte path applies: Keras' standardisation and whitespace split are ASCII-only
+    /// byte operations (UTF-8 bytes ≥ 0x80 are never lowered, stripped or split on), so the
+    /// tokens can be cut from the bytes with no decoding. Character split and n-grams cannot.
+    private var bytePath: Bool { split == .whitespace && ngramWidths.isEmpty }
 
     /// A `vocabulary.txt` as Keras writes it (one token per line; the first line is the empty padding token).
     public static func readVocabulary(_ text: String) -> [String] {
@@ -118,6 +133,11 @@ public struct KerasTextVectorizer: Sendable {
 
     /// The ids Keras gives the text: looked up, truncated and padded to `output_sequence_length`.
     public func ids(_ text: String) -> [Int] {
+        if bytePath,
+            let fast = text.utf8.withContiguousStorageIfAvailable({ self.ids(utf8: UnsafeRawBufferPointer($0)) })
+        {
+            return fast
+        }
         var ids = tokens(text).map { index[Array($0.utf8)] ?? 1 }
         if let n = outputSequenceLength {
             if ids.count > n { ids.removeLast(ids.count - n) }
@@ -125,6 +145,97 @@ public struct KerasTextVectorizer: Sendable {
         }
         return ids
     }
+
+    /// The byte path: one pass over the UTF-8 bytes — ASCII letters lowered, ASCII punctuation
+    /// dropped, ASCII whitespace ending a token — each token looked up in the byte table.
+    public func ids(utf8 text: UnsafeRawBufferPointer) -> [Int] {
+        let n = outputSequenceLength ?? (text.count / 2 + 1)
+        var row = [Int32](repeating: 0, count: n)
+        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(text.count, 1)) { scratch in
+            row.withUnsafeMutableBufferPointer { vectorize(text, into: $0, scratch: scratch) }
+        }
+        return (outputSequenceLength == nil ? row.prefix(count) : row[...]).map(Int.init)
+    }
+
+    /// Many texts at once, into one row-major `[texts.count, output_sequence_length]` matrix of
+    /// ids (what the model takes): no allocation per line. Needs `output_sequence_length`.
+    public func ids(batch texts: [String]) -> [Int32]? {
+        guard let n = outputSequenceLength, bytePath else { return nil }
+        var out = [Int32](repeating: 0, count: texts.count * n)
+        // Large batches in one chunk per core (the lines are independent).
+        let chunks = texts.count >= 4096 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        out.withUnsafeMutableBufferPointer { all in
+            // Each chunk writes its own rows of the one matrix (passed as an address: the rows are disjoint).
+            let address = UInt(bitPattern: all.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let base = UnsafeMutablePointer<Int32>(bitPattern: address)!
+                let range = (texts.count * c / chunks)..<(texts.count * (c + 1) / chunks)
+                let longest = texts[range].reduce(1) { max($0, $1.utf8.count) }
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longest) { scratch in
+                    for i in range {
+                        let row = UnsafeMutableBufferPointer(start: base + i * n, count: n)
+                        let done = texts[i].utf8.withContiguousStorageIfAvailable {
+                            vectorize(UnsafeRawBufferPointer($0), into: row, scratch: scratch)
+                        }
+                        if done == nil {  // a bridged string: its bytes copied once
+                            var copy = texts[i]
+                            copy.withUTF8 { _ = vectorize(UnsafeRawBufferPointer($0), into: row, scratch: scratch) }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Byte classes for the byte path: 1 whitespace, 2 stripped punctuation, else the byte as
+    /// standardised (+ 256 so that 0 is never a class).
+    private var byteMap: [UInt16] {
+        let lower = standardize == .lower || standardize == .lowerAndStripPunctuation
+        let strip = standardize == .stripPunctuation || standardize == .lowerAndStripPunctuation
+        return (0..<256).map { b -> UInt16 in
+            if b == 0x20 || (b >= 0x09 && b <= 0x0D) { return 1 }
+            if strip, b < 0x80, Self.asciiPunctuation[b] { return 2 }
+            return UInt16(256 + (lower && b >= 0x41 && b <= 0x5A ? b + 0x20 : b))
+        }
+    }
+
+    /// One text's ids into `row` (its length the sequence length); returns how many tokens were written.
+    private func vectorize(
+        _ text: UnsafeRawBufferPointer, into row: UnsafeMutableBufferPointer<Int32>,
+        scratch: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int {
+        classes.withUnsafeBufferPointer { map in
+            table.withLookup { lookup in
+                let out = row.baseAddress!, limit = row.count, buffer = scratch.baseAddress!
+                var written = 0, n = 0
+                var h = ByteTable.seed
+                for b in text {
+                    let c = map[Int(b)]
+                    if c == 1 {
+                        if n > 0 {
+                            if written < limit { out[written] = lookup.id(buffer, n, h) }
+                            written += 1
+                            n = 0
+                            h = ByteTable.seed
+                        }
+                    } else if c != 2 {
+                        let x = UInt8(truncatingIfNeeded: c)
+                        buffer[n] = x
+                        n += 1
+                        h = (h ^ UInt64(x)) &* ByteTable.prime
+                    }
+                }
+                if n > 0 {
+                    if written < limit { out[written] = lookup.id(buffer, n, h) }
+                    written += 1
+                }
+                return min(written, limit)
+            }
+        }
+    }
+
+    private static let asciiPunctuation: [Bool] = (0..<128).map { isASCIIPunctuation(Unicode.Scalar(UInt8($0))) }
 
     /// `string.punctuation`: ``!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~``.
     static func isASCIIPunctuation(_ s: Unicode.Scalar) -> Bool {
@@ -141,5 +252,101 @@ public struct KerasTextVectorizer: Sendable {
             + (ngramWidths.isEmpty ? "" : ", ngrams \(ngramWidths)")
             + ", \(vocabulary.count) tokens" + (maxTokens.map { " (max_tokens \($0))" } ?? "")
             + (outputSequenceLength.map { ", output_sequence_length \($0)" } ?? "")
+    }
+}
+
+/// Tokens → ids over their UTF-8 bytes: FNV-1a hashes, linear probing, the keys in one arena. A
+/// missing token is 1 (`[UNK]`); the first of duplicate tokens wins, as in Keras' lookup.
+struct ByteTable: Sendable {
+    private var slots: [Int32]  // -1 empty, else the vocabulary index
+    private var starts: [Int] = [], lengths: [Int] = []
+    private var arena: [UInt8] = []
+    private let mask: Int
+
+    init(_ vocabulary: [String]) {
+        var capacity = 16
+        while capacity < vocabulary.count * 2 { capacity <<= 1 }
+        slots = [Int32](repeating: -1, count: capacity)
+        mask = capacity - 1
+        for (i, t) in vocabulary.enumerated() {
+            starts.append(arena.count)
+            lengths.append(t.utf8.count)
+            arena += t.utf8
+            guard i >= 2 else { continue }
+            let key = Array(t.utf8)
+            var h = Self.slot(key.withUnsafeBufferPointer { Self.hash($0) }) & mask
+            while slots[h] >= 0 {
+                if key.withUnsafeBufferPointer({ equal(Int(slots[h]), $0) }) { break }
+                h = (h + 1) & mask
+            }
+            if slots[h] < 0 { slots[h] = Int32(i) }
+        }
+    }
+
+    static let seed: UInt64 = 0xCBF2_9CE4_8422_2325, prime: UInt64 = 0x100_0000_01B3
+
+    static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = seed
+        for x in b { h = (h ^ UInt64(x)) &* prime }
+        return h
+    }
+
+    static func slot(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h ^ (h >> 29)) }
+
+    private func equal(_ i: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lengths[i] == b.count else { return false }
+        return arena.withUnsafeBufferPointer { a in
+            memcmp(a.baseAddress! + starts[i], b.baseAddress!, b.count) == 0
+        }
+    }
+
+    func id(_ token: UnsafeBufferPointer<UInt8>) -> Int { id(token, hash: Self.hash(token)) }
+
+    /// The table through raw pointers, for the byte path's inner loop.
+    struct Lookup {
+        let slots: UnsafePointer<Int32>, starts: UnsafePointer<Int>, lengths: UnsafePointer<Int>
+        let arena: UnsafePointer<UInt8>, mask: Int
+
+        func id(_ token: UnsafePointer<UInt8>, _ count: Int, _ hash: UInt64) -> Int32 {
+            var h = ByteTable.slot(hash) & mask
+            while true {
+                let s = slots[h]
+                if s < 0 { return 1 }
+                let i = Int(s)
+                if lengths[i] == count {
+                    // Tokens are short: an inline comparison beats a call to memcmp.
+                    let key = arena + starts[i]
+                    var k = 0
+                    while k < count, key[k] == token[k] { k += 1 }
+                    if k == count { return s }
+                }
+                h = (h + 1) & mask
+            }
+        }
+    }
+
+    func withLookup<R>(_ body: (Lookup) -> R) -> R {
+        slots.withUnsafeBufferPointer { sl in
+            starts.withUnsafeBufferPointer { st in
+                lengths.withUnsafeBufferPointer { le in
+                    arena.withUnsafeBufferPointer { ar in
+                        body(
+                            Lookup(
+                                slots: sl.baseAddress!, starts: st.baseAddress!, lengths: le.baseAddress!,
+                                arena: ar.baseAddress ?? UnsafePointer(bitPattern: 1)!, mask: mask))
+                    }
+                }
+            }
+        }
+    }
+
+    /// With the token's FNV-1a hash already computed (the byte path hashes as it scans).
+    func id(_ token: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int {
+        var h = Self.slot(hash) & mask
+        while slots[h] >= 0 {
+            if equal(Int(slots[h]), token) { return Int(slots[h]) }
+            h = (h + 1) & mask
+        }
+        return 1
     }
 }

@@ -30,10 +30,22 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let checkpoint = try Checkpoints.open(path, options: .init(includeAll: all))
         let report = try InspectReport(checkpoint: checkpoint, filter: filter, stats: stats)
+        // A text classifier's TextVectorization (what Keras saved of it), when the model has one.
+        let vectorizer = try? TextClassifierVectorizer.find(for: checkpoint, vocabularyFile: nil)
         if json {
-            Terminal.write(report.json(grouped: group).serialized(indent: 2) + "\n")
+            var j = report.json(grouped: group)
+            if let v = vectorizer, case .object(var o) = j {
+                o["text_vectorization"] = .object([
+                    "standardize": .string(v.standardize.rawValue), "split": .string(v.split.rawValue),
+                    "ngrams": v.ngramWidths.isEmpty ? .null : .array(v.ngramWidths.map { .int($0) }),
+                    "vocabulary_size": .int(v.vocabulary.count), "max_tokens": v.maxTokens.map { .int($0) } ?? .null,
+                    "output_sequence_length": v.outputSequenceLength.map { .int($0) } ?? .null,
+                ])
+                j = .object(o)
+            }
+            Terminal.write(j.serialized(indent: 2) + "\n")
         } else {
-            Terminal.write(report.text(grouped: group))
+            Terminal.write(report.text(grouped: group) + (vectorizer.map { "  " + $0.summary + "\n" } ?? ""))
         }
     }
 }

@@ -18,6 +18,7 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "BERT checkpoint (any format the mapper binds).") var checkpoint: String
     @Option(help: "A text to run (repeat for a batch).") var text: [String] = []
+    @Option(help: "A file of texts to run, one per line (after any --text).") var textFile: String?
     @Option(help: "Second sentence of a pair, one per --text.") var pair: [String] = []
     @Option(help: "vocab.txt or tokenizer.json (default: the model directory's tokenizer files).") var vocab: String?
     @Option(
@@ -35,16 +36,17 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        guard !text.isEmpty else { throw ValidationError("give at least one --text") }
+        guard !text.isEmpty || textFile != nil else { throw ValidationError("give at least one --text or --text-file") }
         guard pair.isEmpty || pair.count == text.count else {
             throw ValidationError("give one --pair per --text (\(text.count)), or none")
         }
     }
 
     func run() throws {
+        let text = try text + (textFile.map { try TokenizeCommand.lines($0) } ?? [])
         let c = try Checkpoints.open(checkpoint)
         let report = try Graphs.map(c)
-        if report.passed, report.kind == .textClassifier { return try runTextClassifier(c, report) }
+        if report.passed, report.kind == .textClassifier { return try runTextClassifier(c, report, text) }
         guard report.passed, let config = report.config else {
             Terminal.write(report.text)
             throw CommandFailure(
@@ -140,7 +142,7 @@ struct RunCommand: ParsableCommand {
 
     /// The notebook's classifier on raw strings: its own TextVectorization (or --vocabulary with
     /// the saved config), the graph, the probabilities and the arg-max class.
-    private func runTextClassifier(_ c: any Checkpoint, _ report: MappingReport) throws {
+    private func runTextClassifier(_ c: any Checkpoint, _ report: MappingReport, _ text: [String]) throws {
         var found: KerasTextVectorizer?
         do { found = try TextClassifierVectorizer.find(for: c, vocabularyFile: vocabulary) } catch let e
             as KerasTextVectorizer.Problem

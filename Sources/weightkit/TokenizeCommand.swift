@@ -1,33 +1,91 @@
 import ArgumentParser
-import WeightKitCheckpoints
-import WeightKitTokenizer
 import Foundation
+import WeightKitCheckpoints
+import WeightKitFormats
+import WeightKitTensorFlow
+import WeightKitTokenizer
 
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract:
-            "Tokenise text with a BERT vocabulary (WordPiece, as Hugging Face's BertTokenizer): one line of ids per input line."
+            "Tokenise text: one line of ids per input line — with a BERT vocabulary (WordPiece, as Hugging Face's BertTokenizer), a TF-Hub preprocess SavedModel (--preprocess), or a Keras text classifier's own TextVectorization (--model)."
     )
 
     @Argument(help: "A text file (one sequence per line); - for standard input.") var file: String
     @Option(
         help:
             "The model's vocab.txt, tokenizer.json or directory (tokenizer.json, else vocab.txt with tokenizer_config.json)."
-    ) var vocab: String
+    ) var vocab: String?
+    @Option(help: "A TF-Hub BERT preprocess SavedModel: its tokenisation (tensorflow_text's).") var preprocess: String?
+    @Option(help: "A Keras text classifier (.keras, .h5, SavedModel): the ids its TextVectorization makes.")
+    var model: String?
     @Flag(help: "Cased: no lower-casing or accent stripping, whatever the tokenizer files say.") var cased = false
     @Flag(help: "Print only the totals (lines, tokens, time).") var summary = false
 
+    func validate() throws {
+        guard [vocab, preprocess, model].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give one of --vocab, --preprocess, --model")
+        }
+    }
+
     func run() throws {
-        let isDirectory = FileSystem.isDirectory(vocab)
-        var tokenizer = try TokenizerFiles.load(
-            directory: isDirectory ? vocab : FileSystem.directory(of: vocab), vocab: isDirectory ? nil : vocab
-        ).tokenizer
+        let lines = try Self.lines(file)
+        if let model {
+            let c = try Checkpoints.open(model)
+            guard let v = try TextClassifierVectorizer.find(for: c, vocabularyFile: nil) else {
+                throw CommandFailure(message: "error: \(model) has no TextVectorization layer", code: 2)
+            }
+            if let n = v.outputSequenceLength {
+                // All lines into one id matrix, as the model takes them.
+                func vectorise() -> [Int32] { v.ids(batch: lines) ?? lines.flatMap { v.ids($0).map(Int32.init) } }
+                let batch = vectorise()
+                if summary {
+                    // As the peer is timed (Benchmarks/vectorizer.sh): after a warm-up call, the median of five.
+                    var times: [Double] = []
+                    for _ in 0..<5 {
+                        let start = Clock.now
+                        _ = vectorise()
+                        times.append(Clock.ms(since: start))
+                    }
+                    let ms = times.sorted()[2]
+                    Terminal.write(
+                        "\(lines.count) lines, \(batch.count) ids (\(n) a line) in \(String(format: "%.2f", ms)) ms (median of 5 after a warm-up): \(Int(Double(lines.count) / ms * 1000)) lines/s\n"
+                    )
+                } else {
+                    var out = ""
+                    out.reserveCapacity(batch.count * 3)
+                    for i in 0..<lines.count {
+                        out += batch[(i * n)..<((i + 1) * n)].map(String.init).joined(separator: " ") + "\n"
+                    }
+                    Terminal.write(out)
+                }
+                return
+            }
+            return emit(lines) { v.ids($0) }
+        }
+        var tokenizer: WordPieceTokenizer
+        if let preprocess {
+            tokenizer = try TFHubPreprocessor.load(preprocess).tokenizerFiles().tokenizer
+        } else {
+            let vocab = vocab!
+            let isDirectory = FileSystem.isDirectory(vocab)
+            tokenizer = try TokenizerFiles.load(
+                directory: isDirectory ? vocab : FileSystem.directory(of: vocab), vocab: isDirectory ? nil : vocab
+            ).tokenizer
+        }
         if cased {
             var o = tokenizer.options
             o.lowercase = false
             o.stripAccents = false
-            tokenizer = try WordPieceTokenizer(vocab: tokenizer.vocab, options: o, source: vocab)
+            tokenizer = try WordPieceTokenizer(vocab: tokenizer.vocab, options: o, source: "the vocabulary")
+        }
+        emit(lines) { tokenizer.encode($0) }
+    }
+
+    static func lines(_ file: String) throws -> [String] {
+        guard file == "-" || FileSystem.exists(file) else {
+            throw CommandFailure(message: "error: \(file): no such file", code: 2)
         }
         let data =
             file == "-"
@@ -35,11 +93,15 @@ struct TokenizeCommand: ParsableCommand {
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(
             String.init)
         if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    func emit(_ lines: [String], _ encode: (String) -> [Int]) {
         let start = Clock.now
         var out = ""
         var tokens = 0
         for line in lines {
-            let ids = tokenizer.encode(line)
+            let ids = encode(line)
             tokens += ids.count
             if !summary { out += ids.map(String.init).joined(separator: " ") + "\n" }
         }
