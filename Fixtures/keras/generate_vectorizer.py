@@ -4,7 +4,7 @@ text, then the Keras documentation's TokenAndPositionEmbedding / TransformerBloc
 Dense layers (Fixtures/references/textclf_definition.py) — saved by the real Keras, with what Keras
 computes from strings. Versions pinned in Fixtures/requirements-keras.txt:
 
-    $(bash Scripts/python-env.sh Fixtures/requirements-keras.txt) Fixtures/keras/generate_vectorizer.py
+    $(bash Scripts/python-env.sh Fixtures/requirements-keras.txt) Fixtures/keras/generate_vectorizer.py [modes]
 
 Outputs under Fixtures/keras/vectorizer/:
   train.txt                       the committed corpus the vectorizers are adapted on (and trained on)
@@ -18,6 +18,10 @@ Outputs under Fixtures/keras/vectorizer/:
   corpus.json                     2,000+ lines (case, ASCII and Unicode punctuation, accents in NFC and
                                   NFD, digits, apostrophes, hyphens, emoji, CJK, tabs, empty and long
                                   lines) and the ids each Keras' vectorizer gives them
+  modes.json                      the other settings (standardize lower / strip_punctuation / None,
+                                  character and no split, bigrams, a short output_sequence_length, a
+                                  small max_tokens) adapted on train.txt: vocabularies and ids (trailing
+                                  padding zeros left out) of the first 300 corpus lines
 """
 import json
 import os
@@ -82,7 +86,7 @@ PROGRAM = r'''
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 which, out, here = sys.argv[1], sys.argv[2], sys.argv[3]
-os.environ["WEIGHTKIT_KERAS"] = "tf_keras" if which == "k2" else "keras"
+os.environ["WEIGHTKIT_KERAS"] = "tf_keras" if which in ("k2", "modes_k2") else "keras"
 import numpy as np
 import tensorflow as tf
 definition = os.path.join(here, "..", "references", "textclf_definition.py")
@@ -107,6 +111,25 @@ def classifier(vectorize):
     x = layers.Dropout(0.1)(x)
     return keras.Model(inputs=inputs, outputs=layers.Dense(ns["CLASSES"], activation="softmax")(x))
 
+if which.startswith("modes"):
+    # Every standardize / split mode and n-grams, adapted on the same text, on the first 300 lines.
+    out_modes = {}
+    for name, kw in [("lower", dict(standardize="lower")), ("strip_punctuation", dict(standardize="strip_punctuation")),
+                     ("none", dict(standardize=None)), ("character", dict(split="character", max_tokens=300)),
+                     ("no_split", dict(split=None, max_tokens=300)), ("bigrams", dict(ngrams=2, max_tokens=500)),
+                     ("short", dict(output_sequence_length=8)), ("max_tokens_50", dict(max_tokens=50))]:
+        args = dict(max_tokens=VOCAB, output_sequence_length=MAXLEN)
+        args.update(kw)
+        v = layers.TextVectorization(**args)
+        v.adapt(tf.constant(train))
+        # As the model's Input(shape=(1,), dtype="string") feeds it: [batch, 1].
+        ids = v(tf.constant(np.array(corpus[:300], dtype=object).reshape(-1, 1))).numpy()
+        out_modes[name] = {"config": {k: (v2 if not callable(v2) else str(v2)) for k, v2 in v.get_config().items()
+                                      if k in ("standardize", "split", "ngrams", "output_sequence_length", "max_tokens")},
+                           "vocabulary": v.get_vocabulary(), "ids": [np.trim_zeros(np.atleast_1d(row), "b").tolist() for row in ids],
+                           "ids_shape": list(ids.shape)}
+    json.dump(out_modes, open(os.path.join(out, which + ".json"), "w", encoding="utf-8"), ensure_ascii=False)
+    sys.exit(0)
 vectorize = layers.TextVectorization(max_tokens=VOCAB, output_sequence_length=MAXLEN)
 vectorize.adapt(tf.constant(train))
 model = classifier(vectorize)
@@ -161,7 +184,30 @@ json.dump(result, open(os.path.join(out, "ids_" + which + ".json"), "w"))
 '''
 
 
+def modes():
+    """Only modes.json: the other standardize / split / n-gram settings on the committed corpus
+    (the rest is not byte-stable across runs)."""
+    corpus = json.load(open(os.path.join(OUT, "corpus.json"), encoding="utf-8"))["lines"]
+    train = [line.split("\t", 1)[1] for line in open(os.path.join(OUT, "train.txt"), encoding="utf-8").read().splitlines()]
+    inputs = os.path.join(OUT, "inputs.json")
+    with open(inputs, "w", encoding="utf-8") as f:
+        json.dump({"train": train, "labels": [], "corpus": corpus, "label_names": LABELS}, f, ensure_ascii=False)
+    for which in ("modes_k3", "modes_k2"):
+        subprocess.run([sys.executable, "-c", PROGRAM, which, OUT, HERE], check=True)
+    k3 = json.load(open(os.path.join(OUT, "modes_k3.json"), encoding="utf-8"))
+    k2 = json.load(open(os.path.join(OUT, "modes_k2.json"), encoding="utf-8"))
+    with open(os.path.join(OUT, "modes.json"), "w", encoding="utf-8") as f:
+        json.dump({"producer": "Fixtures/keras/generate_vectorizer.py modes", "lines": 300, "keras3": k3,
+                   "tf_keras_same": {k: k2[k]["ids"] == k3[k]["ids"] for k in k3}}, f, ensure_ascii=False,
+                  separators=(",", ":"))
+        f.write("\n")
+    for f in ("modes_k3.json", "modes_k2.json", "inputs.json"):
+        os.remove(os.path.join(OUT, f))
+
+
 def main():
+    if sys.argv[1:] == ["modes"]:
+        return modes()
     import shutil
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)

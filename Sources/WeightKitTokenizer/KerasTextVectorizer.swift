@@ -13,7 +13,8 @@ import WeightKitCheckpoints
 ///   `character`: one token per code point; none: the whole string;
 /// - `ngrams`: n-grams of widths 1…n (or the widths listed), joined by a space, width by width;
 /// - lookup: the vocabulary's index (0 is padding, 1 `[UNK]`: one OOV index);
-/// - `output_sequence_length`: truncated and padded with 0 at the end.
+/// - `output_sequence_length`: truncated and padded with 0 at the end (unsplit, as the model's
+///   `[batch, 1]` string input is: one id, then padding).
 ///
 /// NFC and NFD spellings stay different tokens, as in TensorFlow (no normalisation is applied).
 public struct KerasTextVectorizer: Sendable {
@@ -80,6 +81,8 @@ public struct KerasTextVectorizer: Sendable {
         self.vocabulary = vocabulary
         var index: [[UInt8]: Int] = [:]
         for (i, t) in vocabulary.enumerated() where i >= 2 && index[Array(t.utf8)] == nil { index[Array(t.utf8)] = i }
+        // The mask token: an empty string (unsplit) is padding, 0, as in Keras' lookup.
+        if vocabulary[0].isEmpty { index[[]] = 0 }
         self.index = index
         table = ByteTable(vocabulary)
         classes = []

@@ -107,3 +107,31 @@ struct KerasTextVectorizerTests {
         #expect(chars.ids("É!") == [2, 1])
     }
 }
+
+@Suite("Keras TextVectorization: every mode against Keras")
+struct KerasTextVectorizerModeTests {
+    static let modes = try! FileSystem.readJSON(TestFixtures.path("keras/vectorizer/modes.json"))
+    static let lines = try! FileSystem.readJSON(TestFixtures.path("keras/vectorizer/corpus.json"))["lines"]!
+        .arrayValue!.compactMap(\.stringValue)
+
+    @Test(
+        "standardize lower / strip_punctuation / None, character and no split, bigrams, short lengths, small max_tokens",
+        arguments: ["lower", "strip_punctuation", "none", "character", "no_split", "bigrams", "short", "max_tokens_50"])
+    func mode(_ name: String) throws {
+        let m = try #require(Self.modes["keras3"]?[name])
+        let vocabulary = try #require(m["vocabulary"]?.arrayValue).compactMap(\.stringValue)
+        let v = try KerasTextVectorizer(config: try #require(m["config"]), vocabulary: vocabulary, source: name)
+        let expected = try #require(m["ids"]?.arrayValue)
+        #expect(Self.modes["tf_keras_same"]?[name]?.boolValue == true, "tf_keras agrees with Keras 3")
+        var mismatches: [String] = []
+        for (line, want) in zip(Self.lines.prefix(300), expected) {
+            var got = v.ids(line)
+            while got.last == 0 { got.removeLast() }
+            if got != want.arrayValue?.compactMap(\.intValue) {
+                mismatches.append("\(line.debugDescription): \(v.tokens(line))")
+            }
+        }
+        #expect(
+            expected.count == 300 && mismatches.isEmpty, "\(name): \(mismatches.count) differ: \(mismatches.prefix(3))")
+    }
+}
