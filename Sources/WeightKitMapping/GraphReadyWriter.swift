@@ -53,9 +53,11 @@ public enum GraphReadyWriter {
     /// The Keras text classifier: canonical names, every tensor in the shape Keras stores and the
     /// graph consumes (Dense kernels [in, out], attention kernels [E, heads, key_dim]), and the
     /// resolved config (with its epsilon) in the model section.
+    /// `vectorizer` (the model's TextVectorization, `KerasTextVectorizer.json`) travels in the
+    /// model section as `text_vectorization`, so the `.wkc` alone runs on text.
     public static func writeTextClassifier(
         _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil, vectorizer: JSONValue? = nil
     ) throws {
         guard report.passed, let config = report.textClassifierConfig else { throw NotMapped(report: report) }
         var outputs: [OutputTensor] = []
@@ -65,20 +67,26 @@ public enum GraphReadyWriter {
             target.name = e.canonical
             outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
         }
+        var section = config.json
+        if let vectorizer, case .object(var o) = section {
+            o["text_vectorization"] = vectorizer
+            section = .object(o)
+        }
         try write(
             outputs, from: checkpoint, report: report, architecture: GraphKind.textClassifier.rawValue,
-            config: config.json, transforms: [], to: path, progress: progress)
+            config: section, transforms: [], to: path, progress: progress)
     }
 
     /// A graph-ready `.wkc` of whichever graph the report mapped onto.
     public static func write(
         _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil, vectorizer: JSONValue? = nil
     ) throws {
         switch report.graphConfig {
         case .bert?: try writeBert(checkpoint, report: report, to: path, dtype: dtype, progress: progress)
         case .textClassifier?:
-            try writeTextClassifier(checkpoint, report: report, to: path, dtype: dtype, progress: progress)
+            try writeTextClassifier(
+                checkpoint, report: report, to: path, dtype: dtype, progress: progress, vectorizer: vectorizer)
         case nil: throw NotMapped(report: report)
         }
     }

@@ -100,6 +100,29 @@ public struct KerasTextVectorizer: Sendable {
     /// tokens can be cut from the bytes with no decoding. Character split and n-grams cannot.
     private var bytePath: Bool { split == .whitespace && ngramWidths.isEmpty }
 
+    /// The vectorizer as a graph-ready `.wkc` carries it in its model section: the settings (Keras'
+    /// config keys) and the vocabulary, index by index.
+    public var json: JSONValue {
+        .object([
+            "config": .object([
+                "standardize": standardize == .none ? .null : .string(standardize.rawValue),
+                "split": split == .none ? .null : .string(split.rawValue),
+                "ngrams": ngramWidths.isEmpty ? .null : .array(ngramWidths.map { .int($0) }),
+                "output_sequence_length": outputSequenceLength.map { .int($0) } ?? .null,
+                "max_tokens": maxTokens.map { .int($0) } ?? .null, "output_mode": .string("int"),
+            ]),
+            "vocabulary": .array(vocabulary.map { .string($0) }),
+        ])
+    }
+
+    /// From `json`'s form.
+    public init(json: JSONValue, source: String) throws {
+        guard let config = json["config"], case .array(let words)? = json["vocabulary"] else {
+            throw Problem(description: "\(source): a text_vectorization section needs config and vocabulary")
+        }
+        try self.init(config: config, vocabulary: words.compactMap(\.stringValue), source: source)
+    }
+
     /// A `vocabulary.txt` as Keras writes it (one token per line; the first line is the empty padding token).
     public static func readVocabulary(_ text: String) -> [String] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

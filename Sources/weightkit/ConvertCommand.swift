@@ -89,7 +89,12 @@ struct ConvertCommand: ParsableCommand {
         if let model {
             let report = try mapping(checkpoint, graph: model)
             let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
-            try GraphReadyWriter.write(checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler)
+            // A text classifier's TextVectorization goes with it.
+            let vectorizer =
+                report.kind == .textClassifier
+                ? try TextClassifierVectorizer.find(for: checkpoint, vocabularyFile: nil)?.json : nil
+            try GraphReadyWriter.write(
+                checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler, vectorizer: vectorizer)
             bar.finish()
             print(
                 "wrote \(output): graph-ready \(model.rawValue) (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters"

@@ -55,6 +55,27 @@ struct TextClassifierCLITests {
         #expect(r.stdout.contains("transformer_block") && r.stdout.contains("probabilities"))
     }
 
+    @Test("a graph-ready .wkc carries the vectorizer: run, tokenize and verify from text on the .wkc alone")
+    func graphReadyCarriesVectorizer() throws {
+        let dir = try CLI.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let wkc = dir + "/tc.wkc"
+        let c = try CLI.run(
+            "convert", CLI.fixture("keras/vectorizer/textclf_vec_k2_savedmodel"), "-o", wkc, "--model",
+            "text-classifier")
+        #expect(c.status == 0, "\(c.stderr)")
+        let v = try CLI.run(
+            "verify", wkc, "--reference", CLI.fixture("keras/vectorizer/textclf_vec_k2.reference.safetensors"),
+            "--from-text")
+        #expect(v.status == 0 && v.stdout.contains("ids equal the bundle's"), "\(v.stdout)\(v.stderr)")
+        let i = try CLI.run("inspect", wkc, "--json")
+        let j = try JSONParser.parse(Array(i.stdout.utf8))
+        #expect(j["text_vectorization"]?["vocabulary_size"]?.intValue == 180)
+        try "CAFÉ café cafe\u{301}\n".write(toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
+        let t = try CLI.run("tokenize", dir + "/t.txt", "--model", wkc)
+        #expect(t.stdout.hasPrefix("1 46 59 0"), "\(t.stdout)")  // cafÉ is unknown; NFC and NFD are two tokens
+    }
+
     @Test("a wrong --labels count is refused; the BERT-only options say what they need")
     func errors() throws {
         let r = try CLI.run(
