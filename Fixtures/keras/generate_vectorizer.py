@@ -4,7 +4,7 @@ text, then the Keras documentation's TokenAndPositionEmbedding / TransformerBloc
 Dense layers (Fixtures/references/textclf_definition.py) — saved by the real Keras, with what Keras
 computes from strings. Versions pinned in Fixtures/requirements-keras.txt:
 
-    $(bash Scripts/python-env.sh Fixtures/requirements-keras.txt) Fixtures/keras/generate_vectorizer.py [modes]
+    $(bash Scripts/python-env.sh Fixtures/requirements-keras.txt) Fixtures/keras/generate_vectorizer.py [modes|h5]
 
 Outputs under Fixtures/keras/vectorizer/:
   train.txt                       the committed corpus the vectorizers are adapted on (and trained on)
@@ -18,6 +18,8 @@ Outputs under Fixtures/keras/vectorizer/:
   corpus.json                     2,000+ lines (case, ASCII and Unicode punctuation, accents in NFC and
                                   NFD, digits, apostrophes, hyphens, emoji, CJK, tabs, empty and long
                                   lines) and the ids each Keras' vectorizer gives them
+  tiny_adapted_k3.h5              Keras 3's legacy .h5 of a small model with an adapted vectorizer:
+                                  saved without its vocabulary
   modes.json                      the other settings (standardize lower / strip_punctuation / None,
                                   character and no split, bigrams, a short output_sequence_length, a
                                   small max_tokens) adapted on train.txt: vocabularies and ids (trailing
@@ -111,6 +113,15 @@ def classifier(vectorize):
     x = layers.Dropout(0.1)(x)
     return keras.Model(inputs=inputs, outputs=layers.Dense(ns["CLASSES"], activation="softmax")(x))
 
+if which == "h5_k3":
+    # Keras 3 writes a legacy .h5 of a model with an adapted vectorizer, without its vocabulary.
+    v = layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    v.adapt(tf.constant(train[:20]))
+    inputs = layers.Input(shape=(1,), dtype="string")
+    x = layers.Embedding(20, 2)(v(inputs))
+    m = keras.Model(inputs, layers.Dense(2)(layers.GlobalAveragePooling1D()(x)))
+    m.save(os.path.join(out, "tiny_adapted_k3.h5"))
+    sys.exit(0)
 if which.startswith("modes"):
     # Every standardize / split mode and n-grams, adapted on the same text, on the first 300 lines.
     out_modes = {}
@@ -208,6 +219,13 @@ def modes():
 def main():
     if sys.argv[1:] == ["modes"]:
         return modes()
+    if sys.argv[1:] == ["h5"]:  # only tiny_adapted_k3.h5
+        train = [line.split("\t", 1)[1] for line in open(os.path.join(OUT, "train.txt"), encoding="utf-8").read().splitlines()]
+        with open(os.path.join(OUT, "inputs.json"), "w", encoding="utf-8") as f:
+            json.dump({"train": train, "labels": [], "corpus": [], "label_names": LABELS}, f)
+        subprocess.run([sys.executable, "-c", PROGRAM, "h5_k3", OUT, HERE], check=True)
+        os.remove(os.path.join(OUT, "inputs.json"))
+        return
     import shutil
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)

@@ -20,6 +20,8 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "A TF-Hub BERT preprocess SavedModel: its tokenisation (tensorflow_text's).") var preprocess: String?
     @Option(help: "A Keras text classifier (.keras, .h5, SavedModel): the ids its TextVectorization makes.")
     var model: String?
+    @Option(help: "With --model: the vectorizer's vocabulary, one token per line as get_vocabulary() returns it.")
+    var vocabulary: String?
     @Flag(help: "Cased: no lower-casing or accent stripping, whatever the tokenizer files say.") var cased = false
     @Flag(help: "Print only the totals (lines, tokens, time).") var summary = false
 
@@ -33,7 +35,13 @@ struct TokenizeCommand: ParsableCommand {
         let lines = try Self.lines(file)
         if let model {
             let c = try Checkpoints.open(model)
-            guard let v = try TextClassifierVectorizer.find(for: c, vocabularyFile: nil) else {
+            let found: KerasTextVectorizer?
+            do { found = try TextClassifierVectorizer.find(for: c, vocabularyFile: vocabulary) } catch let e
+                as KerasTextVectorizer.Problem
+            {
+                throw CommandFailure(message: "error: \(e.description)", code: 2)
+            }
+            guard let v = found else {
                 throw CommandFailure(message: "error: \(model) has no TextVectorization layer", code: 2)
             }
             if let n = v.outputSequenceLength {

@@ -33,6 +33,10 @@ struct VerifyCommand: ParsableCommand {
         help:
             "A TF-Hub BERT preprocess SavedModel that made the bundle's text inputs: its tokenisation is reproduced (see run --preprocess)."
     ) var preprocess: String?
+    @Option(
+        help:
+            "Text classifier: the TextVectorization vocabulary, one token per line as get_vocabulary() returns it (for a .h5 whose adapted vocabulary Keras did not save)."
+    ) var vocabulary: String?
     @Flag(
         help:
             "Tokenise the bundle's input.text even when it also holds ids (and say whether the ids agree): verifies the tokenisation too."

@@ -35,3 +35,18 @@ struct TextVectorizationTests {
         #expect(mismatches.isEmpty, "\(mismatches.count) lines differ: \(mismatches.prefix(5))")
     }
 }
+
+@Suite("Keras TextVectorization: what a legacy .h5 does not hold")
+struct TextVectorizationH5Tests {
+    @Test("Keras 3's .h5 of an adapted vectorizer has no vocabulary: said exactly, and --vocabulary supplies it")
+    func adaptedInH5() throws {
+        let c = try KerasReader.open(TestFixtures.path("keras/vectorizer/tiny_adapted_k3.h5"))
+        #expect { _ = try c.textVectorizer() } throws: {
+            "\($0)".contains("an adapted vocabulary is not saved in .h5") && "\($0)".contains("--vocabulary FILE")
+        }
+        let file = try TestFixtures.scratchDirectory("voc") + "/vocabulary.txt"
+        try "\n[UNK]\nworld\nsports\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let v = try #require(try c.textVectorizer(vocabularyFile: file))
+        #expect(v.ids("Sports, world!") == [3, 2, 0, 0] && v.outputSequenceLength == 4)
+    }
+}
