@@ -5,7 +5,7 @@
 #
 #   bash Fuzz/run.sh TARGET SECONDS        TARGET: safetensors-header shard-index wkc keras-hdf5
 #                                          keras-archive torch-zip pickle tokenizer reference-bundle json tf-bundle
-#                                          tf-object-graph
+#                                          tf-object-graph tf-saved-model
 #   bash Fuzz/run.sh --build               build only
 #   bash Fuzz/run.sh --replay TARGET       run the committed corpus and the crash inputs once
 set -euo pipefail
@@ -38,7 +38,9 @@ case $T in
   safetensors-header|reference-bundle) cp "$F"/safetensors/*.safetensors "$F"/safetensors/malformed/* "$F"/references/*.reference.safetensors "$SEEDS"/ 2>/dev/null || true ;;
   tf-bundle) for f in "$F"/tensorflow/*/*.index "$F"/tensorflow/*/*/*.index; do
                cp "$f" "$SEEDS/$(echo "${f#"$F"/}" | tr / _)"; done ;;
-  tf-object-graph) ;;  # its seeds are in corpus/tf-object-graph: the graphs of the TF2 fixtures (TensorFlow wrote them)
+  tf-object-graph) ;;
+  tf-saved-model) for f in "$F"/tensorflow/*/saved_model.pb "$F"/tensorflow/*/keras_metadata.pb "$F"/keras/vectorizer/*/*.pb; do
+                    cp "$f" "$SEEDS/$(echo "${f#"$F"/}" | tr / _)"; done ;;  # its seeds are in corpus/tf-object-graph: the graphs of the TF2 fixtures (TensorFlow wrote them)
   shard-index) cp "$F"/safetensors/sharded/*.json "$F"/keras/*.json "$F"/pytorch/tiny_bert_bin_sharded/*.json "$SEEDS"/ 2>/dev/null || true ;;
   wkc) "$ROOT"/.build/debug/weightkit convert "$F"/safetensors/mixed.safetensors -o "$SEEDS"/mixed.wkc >/dev/null
        "$ROOT"/.build/debug/weightkit convert "$F"/references/tiny_bert_pt -o "$SEEDS"/ready.wkc --model bert >/dev/null ;;

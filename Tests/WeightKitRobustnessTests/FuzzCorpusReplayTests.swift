@@ -51,7 +51,7 @@ struct FuzzCorpusReplayTests {
         arguments: [
             "safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle",
             "tokenizer",
-            "reference-bundle", "json", "tf-bundle", "tf-object-graph",
+            "reference-bundle", "json", "tf-bundle", "tf-object-graph", "tf-saved-model",
         ])
     func replay(_ target: String) throws {
         // Inputs that make libhdf5 loop are refused when its probe times out: 2 s is plenty here.
@@ -115,6 +115,12 @@ struct FuzzCorpusReplayTests {
                 let index = try Self.staged(f, as: "input.index", in: dir)
                 if let c = try? TensorBundleReader.open(index, includeAll: true) { Self.readAll(c) }
                 _ = try? TensorBundleReader.check(index, progress: nil)
+            case "tf-saved-model":
+                // The fuzz target's layout: the input as both saved_model.pb and keras_metadata.pb.
+                _ = try Self.staged(f, as: "saved_model.pb", in: dir)
+                _ = try Self.staged(f, as: "keras_metadata.pb", in: dir)
+                if let info = try? SavedModelInfo.read(dir) { _ = try? info.textVectorizer() }
+                _ = try? TFHubPreprocessor.load(dir)
             case "tf-object-graph":
                 _ = try? data.withUnsafeBytes { try TensorBundleReader.objectGraphNames($0) }
             case "reference-bundle":
