@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "WeightKitKeras", targets: ["WeightKitKeras"]),
         .library(name: "WeightKitPyTorch", targets: ["WeightKitPyTorch"]),
         .library(name: "WeightKitTensorFlow", targets: ["WeightKitTensorFlow"]),
+        .library(name: "WeightKitGGUF", targets: ["WeightKitGGUF"]),
         .library(name: "WeightKitFormats", targets: ["WeightKitFormats"]),
         .library(name: "WeightKitInspection", targets: ["WeightKitInspection"]),
         .library(name: "WeightKitCompute", targets: ["WeightKitCompute"]),
@@ -70,10 +71,17 @@ let package = Package(
             name: "WeightKitTensorFlow",
             dependencies: ["WeightKitCheckpoints", "WeightKitTokenizer", "CISAL"]
         ),
+        // ggml's GGUF (llama.cpp): the header parsed and validated, plain tensors viewed in place.
+        .target(
+            name: "WeightKitGGUF",
+            dependencies: ["WeightKitCheckpoints"]
+        ),
         // The one list of checkpoint readers (Checkpoints.readers) and the facade that opens and checks any of them.
         .target(
             name: "WeightKitFormats",
-            dependencies: ["WeightKitCheckpoints", "WeightKitKeras", "WeightKitPyTorch", "WeightKitTensorFlow"]
+            dependencies: [
+                "WeightKitCheckpoints", "WeightKitKeras", "WeightKitPyTorch", "WeightKitTensorFlow", "WeightKitGGUF",
+            ]
         ),
         // GEMM: oneDNN / OpenBLAS bound at run time on Linux, Accelerate on macOS.
         .target(
@@ -148,7 +156,7 @@ let package = Package(
             name: "WeightKitRobustnessTests",
             dependencies: [
                 "WeightKitCheckpoints", "WeightKitFormats", "WeightKitKeras", "WeightKitPyTorch", "WeightKitTokenizer",
-                "WeightKitVerification", "WeightKitTestSupport", "WeightKitTensorFlow",
+                "WeightKitVerification", "WeightKitTestSupport", "WeightKitTensorFlow", "WeightKitGGUF",
             ]
         ),
         .testTarget(
@@ -171,6 +179,10 @@ let package = Package(
                 "WeightKitCheckpoints", "WeightKitTensorFlow", "WeightKitFormats", "WeightKitTokenizer",
                 "WeightKitTestSupport",
             ]
+        ),
+        .testTarget(
+            name: "WeightKitGGUFTests",
+            dependencies: ["WeightKitCheckpoints", "WeightKitGGUF", "WeightKitFormats", "WeightKitTestSupport"]
         ),
         .testTarget(
             name: "WeightKitComputeTests",

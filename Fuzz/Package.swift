@@ -8,7 +8,7 @@ import PackageDescription
 //
 // A package of its own so the main package stays free of sanitizer-only executables.
 let targets = ["safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle",
-               "tokenizer", "reference-bundle", "json", "tf-bundle", "tf-object-graph", "tf-saved-model"]
+               "tokenizer", "reference-bundle", "json", "tf-bundle", "tf-object-graph", "tf-saved-model", "gguf"]
 
 let package = Package(
     name: "WeightKitFuzz",

@@ -5,7 +5,7 @@
 #
 #   bash Fuzz/run.sh TARGET SECONDS        TARGET: safetensors-header shard-index wkc keras-hdf5
 #                                          keras-archive torch-zip pickle tokenizer reference-bundle json tf-bundle
-#                                          tf-object-graph tf-saved-model
+#                                          tf-object-graph tf-saved-model gguf
 #   bash Fuzz/run.sh --build               build only
 #   bash Fuzz/run.sh --replay TARGET       run the committed corpus and the crash inputs once
 set -euo pipefail
@@ -39,6 +39,7 @@ case $T in
   tf-bundle) for f in "$F"/tensorflow/*/*.index "$F"/tensorflow/*/*/*.index; do
                cp "$f" "$SEEDS/$(echo "${f#"$F"/}" | tr / _)"; done ;;
   tf-object-graph) ;;
+  gguf) cp "$F"/gguf/*.gguf "$SEEDS"/ ;;
   tf-saved-model) for f in "$F"/tensorflow/*/saved_model.pb "$F"/tensorflow/*/keras_metadata.pb "$F"/keras/vectorizer/*/*.pb; do
                     cp "$f" "$SEEDS/$(echo "${f#"$F"/}" | tr / _)"; done ;;  # its seeds are in corpus/tf-object-graph: the graphs of the TF2 fixtures (TensorFlow wrote them)
   shard-index) cp "$F"/safetensors/sharded/*.json "$F"/keras/*.json "$F"/pytorch/tiny_bert_bin_sharded/*.json "$SEEDS"/ 2>/dev/null || true ;;

@@ -1,4 +1,5 @@
 import WeightKitCheckpoints
+import WeightKitGGUF
 import WeightKitKeras
 import WeightKitPyTorch
 import WeightKitTensorFlow
@@ -17,6 +18,7 @@ public enum Checkpoints {
         ShardedTorchReader.self,  // JSON index whose first shard is a torch.save file
         TensorBundleReader.self,  // SSTable footer magic and a bundle header
         WKCReader.self,  // WKC magic
+        GGUFReader.self,  // "GGUF" magic
         ShardedSafetensorsReader.self,  // any other JSON shard index
         SafetensorsReader.self,  // length + '{'
     ]

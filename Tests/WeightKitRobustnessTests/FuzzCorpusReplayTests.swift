@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WeightKitCheckpoints
 import WeightKitFormats
+import WeightKitGGUF
 import WeightKitKeras
 import WeightKitPyTorch
 import WeightKitTensorFlow
@@ -51,7 +52,7 @@ struct FuzzCorpusReplayTests {
         arguments: [
             "safetensors-header", "shard-index", "wkc", "keras-hdf5", "keras-archive", "torch-zip", "pickle",
             "tokenizer",
-            "reference-bundle", "json", "tf-bundle", "tf-object-graph", "tf-saved-model",
+            "reference-bundle", "json", "tf-bundle", "tf-object-graph", "tf-saved-model", "gguf",
         ])
     func replay(_ target: String) throws {
         // Inputs that make libhdf5 loop are refused when its probe times out: 2 s is plenty here.
@@ -115,6 +116,9 @@ struct FuzzCorpusReplayTests {
                 let index = try Self.staged(f, as: "input.index", in: dir)
                 if let c = try? TensorBundleReader.open(index, includeAll: true) { Self.readAll(c) }
                 _ = try? TensorBundleReader.check(index, progress: nil)
+            case "gguf":
+                if let (_, c) = try? GGUFReader.open(f) { Self.readAll(c) }
+                _ = try? GGUFReader.check(f, progress: nil)
             case "tf-saved-model":
                 // The fuzz target's layout: the input as both saved_model.pb and keras_metadata.pb.
                 _ = try Self.staged(f, as: "saved_model.pb", in: dir)

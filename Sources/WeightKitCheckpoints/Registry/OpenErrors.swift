@@ -9,7 +9,7 @@ public struct UnrecognizedFormat: Error, Sendable, CustomStringConvertible {
                 "\(path): directory holds no checkpoint (no *.safetensors.index.json, .safetensors, .wkc, .h5, .keras, pytorch_model.bin or .pt file)"
         }
         return
-            "\(path): not a checkpoint WeightKit reads (not safetensors, a shard index, .wkc, HDF5, .keras or a torch.save zip)"
+            "\(path): not a checkpoint WeightKit reads (not safetensors, a shard index, .wkc, HDF5, .keras, a torch.save zip, a TensorFlow bundle or GGUF)"
     }
 }
 
