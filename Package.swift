@@ -103,7 +103,7 @@ let package = Package(
         // Every naming convention onto the graphs, as data, with a complete report.
         .target(
             name: "WeightKitMapping",
-            dependencies: ["WeightKitCheckpoints", "WeightKitCompute", "WeightKitGraphs"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitCompute", "WeightKitGraphs", "WeightKitGGUF"]
         ),
         // Text → token ids: BERT's WordPiece tokenizer.
         .target(name: "WeightKitTokenizer", dependencies: ["WeightKitCheckpoints"]),

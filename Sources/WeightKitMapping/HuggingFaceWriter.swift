@@ -18,6 +18,31 @@ public enum HuggingFaceWriter {
         progress: ProgressHandler? = nil
     ) throws -> String {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
+        let (outputs, classifier) = try pyTorchTensors(checkpoint, report: report, dtype: dtype)
+        if !FileSystem.isDirectory(directory) {
+            guard mkdir(directory, 0o755) == 0 else {
+                throw FileError(path: directory, operation: "create the directory")
+            }
+        }
+        try SafetensorsWriter.write(
+            outputs, metadata: ["format": "pt"], to: FileSystem.join(directory, "model.safetensors"), progress: progress
+        )
+        var cfg = config.huggingFaceJSON
+        let cls = config.huggingFaceClass(classifier: classifier)
+        cfg["architectures"] = .array([.string(cls)])
+        let json = Array((JSONValue.object(cfg).serialized(indent: 2) + "\n").utf8)
+        let writer = try AtomicFileWriter(destination: FileSystem.join(directory, "config.json"))
+        try writer.write(json)
+        try writer.commit()
+        return cls
+    }
+
+    /// The mapped tensors under Hugging Face PyTorch names, Linear weights [out, in] (a task
+    /// model's encoder under its family's prefix), and whether there is a classifier.
+    public static func pyTorchTensors(
+        _ checkpoint: any Checkpoint, report: MappingReport, dtype: DTypePolicy = .keep, taskPrefix: Bool = true
+    ) throws -> (tensors: [OutputTensor], classifier: Bool) {
+        guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
         let arch = config.architecture
         let head = [arch.head.output] + (arch.head.hidden.map { [$0.name] } ?? [])
         let classifier = report.entries.contains {
@@ -29,7 +54,7 @@ public enum HuggingFaceWriter {
             // A task model keeps the encoder under "bert." (or its family's prefix) and the head at
             // the top, as transformers saves it.
             let isHead = head.contains { e.canonical.hasPrefix($0 + ".") }
-            let name = classifier && !isHead ? arch.taskPrefix + e.canonical : e.canonical
+            let name = taskPrefix && classifier && !isHead ? arch.taskPrefix + e.canonical : e.canonical
             if e.layout == .inOut {
                 // [in, out] (possibly a 3-D Keras kernel) → PyTorch's [out, in].
                 let inOut = [e.expectedShape[1], e.expectedShape[0]]
@@ -48,22 +73,7 @@ public enum HuggingFaceWriter {
                 outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
             }
         }
-        if !FileSystem.isDirectory(directory) {
-            guard mkdir(directory, 0o755) == 0 else {
-                throw FileError(path: directory, operation: "create the directory")
-            }
-        }
-        try SafetensorsWriter.write(
-            outputs, metadata: ["format": "pt"], to: FileSystem.join(directory, "model.safetensors"), progress: progress
-        )
-        var cfg = config.huggingFaceJSON
-        let cls = config.huggingFaceClass(classifier: classifier)
-        cfg["architectures"] = .array([.string(cls)])
-        let json = Array((JSONValue.object(cfg).serialized(indent: 2) + "\n").utf8)
-        let writer = try AtomicFileWriter(destination: FileSystem.join(directory, "config.json"))
-        try writer.write(json)
-        try writer.commit()
-        return cls
+        return (outputs, classifier)
     }
 
     /// Tokenizer files for the directory, from beside the source: Hugging Face's own files as

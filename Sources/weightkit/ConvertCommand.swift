@@ -4,6 +4,7 @@ import WeightKitFormats
 import WeightKitInspection
 import WeightKitGraphs
 import WeightKitMapping
+import WeightKitTokenizer
 
 extension DTypePolicy: ExpressibleByArgument {}
 
@@ -18,7 +19,7 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "Source checkpoint (file, shard index or directory).")
     var source: String
 
-    @Option(name: .shortAndLong, help: "Destination file (.safetensors or .wkc).")
+    @Option(name: .shortAndLong, help: "Destination file (.safetensors, .wkc, or .gguf for llama.cpp).")
     var output: String
 
     @Option(help: "Floating-point dtype of the output: keep, f32, f16 or bf16. Integer tensors are never cast.")
@@ -42,7 +43,22 @@ struct ConvertCommand: ParsableCommand {
     )
     var layout: String?
 
+    @Option(
+        help:
+            "GGUF: the pooling llama.cpp applies (mean, cls, none; default from sentence-transformers' 1_Pooling, else mean)."
+    )
+    var pooling: String?
+
+    var isGGUF: Bool { output.hasSuffix(".gguf") }
+
     func validate() throws {
+        if isGGUF {
+            guard layout == nil else { throw ValidationError("--layout hf writes a directory, not a .gguf") }
+            guard [nil, "mean", "cls", "none"].contains(pooling) else {
+                throw ValidationError("--pooling \(pooling!): mean, cls or none")
+            }
+            return
+        }
         if let layout {
             guard layout == "hf" else { throw ValidationError("--layout \(layout): only hf") }
             guard model?.bertArchitecture != nil || model == nil else {
@@ -68,6 +84,7 @@ struct ConvertCommand: ParsableCommand {
             options.whenThreadsMayStart = { SourceDigests.startEarly(source) }
         }
         let checkpoint = try Checkpoints.open(source, options: options)
+        if isGGUF { return try writeGGUF(checkpoint) }
         if layout == "hf" {
             let report = try mapping(checkpoint, graph: model)
             guard report.config != nil else {
@@ -124,5 +141,45 @@ struct ConvertCommand: ParsableCommand {
                 message: "error: \(source) does not map onto the \(report.model) graph (report above)", code: 1)
         }
         return report
+    }
+
+    /// A BERT for llama.cpp: mapped, its vocabulary from its own tokenizer files, the pooling from
+    /// sentence-transformers' `1_Pooling/config.json` unless --pooling says.
+    private func writeGGUF(_ checkpoint: any Checkpoint) throws {
+        let report = try mapping(checkpoint, graph: model ?? .bert)
+        let dir = FileSystem.isDirectory(source) ? source : FileSystem.directory(of: checkpoint.path)
+        let files: TokenizerFiles
+        do {
+            files = try TokenizerFiles.load(
+                directory: dir, lowercase: checkpoint.metadata["tf.do_lower_case"].map { $0 == "true" })
+        } catch {
+            throw CommandFailure(message: "error: a GGUF carries the tokenizer: \(error)", code: 2)
+        }
+        let t = files.tokenizer
+        var tokens = [String](repeating: "", count: (t.vocab.values.max() ?? -1) + 1)
+        for (token, id) in t.vocab { tokens[id] = token }
+        let vocabulary = GGUFBertWriter.Vocabulary(
+            tokens: tokens, unk: t.vocab[t.unk]!, cls: t.vocab[t.cls]!, sep: t.vocab[t.sep]!, pad: t.vocab[t.pad],
+            mask: t.vocab["[MASK]"])
+        var pool = GGUFBertWriter.Pooling.mean
+        if let p = try? FileSystem.readJSON(FileSystem.join(dir, "1_Pooling/config.json")),
+            p["pooling_mode_cls_token"]?.boolValue == true
+        {
+            pool = .cls
+        }
+        switch pooling {
+        case "cls": pool = .cls
+        case "none": pool = .none
+        case "mean": pool = .mean
+        default: break
+        }
+        let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
+        try GGUFBertWriter.write(
+            checkpoint, report: report, vocabulary: vocabulary, name: FileSystem.lastComponent(of: dir), pooling: pool,
+            to: output, dtype: dtype == .keep ? .f32 : dtype, progress: bar.handler)
+        bar.finish()
+        print(
+            "wrote \(output): GGUF bert (\(report.convention!.rawValue)), \(dtype == .f16 ? "f16" : "f32"), pooling \(pool), \(tokens.count) tokens"
+        )
     }
 }

@@ -40,7 +40,7 @@ public enum OutputFormat: String, Sendable {
 public struct UnknownOutputFormat: Error, Sendable, CustomStringConvertible {
     public var destination: String
     public var description: String {
-        "\(destination): cannot tell the output format from the name (use a .safetensors or .wkc extension)"
+        "\(destination): cannot tell the output format from the name (use a .safetensors or .wkc extension, or .gguf for a BERT)"
     }
 }
 

@@ -112,13 +112,15 @@ public enum CheckpointWriteError: Error, Sendable, Equatable, CustomStringConver
 /// Reports progress in bytes written so far, out of a total.
 public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int) -> Void
 
-enum TensorDataEmitter {
+/// Writes tensors' bytes into a file being written, re-encoding floats on the way: what every
+/// writer (safetensors, `.wkc`, GGUF) uses.
+public enum TensorDataEmitter {
     static let chunk = 1 << 20
     /// How much of a mapped source is read before its pages are dropped from the resident set.
     static let releaseStep = 8 << 20
 
     /// Checks names and conversions before anything is written.
-    static func validate(_ tensors: [OutputTensor], file: String, reserved: Set<String>) throws {
+    public static func validate(_ tensors: [OutputTensor], file: String, reserved: Set<String>) throws {
         var seen = Set<String>()
         for t in tensors {
             if t.name.isEmpty { throw CheckpointWriteError.emptyTensorName(file: file) }
@@ -139,7 +141,7 @@ enum TensorDataEmitter {
     /// Writes one tensor's bytes, converting if needed, and returns the CRC-32 of what was
     /// written (0 unless `crc`) — or nil when the bytes were copied inside the kernel and never
     /// passed through this process (the caller checksums the source if it needs to).
-    static func emit(
+    public static func emit(
         _ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool,
         progress: (Int) -> Void
     ) throws -> UInt32? {
