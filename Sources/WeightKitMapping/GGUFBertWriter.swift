@@ -76,8 +76,10 @@ public enum GGUFBertWriter {
         for var t in tensors {
             guard let g = ggufName(t.name, classifier: classifier) else { continue }
             t.name = g
-            // Norms and biases stay F32; matrices and embeddings as asked.
-            t.dtype = t.shape.count >= 2 ? (dtype == .f16 ? .f16 : .f32) : .f32
+            // Norms and biases stay F32; so does token_types, whose row 0 llama.cpp adds as a view
+            // (ggml's add takes no F16 operand: an F16 token_types aborts it). Matrices and the
+            // other embeddings as asked.
+            t.dtype = t.shape.count >= 2 && g != "token_types.weight" ? (dtype == .f16 ? .f16 : .f32) : .f32
             out.append(t)
         }
         let specials = Set(
