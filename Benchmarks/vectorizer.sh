@@ -11,6 +11,7 @@
 # Needs hyperfine and the environment of Fixtures/requirements-keras.txt (Scripts/python-env.sh).
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-5}
+export WEIGHTKIT_BENCH_DATA="$PWD/$DATA"
 need_hyperfine
 ensure_venv .venv-keras Fixtures/requirements-keras.txt
 PY=.venv-keras/bin/python
@@ -23,14 +24,24 @@ lines = [l.replace("\n", " ").replace("\r", " ") for l in lines]
 open(f"{sys.argv[1]}/lines20k.txt", "w", encoding="utf-8").write("\n".join((lines * 10)[:20000]) + "\n")
 open(f"{sys.argv[1]}/lines1k.txt", "w", encoding="utf-8").write("\n".join(lines[:1000]) + "\n")
 PY
+# The model's TextVectorization rebuilt in Keras from the .keras archive (config + vocabulary).
+cat > "$DATA/keras_vectorizer.py" <<'PY'
+import json
+import keras
+def load_vectorizer(z):
+    cfg = [l for l in json.loads(z.read("config.json"))["config"]["layers"] if l["class_name"] == "TextVectorization"][0]
+    v = keras.layers.TextVectorization.from_config(cfg["config"])
+    v.set_vocabulary(z.read("assets/layers/text_vectorization/vocabulary.txt").decode("utf-8").rstrip("\n").split("\n")[2:])
+    return v
+PY
 cat > "$DATA/keras_vectorize.py" <<'PY'
 import os, statistics, sys, time, zipfile, json
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import keras, tensorflow as tf
+sys.path.insert(0, os.environ["WEIGHTKIT_BENCH_DATA"])
+from keras_vectorizer import load_vectorizer
 z = zipfile.ZipFile(sys.argv[1])
-cfg = [l for l in json.loads(z.read("config.json"))["config"]["layers"] if l["class_name"] == "TextVectorization"][0]
-v = keras.layers.TextVectorization.from_config(cfg["config"])
-v.set_vocabulary(z.read("assets/layers/text_vectorization/vocabulary.txt").decode("utf-8").rstrip("\n").split("\n")[2:])
+v = load_vectorizer(z)
 lines = open(sys.argv[2], encoding="utf-8").read().split("\n")[:-1]
 x = tf.constant(lines)
 v(x)  # warm-up
@@ -69,10 +80,10 @@ hyperfine -w 1 -r "$RUNS" --export-json "$J/b.json" \
 import json, os, subprocess, sys, zipfile
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import keras, tensorflow as tf
+sys.path.insert(0, os.environ["WEIGHTKIT_BENCH_DATA"])
+from keras_vectorizer import load_vectorizer
 z = zipfile.ZipFile(sys.argv[1])
-cfg = [l for l in json.loads(z.read("config.json"))["config"]["layers"] if l["class_name"] == "TextVectorization"][0]
-v = keras.layers.TextVectorization.from_config(cfg["config"])
-v.set_vocabulary(z.read("assets/layers/text_vectorization/vocabulary.txt").decode("utf-8").rstrip("\n").split("\n")[2:])
+v = load_vectorizer(z)
 lines = open(sys.argv[2], encoding="utf-8").read().split("\n")[:-1]
 theirs = v(tf.constant(lines)).numpy().tolist()
 ours = [[int(x) for x in l.split()] for l in subprocess.run([sys.argv[3], "tokenize", sys.argv[2], "--model", sys.argv[1]],

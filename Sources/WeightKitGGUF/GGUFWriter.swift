@@ -6,19 +6,12 @@ import WeightKitCheckpoints
 /// to the alignment, then each tensor's bytes padded to it. Atomic (a temporary file, fsync,
 /// rename) and streamed one tensor at a time.
 public enum GGUFWriter {
-    /// ggml's type for a plain element type WeightKit writes.
+    /// ggml's type for a plain element type WeightKit writes (the inverse of `GGMLType.dtype`).
     static func ggmlType(_ d: DType, file: String, tensor: String) throws -> GGMLType {
-        switch d {
-        case .f32: return .f32
-        case .f16: return .f16
-        case .bf16: return .bf16
-        case .f64: return .f64
-        case .i8: return .i8
-        case .i16: return .i16
-        case .i32: return .i32
-        case .i64: return .i64
-        default: throw GGUFError.badTensor(file: file, tensor: tensor, detail: "\(d.rawValue) has no ggml type")
+        guard let t = GGMLType.allCases.first(where: { $0.dtype == d }) else {
+            throw GGUFError.badTensor(file: file, tensor: tensor, detail: "\(d.rawValue) has no ggml type")
         }
+        return t
     }
 
     public static func write(
