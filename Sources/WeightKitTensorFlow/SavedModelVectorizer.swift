@@ -7,7 +7,9 @@ import WeightKitTokenizer
 /// (strings) and values (their indices, 2, 3, … after the padding and `[UNK]`), which initialise
 /// it when the SavedModel loads.
 extension SavedModelInfo {
-    public func textVectorizer() throws -> KerasTextVectorizer? {
+    /// `vocabularyFile` (one token per line, as `get_vocabulary()` returns them) replaces the
+    /// vocabulary the SavedModel holds, or supplies the one it does not.
+    public func textVectorizer(vocabularyFile: String? = nil) throws -> KerasTextVectorizer? {
         let layers = kerasObjects.filter { $0.metadata["class_name"]?.stringValue == "TextVectorization" }
         guard let layer = layers.first, let config = layer.metadata["config"] else { return nil }
         let source = FileSystem.join(directory, "keras_metadata.pb") + " (\(layer.path))"
@@ -15,6 +17,11 @@ extension SavedModelInfo {
             .init(description: "\(source): TextVectorization: \(d)")
         }
         guard layers.count == 1 else { throw fail("\(layers.count) vectorizers; WeightKit reads one") }
+        if let vocabularyFile {
+            return try KerasTextVectorizer(
+                config: config, vocabulary: try KerasTextVectorizer.readVocabulary(file: vocabularyFile), source: source
+            )
+        }
         if case .array(let inline)? = config["vocabulary"] {
             return try KerasTextVectorizer(
                 config: config, vocabulary: ["", "[UNK]"] + inline.compactMap(\.stringValue), source: source)

@@ -218,10 +218,8 @@ public enum TensorBundleReader: CheckpointReader {
             tensors.sort { ($0.fileIndex, $0.byteOffset) < ($1.fileIndex, $1.byteOffset) }
         }
         if !sliced.isEmpty { metadata["tf.sliced_tensors"] = String(sliced.count) }
-        let config = try modelConfig(besides: path)
-        if config != nil, !FileSystem.exists(FileSystem.join(FileSystem.directory(of: path), "config.json")) {
-            metadata["config_file"] = "bert_config.json"
-        }
+        let (config, configFile) = try modelConfig(besides: path) ?? (nil, nil)
+        if configFile == "bert_config.json" { metadata["config_file"] = configFile }
         let c = TensorBundleCheckpoint(
             MappedCheckpoint(
                 path: path, format: .tensorBundle, files: files, tensors: tensors, metadata: metadata,
@@ -283,9 +281,9 @@ public enum TensorBundleReader: CheckpointReader {
 
     /// A Hugging Face `config.json` beside the bundle, else Google BERT's `bert_config.json`
     /// (the same keys, read the same way, `model_type` "bert" added; the mapper knows what its
-    /// "gelu" means).
-    static func modelConfig(besides path: String) throws -> JSONValue? {
-        if let c = try FileSystem.modelConfig(besides: path) { return c }
+    /// "gelu" means), and which of the two it was.
+    static func modelConfig(besides path: String) throws -> (JSONValue, String)? {
+        if let c = try FileSystem.modelConfig(besides: path) { return (c, "config.json") }
         let google = FileSystem.join(FileSystem.directory(of: path), "bert_config.json")
         guard FileSystem.exists(google) else { return nil }
         let value = try FileSystem.readJSON(google)
@@ -295,7 +293,7 @@ public enum TensorBundleReader: CheckpointReader {
         // google-research/bert's configs are BERT's and say nothing of it; saying it lets the
         // config travel with a plain conversion (.wkc keeps a config that names its model type).
         if config["model_type"] == nil { config["model_type"] = .string("bert") }
-        return .object(config)
+        return (.object(config), "bert_config.json")
     }
 
     /// The suffix of a TF2 variable's key after its object path.
@@ -317,11 +315,15 @@ public enum TensorBundleReader: CheckpointReader {
         guard let expected, expected == e.size else {
             throw TensorBundleError.sizeMismatch(file: path, tensor: key, stored: e.size, expected: expected ?? -1)
         }
-        let shardSize = files[e.shard].size
-        guard e.offset <= shardSize, e.size <= shardSize - e.offset else {
+        try checkRange(e, in: files[e.shard], file: path, tensor: key)
+    }
+
+    /// An entry's bytes lie inside its shard.
+    static func checkRange(_ e: Entry, in shard: MappedFile, file path: String, tensor key: String) throws {
+        guard e.offset <= shard.size, e.size <= shard.size - e.offset else {
             throw TensorBundleError.pastShard(
-                file: path, tensor: key, shard: FileSystem.lastComponent(of: files[e.shard].path),
-                end: e.offset + e.size, size: shardSize)
+                file: path, tensor: key, shard: FileSystem.lastComponent(of: shard.path), end: e.offset + e.size,
+                size: shard.size)
         }
     }
 
@@ -335,11 +337,7 @@ public enum TensorBundleReader: CheckpointReader {
         guard e.dtype == 7, e.shape.isEmpty, e.extents.isEmpty else { throw bad("not a scalar string tensor") }
         guard e.shard < files.count else { throw bad("shard \(e.shard) of \(files.count)") }
         let shard = files[e.shard]
-        guard e.offset <= shard.size, e.size <= shard.size - e.offset else {
-            throw TensorBundleError.pastShard(
-                file: path, tensor: key, shard: FileSystem.lastComponent(of: shard.path), end: e.offset + e.size,
-                size: shard.size)
-        }
+        try checkRange(e, in: shard, file: path, tensor: key)
         let all = shard.bytes(at: e.offset, count: e.size)
         var r = ProtoReader(all)
         let length: UInt64, lengthCRC: UInt32

@@ -32,9 +32,6 @@ public struct KerasTextVectorizer: Sendable {
     public var maxTokens: Int?
     /// Index → token, as `get_vocabulary()` returns it ("" and "[UNK]" first).
     public let vocabulary: [String]
-    /// Keyed by UTF-8 bytes: TensorFlow compares bytes, and Swift's String equality would make
-    /// NFC and NFD spellings (`café`, `cafe\u{301}`) one token where Keras has two.
-    private let index: [[UInt8]: Int]
 
     /// A vectorizer config WeightKit cannot reproduce (a custom callable, another output mode).
     public struct Problem: Error, Sendable, CustomStringConvertible {
@@ -79,20 +76,16 @@ public struct KerasTextVectorizer: Sendable {
             throw fail("vocabulary of \(vocabulary.count) tokens, over max_tokens \(maxTokens)")
         }
         self.vocabulary = vocabulary
-        var index: [[UInt8]: Int] = [:]
-        for (i, t) in vocabulary.enumerated() where i >= 2 && index[Array(t.utf8)] == nil { index[Array(t.utf8)] = i }
-        // The mask token: an empty string (unsplit) is padding, 0, as in Keras' lookup.
-        if vocabulary[0].isEmpty { index[[]] = 0 }
-        self.index = index
         table = ByteTable(vocabulary)
-        classes = []
-        classes = byteMap
+        classes = Self.byteClasses(standardize)
     }
 
-    /// `byteMap`, computed once.
-    private var classes: [UInt16]
+    /// The byte path's class of each byte value (`byteClasses`).
+    private let classes: [UInt16]
 
-    /// The vocabulary as an open-addressing hash table over UTF-8 bytes, for the byte path.
+    /// The vocabulary as an open-addressing hash table over UTF-8 bytes, for both paths: keyed by
+    /// bytes because TensorFlow compares bytes, and Swift's String equality would make NFC and
+    /// NFD spellings (`café`, `cafe\u{301}`) one token where Keras has two.
     private let table: ByteTable
 
     /// Whether the byte path applies: Keras' standardisation and whitespace split are ASCII-only
@@ -130,6 +123,14 @@ public struct KerasTextVectorizer: Sendable {
         return lines
     }
 
+    /// A vocabulary file given by the user (`--vocabulary`), in `readVocabulary`'s form.
+    public static func readVocabulary(file: String) throws -> [String] {
+        guard let f = try? MappedFile(path: file), f.size < 1 << 30 else {
+            throw Problem(description: "\(file): cannot read the vocabulary file")
+        }
+        return readVocabulary(String(decoding: f.bytes, as: UTF8.self))
+    }
+
     /// The standardised text's tokens (before lookup).
     public func tokens(_ text: String) -> [String] {
         var s = text
@@ -164,7 +165,7 @@ public struct KerasTextVectorizer: Sendable {
         {
             return fast
         }
-        var ids = tokens(text).map { index[Array($0.utf8)] ?? 1 }
+        var ids = tokens(text).map { token in Array(token.utf8).withUnsafeBufferPointer { table.id($0) } }
         if let n = outputSequenceLength {
             if ids.count > n { ids.removeLast(ids.count - n) }
             ids += [Int](repeating: 0, count: n - ids.count)
@@ -216,12 +217,12 @@ public struct KerasTextVectorizer: Sendable {
 
     /// Byte classes for the byte path: 1 whitespace, 2 stripped punctuation, else the byte as
     /// standardised (+ 256 so that 0 is never a class).
-    private var byteMap: [UInt16] {
+    private static func byteClasses(_ standardize: Standardize) -> [UInt16] {
         let lower = standardize == .lower || standardize == .lowerAndStripPunctuation
         let strip = standardize == .stripPunctuation || standardize == .lowerAndStripPunctuation
         return (0..<256).map { b -> UInt16 in
             if b == 0x20 || (b >= 0x09 && b <= 0x0D) { return 1 }
-            if strip, b < 0x80, Self.asciiPunctuation[b] { return 2 }
+            if strip, b < 0x80, asciiPunctuation[b] { return 2 }
             return UInt16(256 + (lower && b >= 0x41 && b <= 0x5A ? b + 0x20 : b))
         }
     }
@@ -298,7 +299,9 @@ struct ByteTable: Sendable {
             starts.append(arena.count)
             lengths.append(t.utf8.count)
             arena += t.utf8
-            guard i >= 2 else { continue }
+            // Index 0 is the mask: an empty string (unsplit) is padding, as in Keras' lookup; index 1,
+            // the OOV token, is what every missing token gets anyway.
+            guard i >= 2 || (i == 0 && t.isEmpty) else { continue }
             let key = Array(t.utf8)
             var h = Self.slot(key.withUnsafeBufferPointer { Self.hash($0) }) & mask
             while slots[h] >= 0 {
@@ -321,6 +324,7 @@ struct ByteTable: Sendable {
 
     private func equal(_ i: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard lengths[i] == b.count else { return false }
+        if b.isEmpty { return true }
         return arena.withUnsafeBufferPointer { a in
             memcmp(a.baseAddress! + starts[i], b.baseAddress!, b.count) == 0
         }

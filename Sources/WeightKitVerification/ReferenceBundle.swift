@@ -104,8 +104,8 @@ public struct ReferenceBundle: Sendable {
         self.outputOrder = order
     }
 
-    /// TF-Hub spellings accepted as aliases.
-    static func canonical(_ name: String) -> String {
+    /// TF-Hub spellings accepted as aliases (`sequence_output`, `pooled_output`, `encoder_outputs.N`).
+    public static func canonical(_ name: String) -> String {
         switch name {
         case "sequence_output": return "last_hidden_state"
         case "pooled_output": return "pooler_output"

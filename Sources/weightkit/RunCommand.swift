@@ -7,6 +7,7 @@ import WeightKitKeras
 import WeightKitMapping
 import WeightKitTensorFlow
 import WeightKitTokenizer
+import WeightKitVerification
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -82,18 +83,9 @@ struct RunCommand: ParsableCommand {
             wanted =
                 model.hasClassifier ? ["logits"] : ["sentence_embedding"] + (model.hasPooler ? ["pooler_output"] : [])
         }
-        // TF-Hub's names for the outputs (what hub.KerasLayer returns) are accepted as well as ours.
-        let ours: (String) -> String = { name in
-            switch name {
-            case "sequence_output": return "last_hidden_state"
-            case "pooled_output", "default": return "pooler_output"
-            default:
-                if name.hasPrefix("encoder_outputs."), let i = Int(name.dropFirst(16)) {
-                    return "hidden_states.\(i + 1)"
-                }
-                return name
-            }
-        }
+        // TF-Hub's names for the outputs (what hub.KerasLayer returns) are accepted as well as ours:
+        // the reference bundles' aliases, and `default`, TF-Hub's other name for the pooled output.
+        let ours: (String) -> String = { $0 == "default" ? "pooler_output" : ReferenceBundle.canonical($0) }
         for w in wanted where !model.outputNames.contains(ours(w)) {
             throw CommandFailure(
                 message: "error: the graph has no output '\(w)' (it has \(model.outputNames.joined(separator: ", ")))",

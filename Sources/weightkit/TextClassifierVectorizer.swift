@@ -15,16 +15,6 @@ enum TextClassifierVectorizer {
         }
         let dir = FileSystem.directory(of: FileSystem.directory(of: c.path))
         guard FileSystem.exists(FileSystem.join(dir, "saved_model.pb")) else { return nil }
-        let info = try SavedModelInfo.read(dir)
-        if let vocabularyFile, let found = try? info.textVectorizer() {
-            let text = try String(contentsOfFile: vocabularyFile, encoding: .utf8)
-            return try KerasTextVectorizer(
-                config: .object([
-                    "standardize": .string(found.standardize.rawValue), "split": .string(found.split.rawValue),
-                    "output_sequence_length": found.outputSequenceLength.map { .int($0) } ?? .null,
-                    "ngrams": found.ngramWidths.isEmpty ? .null : .array(found.ngramWidths.map { .int($0) }),
-                ]), vocabulary: KerasTextVectorizer.readVocabulary(text), source: vocabularyFile)
-        }
-        return try info.textVectorizer()
+        return try SavedModelInfo.read(dir).textVectorizer(vocabularyFile: vocabularyFile)
     }
 }

@@ -72,16 +72,21 @@ public enum KerasArchiveReader {
             throw KerasArchiveError.missingEntry(file: path, entry: "model.weights.h5")
         }
 
-        func smallEntry(_ name: String) throws -> JSONValue? {
-            guard let e = entries[name] else { return nil }
+        /// A small entry's bytes in memory (64 MiB at most).
+        func bytes(of e: Entry) throws -> [UInt8] {
             guard e.uncompressedSize <= 64 << 20 else {
                 throw KerasArchiveError.entryTooLarge(
-                    file: path, entry: name, declared: e.uncompressedSize, limit: 64 << 20)
+                    file: path, entry: e.path, declared: e.uncompressedSize, limit: 64 << 20)
             }
             var bytes = [UInt8]()
             do { _ = try archive.extract(e) { bytes += $0 } } catch {
-                throw KerasArchiveError.corruptEntry(file: path, entry: name, detail: "\(error)")
+                throw KerasArchiveError.corruptEntry(file: path, entry: e.path, detail: "\(error)")
             }
+            return bytes
+        }
+        func smallEntry(_ name: String) throws -> JSONValue? {
+            guard let e = entries[name] else { return nil }
+            let bytes = try bytes(of: e)
             do { return try JSONParser.parse(bytes) } catch {
                 throw KerasArchiveError.corruptEntry(file: path, entry: name, detail: "not JSON: \(error.description)")
             }
@@ -93,15 +98,11 @@ public enum KerasArchiveReader {
         var assetBytes = 0
         for (name, e) in entries.sorted(by: { $0.key < $1.key }) where name.hasPrefix("assets/") && e.type == .file {
             assetBytes += Int(e.uncompressedSize)
-            guard e.uncompressedSize <= 64 << 20, assetBytes <= 256 << 20 else {
+            guard assetBytes <= 256 << 20 else {
                 throw KerasArchiveError.entryTooLarge(
                     file: path, entry: name, declared: e.uncompressedSize, limit: 64 << 20)
             }
-            var bytes = [UInt8]()
-            do { _ = try archive.extract(e) { bytes += $0 } } catch {
-                throw KerasArchiveError.corruptEntry(file: path, entry: name, detail: "\(error)")
-            }
-            assets[name] = bytes
+            assets[name] = try bytes(of: e)
         }
 
         // Stream the weights into an unlinked temporary file.

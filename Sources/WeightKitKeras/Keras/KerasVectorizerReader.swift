@@ -33,10 +33,7 @@ extension KerasCheckpoint {
         guard found.count == 1 else { throw fail("the model has \(found.count) vectorizers; WeightKit reads one") }
         var vocabulary: [String]
         if let vocabularyFile {
-            guard let file = try? MappedFile(path: vocabularyFile), file.size < 1 << 30 else {
-                throw fail("cannot read the vocabulary file \(vocabularyFile)")
-            }
-            vocabulary = KerasTextVectorizer.readVocabulary(String(decoding: file.bytes, as: UTF8.self))
+            vocabulary = try KerasTextVectorizer.readVocabulary(file: vocabularyFile)
         } else if case .array(let inline)? = config["vocabulary"] {
             vocabulary = ["", "[UNK]"] + inline.compactMap(\.stringValue)
         } else {
