@@ -74,7 +74,7 @@ let package = Package(
         // ggml's GGUF (llama.cpp): the header parsed and validated, plain tensors viewed in place.
         .target(
             name: "WeightKitGGUF",
-            dependencies: ["WeightKitCheckpoints"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitTokenizer"]
         ),
         // The one list of checkpoint readers (Checkpoints.readers) and the facade that opens and checks any of them.
         .target(

@@ -13,19 +13,20 @@ cd "$(dirname "$0")/.."
 VERSION=0.3.36
 ROOT="${WEIGHTKIT_CACHE:-$HOME/.cache/weightkit}/llama-$VERSION"
 BIN="$ROOT/llama_cpp_python-$VERSION/vendor/llama.cpp/build/bin/llama-embedding"
-if [ ! -x "$BIN" ]; then
+if [ ! -x "$BIN" ] || [ ! -x "$(dirname "$BIN")/llama-quantize" ]; then
   command -v cmake >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq cmake >/dev/null; }
   mkdir -p "$ROOT"
   PY=$(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt)
-  URL=$("$PY" -c "
-import json, urllib.request
-d = json.load(urllib.request.urlopen('https://pypi.org/pypi/llama-cpp-python/$VERSION/json'))
-print([u['url'] for u in d['urls'] if u['packagetype'] == 'sdist'][0])")
-  curl -s -L -o "$ROOT/src.tar.gz" "$URL"
+  # The source distribution, from PyPI's simple index (PEP 503), its SHA-256 checked.
+  LINK=$(curl -s -L "https://pypi.org/simple/llama-cpp-python/" |
+    grep -o "https://[^\"]*/llama_cpp_python-$VERSION.tar.gz#sha256=[0-9a-f]*" | head -1)
+  [ -n "$LINK" ] || { echo "llama-cpp-python $VERSION: no source distribution on PyPI's simple index" >&2; exit 2; }
+  curl -s -L -o "$ROOT/src.tar.gz" "${LINK%%#*}"
+  echo "${LINK##*sha256=}  $ROOT/src.tar.gz" | sha256sum -c --quiet
   tar xzf "$ROOT/src.tar.gz" -C "$ROOT"
   (cd "$ROOT/llama_cpp_python-$VERSION/vendor/llama.cpp" &&
     cmake -B build -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null &&
-    cmake --build build --target llama-embedding -j"$(nproc)" >/dev/null)
+    cmake --build build --target llama-embedding llama-quantize -j"$(nproc)" >/dev/null)
 fi
 PY=$(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt)
 MINILM=${WEIGHTKIT_MINILM:-$(bash Scripts/minilm.sh "$PY")}

@@ -11,6 +11,12 @@ Outputs under Fixtures/gguf/:
                        tokens, and keys of every value type
   tiny_bert.expected.json  gguf.GGUFReader's view: every key (type, value; arrays by length and
                        first items) and tensor (type, ggml dims, offset, SHA-256 of its bytes)
+  quants.gguf          one [4, 256] tensor per block type WeightKit decodes: Q8_0, Q4_0, Q4_1,
+                       Q5_0, Q5_1 quantised by gguf.quants from seeded normal values; Q4_K, Q5_K,
+                       Q6_K (which gguf-py decodes but does not encode) as seeded random blocks
+                       with finite f16 scales; and an IQ4_NL one, which WeightKit refuses to decode
+  quants.expected.safetensors  gguf.quants.dequantize of each tensor (F32, same names), and
+                       the values the quantised ones were made from (`source.NAME`)
 """
 import hashlib
 import json
@@ -101,5 +107,42 @@ def main():
         f.write("\n")
 
 
+def quants():
+    """Block-quantised tensors and gguf-py's own decoding of them."""
+    from safetensors.numpy import save_file
+    Q = gguf.GGMLQuantizationType
+    rng = np.random.default_rng(17)
+    path = os.path.join(HERE, "quants.gguf")
+    w = gguf.GGUFWriter(path, "weightkit-test")
+    w.add_quantization_version(gguf.GGML_QUANT_VERSION)
+    expected = {}
+    for q in (Q.Q8_0, Q.Q4_0, Q.Q4_1, Q.Q5_0, Q.Q5_1):
+        a = (rng.standard_normal((4, 256)) * 0.05).astype(np.float32)
+        a[0, :32] = 0  # an all-zero block: scale 0
+        raw = gguf.quants.quantize(a, q)
+        w.add_tensor(q.name, raw, raw_shape=raw.shape, raw_dtype=q)
+        expected["source." + q.name] = a
+        expected[q.name] = gguf.quants.dequantize(raw, q).astype(np.float32)
+    for q in (Q.Q4_K, Q.Q5_K, Q.Q6_K, Q.IQ4_NL):
+        block, size = gguf.GGML_QUANT_SIZES[q]
+        raw = rng.integers(0, 256, size=(4, 256 // block * size), dtype=np.uint8)
+        blocks = raw.reshape(-1, size)
+        # The f16 scales finite (random bits could be inf or NaN): d (and dmin) at the start,
+        # Q6_K's d at the end.
+        offsets = {Q.Q4_K: (0, 2), Q.Q5_K: (0, 2), Q.Q6_K: (size - 2,), Q.IQ4_NL: (0,)}[q]
+        for o in offsets:
+            scale = (rng.uniform(0.001, 0.02, size=len(blocks))).astype(np.float16)
+            blocks[:, o:o + 2] = scale.view(np.uint8).reshape(-1, 2)
+        w.add_tensor(q.name, raw, raw_shape=raw.shape, raw_dtype=q)
+        expected[q.name] = gguf.quants.dequantize(raw, q).astype(np.float32)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    save_file(expected, os.path.join(HERE, "quants.expected.safetensors"),
+              metadata={"producer": "gguf 0.19.0 gguf.quants.dequantize"})
+
+
 if __name__ == "__main__":
     main()
+    quants()

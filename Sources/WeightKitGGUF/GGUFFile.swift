@@ -30,7 +30,7 @@ public struct GGUFFile: Sendable {
             switch self {
             case .uint(let v, _): return String(v)
             case .int(let v, _): return String(v)
-            case .float(let v, _): return String(v)
+            case .float(let v, let t): return t == 6 ? String(Float(v)) : String(v)
             case .bool(let b): return String(b)
             case .string(let s): return s.count > 60 ? String(s.prefix(60)) + "…" : s
             case .array(let e, let items):

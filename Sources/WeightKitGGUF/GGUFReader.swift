@@ -7,8 +7,8 @@ extension CheckpointFormat {
 
 /// Reads GGUF files: the header validated (`GGUFFile`), plain tensors (F32, F16, BF16, F64 and
 /// the integer types) as byte ranges of the mapped file in row-major shape (the reverse of ggml's
-/// dimensions), block-quantised ones listed in the metadata by type and dimensions, and the
-/// metadata keys as `gguf.KEY` (arrays summarised).
+/// dimensions), block-quantised ones as f32 decoded when viewed (`GGUFCheckpoint`; their stored
+/// type as `storedEncoding`), and the metadata keys as `gguf.KEY` (arrays summarised).
 public enum GGUFReader: CheckpointReader {
     public static let formats: [CheckpointFormat] = [.gguf]
     public static let directoryEntries = [DirectoryEntry(suffix: ".gguf", role: .single)]
@@ -23,24 +23,29 @@ public enum GGUFReader: CheckpointReader {
     }
 
     /// The parsed file and the checkpoint over it.
-    public static func open(_ path: String) throws -> (file: GGUFFile, checkpoint: MappedCheckpoint) {
+    public static func open(_ path: String) throws -> (file: GGUFFile, checkpoint: GGUFCheckpoint) {
         let mapped = try MappedFile(path: path)
         let g = try GGUFFile.parse(mapped.bytes, file: path)
         var metadata: [String: String] = ["gguf.version": String(g.version)]
         for (k, v) in g.metadata { metadata["gguf." + k] = v.summary }
         var tensors: [TensorInfo] = []
+        var quantized: [String: GGUFFile.Tensor] = [:]
         for t in g.tensors {
             guard let dtype = t.type.dtype else {
-                metadata["gguf.quantized." + t.name] =
-                    "\(t.type.name) [" + t.shape.map(String.init).joined(separator: ", ") + "]"
+                quantized[t.name] = t
+                let elements = t.shape.reduce(1, *)
+                tensors.append(
+                    TensorInfo(name: t.name, dtype: .f32, shape: t.shape, byteOffset: t.offset, byteCount: elements * 4)
+                )
                 continue
             }
             tensors.append(
                 TensorInfo(name: t.name, dtype: dtype, shape: t.shape, byteOffset: t.offset, byteCount: t.size))
         }
+        if g.value("general.architecture")?.stringValue == "bert" { metadata["config_file"] = "the GGUF's bert.* keys" }
         let c = MappedCheckpoint(
             path: path, format: .gguf, files: [mapped], tensors: tensors, metadata: metadata, modelConfig: nil)
-        return (g, c)
+        return (g, GGUFCheckpoint(file: g, mapped: c, quantized: quantized))
     }
 
     public static func check(_ path: String, progress: ProgressHandler?) throws -> CheckResult {
@@ -49,10 +54,17 @@ public enum GGUFReader: CheckpointReader {
             let (g, c) = try open(path)
             result.tensorCount = g.tensors.count
             result.checkedBytes = g.tensors.reduce(0) { $0 + $1.size }
-            let quantised = g.tensors.count - c.tensors.count
+            let quantised = c.quantized.values.filter { GGMLQuantization.decodable.contains($0.type) }.count
+            let opaque = c.quantized.count - quantised
             result.notes.append(
                 "header, \(g.metadata.count) metadata keys and \(g.tensors.count) tensor entries valid; offsets contiguous at alignment \(g.alignment)"
-                    + (quantised > 0 ? "; \(quantised) block-quantised tensors listed, not read" : ""))
+                    + (quantised > 0 ? "; \(quantised) block-quantised tensors decodable" : "")
+                    + (opaque > 0 ? "; \(opaque) of types WeightKit does not decode" : ""))
+            if !c.quantized.isEmpty, g.value("general.quantization_version") == nil {
+                result.notes.append(
+                    "block-quantised tensors but no general.quantization_version (the GGUF spec asks for it; ggml does not check)"
+                )
+            }
             if g.value("general.architecture") == nil {
                 result.problems.append("\(path): no general.architecture (GGUF requires it)")
             }

@@ -35,11 +35,12 @@ extension InspectReport {
                     "dtype": .string(r.info.dtype.rawValue),
                     "shape": .array(r.info.shape.map { .int($0) }),
                     "parameters": .int(r.info.elementCount),
-                    "bytes": .int(r.info.byteCount),
+                    "bytes": .int(r.storedBytes),
                     "file": .string(files[r.info.fileIndex]),
                     "offset": .int(r.info.byteOffset),
                 ]
                 if !r.info.aliases.isEmpty { t["aliases"] = .array(r.info.aliases.map { .string($0) }) }
+                if let s = r.stored { t["stored_as"] = .string(s.name) }
                 if let a = r.annotation {
                     t["layer"] = .string(a.layer)
                     t["role"] = a.role.map { JSONValue.string($0) } ?? .null
@@ -84,7 +85,9 @@ extension InspectReport {
             header = ["tensor (grouped)", "count", "dtype", "shape", "parameters", "bytes"]
             for g in groups {
                 lines.append([
-                    g.pattern, String(g.count), g.dtypes.map(\.rawValue).joined(separator: ","),
+                    g.pattern, String(g.count),
+                    (g.stored.isEmpty ? "" : g.stored.joined(separator: ",") + "→")
+                        + g.dtypes.map(\.rawValue).joined(separator: ","),
                     g.shape.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" } ?? "(varies)",
                     Formatting.grouped(g.parameters), Formatting.bytes(g.bytes),
                 ])
@@ -96,8 +99,8 @@ extension InspectReport {
             if statsComputed { header += ["min", "max", "mean", "std", "nan", "inf"] }
             for r in rows {
                 var l = [
-                    r.info.name, r.info.dtype.rawValue, r.info.shapeDescription,
-                    Formatting.grouped(r.info.elementCount), Formatting.bytes(r.info.byteCount),
+                    r.info.name, r.stored.map { "\($0.name)→\(r.info.dtype.rawValue)" } ?? r.info.dtype.rawValue,
+                    r.info.shapeDescription, Formatting.grouped(r.info.elementCount), Formatting.bytes(r.storedBytes),
                 ]
                 if annotated {
                     l += [
@@ -132,6 +135,14 @@ extension InspectReport {
             "  dtypes: "
             + dtypeSummary.map { "\($0.dtype.rawValue) ×\($0.tensors) (\(Formatting.bytes($0.bytes)))" }.joined(
                 separator: ", ") + "\n"
+        var stored: [String: (Int, Int)] = [:]
+        for r in rows { if let s = r.stored { stored[s.name, default: (0, 0)].0 += 1; stored[s.name]!.1 += s.bytes } }
+        if !stored.isEmpty {
+            out +=
+                "  stored as: "
+                + stored.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value.0) (\(Formatting.bytes($0.value.1)))" }
+                .joined(separator: ", ") + " — block-quantised, decoded to F32 when read\n"
+        }
         if statsComputed {
             let nan = rows.reduce(0) { $0 + ($1.stats?.nanCount ?? 0) },
                 inf = rows.reduce(0) { $0 + ($1.stats?.infCount ?? 0) }

@@ -8,6 +8,10 @@ public struct InspectReport: Sendable {
         public var stats: TensorStatistics?
         /// Layer, role and position in the layer's weight order, where the format says them (Keras).
         public var annotation: TensorAnnotation?
+        /// How the tensor is stored when not as its dtype (GGUF block quantisation).
+        public var stored: StoredEncoding?
+        /// The bytes it takes in the file.
+        public var storedBytes: Int { stored?.bytes ?? info.byteCount }
     }
     public var path: String
     public var format: CheckpointFormat
@@ -23,7 +27,7 @@ public struct InspectReport: Sendable {
     public var unfilteredCount: Int
 
     public var totalParameters: Int { rows.reduce(0) { $0 + $1.info.elementCount } }
-    public var totalBytes: Int { rows.reduce(0) { $0 + $1.info.byteCount } }
+    public var totalBytes: Int { rows.reduce(0) { $0 + $1.storedBytes } }
 
     /// Tensor count and bytes per dtype, in dtype order.
     public var dtypeSummary: [(dtype: DType, tensors: Int, parameters: Int, bytes: Int)] {
@@ -55,12 +59,14 @@ public struct InspectReport: Sendable {
         }
         let annotations = checkpoint.annotations
         rows = selected.enumerated().map {
-            Row(info: $1, stats: stats ? computed[$0] : nil, annotation: annotations[$1.name])
+            Row(
+                info: $1, stats: stats ? computed[$0] : nil, annotation: annotations[$1.name],
+                stored: checkpoint.storedEncoding($1))
         }
         statsComputed = stats
     }
 
-    public var groups: [TensorGroup] { TensorGroup.group(rows.map(\.info)) }
+    public var groups: [TensorGroup] { TensorGroup.group(rows.map(\.info), stored: rows.map(\.stored)) }
 }
 
 /// Shell-style globs for `--filter`: `*` any run (slashes included), `?` one character,

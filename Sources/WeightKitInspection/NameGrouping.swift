@@ -44,26 +44,28 @@ public struct TensorGroup: Sendable {
     /// The common shape, or nil when the members differ.
     public var shape: [Int]?
     public var parameters: Int
+    /// Bytes in the file.
     public var bytes: Int
+    /// The members' stored encodings where they are not their dtype (GGUF `Q8_0`, …).
+    public var stored: [String] = []
 
-    public static func group(_ tensors: [TensorInfo]) -> [TensorGroup] {
+    public static func group(_ tensors: [TensorInfo], stored: [StoredEncoding?]? = nil) -> [TensorGroup] {
         var order: [String] = []
         var groups: [String: TensorGroup] = [:]
-        for t in tensors {
+        for (i, t) in tensors.enumerated() {
             let p = NameGrouping.pattern(of: t.name)
-            if var g = groups[p] {
-                g.count += 1
-                if !g.dtypes.contains(t.dtype) { g.dtypes.append(t.dtype) }
-                if g.shape != t.shape { g.shape = nil }
-                g.parameters += t.elementCount
-                g.bytes += t.byteCount
-                groups[p] = g
-            } else {
-                order.append(p)
-                groups[p] = TensorGroup(
-                    pattern: p, count: 1, dtypes: [t.dtype], shape: t.shape, parameters: t.elementCount,
-                    bytes: t.byteCount)
-            }
+            let s = stored?[i]
+            var g =
+                groups[p]
+                ?? TensorGroup(pattern: p, count: 0, dtypes: [], shape: t.shape, parameters: 0, bytes: 0)
+            if g.count == 0 { order.append(p) }
+            g.count += 1
+            if !g.dtypes.contains(t.dtype) { g.dtypes.append(t.dtype) }
+            if let s, !g.stored.contains(s.name) { g.stored.append(s.name) }
+            if g.shape != t.shape { g.shape = nil }
+            g.parameters += t.elementCount
+            g.bytes += s?.bytes ?? t.byteCount
+            groups[p] = g
         }
         return order.map { groups[$0]! }
     }

@@ -202,7 +202,7 @@ public enum BertMapper {
         {
             // A fine-tuned head the config does not count (Google's bert_config.json never does).
             let shape = c[0].shape
-            config.numLabels = [.huggingFacePyTorch, .googleBert].contains(convention) ? shape[0] : shape[1]
+            config.numLabels = [.huggingFacePyTorch, .googleBert, .gguf].contains(convention) ? shape[0] : shape[1]
             report.inferred.append("num_labels (from \(c[0].name) \(c[0].shapeDescription))")
         }
         if convention == .googleBert, found != nil, override == nil {
@@ -296,7 +296,7 @@ public enum BertMapper {
         inferred += ["max_position_embeddings"] + (a.tokenTypeEmbeddings == nil ? [] : ["type_vocab_size"])
         let layer0 = a.layerPrefix + "{layer}."
         let inter = shape(layer0 + a.layer.intermediate + ".weight", 0) ?? [4 * H, H]
-        let I = convention == .huggingFacePyTorch ? inter[0] : inter.last ?? 4 * H
+        let I = [.huggingFacePyTorch, .gguf].contains(convention) ? inter[0] : inter.last ?? 4 * H
         inferred.append("intermediate_size")
         var heads = max(1, H / 64)
         if let q = shape(layer0 + a.layer.query + ".weight", 0), q.count == 3 {
@@ -307,7 +307,7 @@ public enum BertMapper {
         }
         var labels: Int? = nil
         if let c = shape(a.head.output + ".weight", nil), c.count == 2 {
-            labels = convention == .huggingFacePyTorch || convention == .googleBert ? c[0] : c[1]
+            labels = [.huggingFacePyTorch, .googleBert, .gguf].contains(convention) ? c[0] : c[1]
             inferred.append("num_labels")
         }
         // keras-hub, Model Garden and Google's modeling.py default to tanh GELU; Hugging Face to erf.
@@ -318,7 +318,7 @@ public enum BertMapper {
         defaulted += ["hidden_act (\(act.rawValue), the \(convention.rawValue) default)", "layer_norm_eps (\(eps))"]
         if a.kind == .roberta { defaulted.append("pad_token_id (1, where RoBERTa's positions start)") }
         let mask: Float =
-            convention == .huggingFacePyTorch
+            [.huggingFacePyTorch, .gguf].contains(convention)
             ? -Float.greatestFiniteMagnitude : ([.huggingFaceTF, .googleBert].contains(convention) ? -10000 : -1e9)
         var config = BertConfig(
             vocabSize: word.first ?? 0, hiddenSize: H, numLayers: layers, numHeads: heads, intermediateSize: I,

@@ -14,6 +14,9 @@ public enum BertMappingTable {
     ///   dicts (`bert.` prefix of task models removed first); older checkpoints converted from TF
     ///   spell LayerNorm `gamma` / `beta`. Linear weights [out, in].
     /// - `.graphReady`: a graph-ready `.wkc` written by WeightKit (linear weights [in, out]).
+    /// - `.gguf`: llama.cpp's BERT names (gguf-py `tensor_mapping.py`, `MODEL_ARCH.BERT`), what
+    ///   `GGUFBertWriter` writes too; linear weights [out, in] (ggml's `ne = [in, out]`); the
+    ///   pooler is `cls` and the classifier `cls.output`, as llama.cpp's reranker graph reads them.
     /// - `.huggingFaceTF`: transformers `TFBertModel` `tf_model.h5` (model-class component removed
     ///   first: `tf_bert_model/`), Dense kernels [in, out].
     /// - `.kerasHub`: keras-hub `BertBackbone.save_weights` (`{kh}` is "" / "_1" / "_2"… per
@@ -28,6 +31,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "embeddings.word_embeddings.weight"),
                 .init(.graphReady, "embeddings.word_embeddings.weight"),
+                .init(.gguf, "token_embd.weight"),
                 .init(.huggingFaceTF, "bert/embeddings/word_embeddings/weight:0"),
                 .init(.googleBert, "bert/embeddings/word_embeddings"),
                 .init(.kerasHub, "layers/reversible_embedding/vars/0"),
@@ -38,6 +42,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "embeddings.position_embeddings.weight"),
                 .init(.graphReady, "embeddings.position_embeddings.weight"),
+                .init(.gguf, "position_embd.weight"),
                 .init(.huggingFaceTF, "bert/embeddings/position_embeddings/embeddings:0"),
                 .init(.googleBert, "bert/embeddings/position_embeddings"),
                 .init(.kerasHub, "layers/position_embedding/vars/0"),
@@ -48,6 +53,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "embeddings.token_type_embeddings.weight"),
                 .init(.graphReady, "embeddings.token_type_embeddings.weight"),
+                .init(.gguf, "token_types.weight"),
                 .init(.huggingFaceTF, "bert/embeddings/token_type_embeddings/embeddings:0"),
                 .init(.googleBert, "bert/embeddings/token_type_embeddings"),
                 .init(.kerasHub, "layers/embedding/vars/0"),
@@ -58,6 +64,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "embeddings.LayerNorm.weight"),
                 .init(.graphReady, "embeddings.LayerNorm.weight"),
+                .init(.gguf, "token_embd_norm.weight"),
                 .init(.huggingFaceTF, "bert/embeddings/LayerNorm/gamma:0"),
                 .init(.googleBert, "bert/embeddings/LayerNorm/gamma"),
                 .init(.kerasHub, "layers/layer_normalization/vars/0"),
@@ -69,6 +76,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "embeddings.LayerNorm.bias"),
                 .init(.graphReady, "embeddings.LayerNorm.bias"),
+                .init(.gguf, "token_embd_norm.bias"),
                 .init(.huggingFaceTF, "bert/embeddings/LayerNorm/beta:0"),
                 .init(.googleBert, "bert/embeddings/LayerNorm/beta"),
                 .init(.kerasHub, "layers/layer_normalization/vars/1"),
@@ -80,6 +88,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.query.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.query.weight", layout: .inOut),
+                .init(.gguf, "blk.{layer}.attn_q.weight", layout: .outIn),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/query/kernel:0", layout: .inOut),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/query/kernel", layout: .inOut),
                 .init(
@@ -92,6 +101,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.query.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.query.bias"),
+                .init(.gguf, "blk.{layer}.attn_q.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/query/bias:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/query/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/query_dense/vars/1"),
@@ -102,6 +112,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.key.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.key.weight", layout: .inOut),
+                .init(.gguf, "blk.{layer}.attn_k.weight", layout: .outIn),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/key/kernel:0", layout: .inOut),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/key/kernel", layout: .inOut),
                 .init(
@@ -113,6 +124,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.key.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.key.bias"),
+                .init(.gguf, "blk.{layer}.attn_k.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/key/bias:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/key/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/key_dense/vars/1"),
@@ -123,6 +135,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.value.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.value.weight", layout: .inOut),
+                .init(.gguf, "blk.{layer}.attn_v.weight", layout: .outIn),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/value/kernel:0", layout: .inOut),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/value/kernel", layout: .inOut),
                 .init(
@@ -135,6 +148,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.self.value.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.self.value.bias"),
+                .init(.gguf, "blk.{layer}.attn_v.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/self/value/bias:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/self/value/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/value_dense/vars/1"),
@@ -145,6 +159,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.dense.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.attention.output.dense.weight", layout: .inOut),
+                .init(.gguf, "blk.{layer}.attn_output.weight", layout: .outIn),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/dense/kernel:0", layout: .inOut),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/output/dense/kernel", layout: .inOut),
                 .init(
@@ -158,6 +173,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.dense.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.output.dense.bias"),
+                .init(.gguf, "blk.{layer}.attn_output.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/dense/bias:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/output/dense/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer/output_dense/vars/1"),
@@ -168,6 +184,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.weight"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.output.LayerNorm.weight"),
+                .init(.gguf, "blk.{layer}.attn_output_norm.weight"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/LayerNorm/gamma:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/output/LayerNorm/gamma"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer_norm/vars/0"),
@@ -179,6 +196,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.attention.output.LayerNorm.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.attention.output.LayerNorm.bias"),
+                .init(.gguf, "blk.{layer}.attn_output_norm.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/attention/output/LayerNorm/beta:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/attention/output/LayerNorm/beta"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_self_attention_layer_norm/vars/1"),
@@ -190,6 +208,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.intermediate.dense.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.intermediate.dense.weight", layout: .inOut),
+                .init(.gguf, "blk.{layer}.ffn_up.weight", layout: .outIn),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/intermediate/dense/kernel:0", layout: .inOut),
                 .init(.googleBert, "bert/encoder/layer_{layer}/intermediate/dense/kernel", layout: .inOut),
                 .init(
@@ -201,6 +220,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.intermediate.dense.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.intermediate.dense.bias"),
+                .init(.gguf, "blk.{layer}.ffn_up.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/intermediate/dense/bias:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/intermediate/dense/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_intermediate_dense/vars/1"),
@@ -211,6 +231,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.dense.weight", layout: .outIn),
                 .init(.graphReady, "encoder.layer.{layer}.output.dense.weight", layout: .inOut),
+                .init(.gguf, "blk.{layer}.ffn_down.weight", layout: .outIn),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/dense/kernel:0", layout: .inOut),
                 .init(.googleBert, "bert/encoder/layer_{layer}/output/dense/kernel", layout: .inOut),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_output_dense/vars/0", layout: .inOut),
@@ -221,6 +242,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.dense.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.output.dense.bias"),
+                .init(.gguf, "blk.{layer}.ffn_down.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/dense/bias:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/output/dense/bias"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_output_dense/vars/1"),
@@ -231,6 +253,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.weight"),
                 .init(.graphReady, "encoder.layer.{layer}.output.LayerNorm.weight"),
+                .init(.gguf, "blk.{layer}.layer_output_norm.weight"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/LayerNorm/gamma:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/output/LayerNorm/gamma"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_layer_norm/vars/0"),
@@ -242,6 +265,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "encoder.layer.{layer}.output.LayerNorm.bias"),
                 .init(.graphReady, "encoder.layer.{layer}.output.LayerNorm.bias"),
+                .init(.gguf, "blk.{layer}.layer_output_norm.bias"),
                 .init(.huggingFaceTF, "bert/encoder/layer_._{layer}/output/LayerNorm/beta:0"),
                 .init(.googleBert, "bert/encoder/layer_{layer}/output/LayerNorm/beta"),
                 .init(.kerasHub, "layers/transformer_encoder{kh}/_feedforward_layer_norm/vars/1"),
@@ -253,6 +277,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "pooler.dense.weight", layout: .outIn),
                 .init(.graphReady, "pooler.dense.weight", layout: .inOut),
+                .init(.gguf, "cls.weight", layout: .outIn),
                 .init(.huggingFaceTF, "bert/pooler/dense/kernel:0", layout: .inOut),
                 .init(.googleBert, "bert/pooler/dense/kernel", layout: .inOut),
                 .init(.kerasHub, "layers/dense/vars/0", layout: .inOut),
@@ -263,6 +288,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "pooler.dense.bias"),
                 .init(.graphReady, "pooler.dense.bias"),
+                .init(.gguf, "cls.bias"),
                 .init(.huggingFaceTF, "bert/pooler/dense/bias:0"),
                 .init(.googleBert, "bert/pooler/dense/bias"),
                 .init(.kerasHub, "layers/dense/vars/1"),
@@ -273,6 +299,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "classifier.weight", layout: .outIn),
                 .init(.graphReady, "classifier.weight", layout: .inOut),
+                .init(.gguf, "cls.output.weight", layout: .outIn),
                 .init(.huggingFaceTF, "classifier/kernel:0", layout: .inOut),
                 .init(.googleBert, "output_weights", layout: .outIn),
             ]),
@@ -281,6 +308,7 @@ public enum BertMappingTable {
             spellings: [
                 .init(.huggingFacePyTorch, "classifier.bias"),
                 .init(.graphReady, "classifier.bias"),
+                .init(.gguf, "cls.output.bias"),
                 .init(.huggingFaceTF, "classifier/bias:0"),
                 .init(.googleBert, "output_bias"),
             ]),
@@ -310,6 +338,8 @@ public enum BertMappingTable {
                 || normalisedName.contains("/_lookup_layer/")
         case .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional:
             return normalisedName.hasPrefix("optimizer") || normalisedName.hasPrefix("metrics/")
+        case .gguf:
+            return false
         }
     }
 
@@ -344,7 +374,8 @@ extension Convention {
                 }
             }
             return String(decoding: n[start...], as: UTF8.self)
-        case .kerasHub, .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional, .googleBert, .tfKerasCheckpoint:
+        case .kerasHub, .graphReady, .keras3, .tfKerasArchive, .kerasLegacyPositional, .googleBert, .tfKerasCheckpoint,
+            .gguf:
             return name
         }
     }

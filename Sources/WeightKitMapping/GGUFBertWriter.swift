@@ -25,77 +25,69 @@ public enum GGUFBertWriter {
     /// A source this export cannot write, in words.
     public struct Unsupported: Error, Sendable, CustomStringConvertible { public var description: String }
 
-    /// HF BERT name → GGUF name (llama.cpp `tensor_mapping.py`, `# bert` lines). The pooler goes
-    /// with a classification head (`cls`, `cls.output`), as llama.cpp's reranker graph reads them.
-    static func ggufName(_ canonical: String, classifier: Bool) -> String? {
-        let fixed = [
-            "embeddings.word_embeddings.weight": "token_embd.weight",
-            "embeddings.position_embeddings.weight": "position_embd.weight",
-            "embeddings.token_type_embeddings.weight": "token_types.weight",
-            "embeddings.LayerNorm.weight": "token_embd_norm.weight",
-            "embeddings.LayerNorm.bias": "token_embd_norm.bias",
-            "classifier.weight": "cls.output.weight", "classifier.bias": "cls.output.bias",
-        ]
-        if let f = fixed[canonical] { return f }
-        if canonical.hasPrefix("pooler.dense.") { return classifier ? "cls." + canonical.dropFirst(13) : nil }
-        let parts = canonical.split(separator: ".").map(String.init)
-        guard parts.count >= 5, parts[0] == "encoder", parts[1] == "layer", let n = Int(parts[2]) else { return nil }
-        let stem = parts[3..<(parts.count - 1)].joined(separator: ".")
-        let blocks = [
-            "attention.self.query": "attn_q", "attention.self.key": "attn_k", "attention.self.value": "attn_v",
-            "attention.output.dense": "attn_output", "attention.output.LayerNorm": "attn_output_norm",
-            "intermediate.dense": "ffn_up", "output.dense": "ffn_down", "output.LayerNorm": "layer_output_norm",
-        ]
-        guard let b = blocks[stem] else { return nil }
-        return "blk.\(n).\(b).\(parts.last!)"
-    }
-
-    /// The phantom-space rewrite llama.cpp's BERT tokenizer expects.
-    static func rewrite(_ token: String, control: Bool) -> String {
-        if control { return token }
-        // By bytes: "##" followed by a combining mark is one Character to Swift ("#ा").
-        if token.utf8.starts(with: "##".utf8) { return String(decoding: token.utf8.dropFirst(2), as: UTF8.self) }
-        return "\u{2581}" + token
+    /// HF BERT name → GGUF name: the mapping table's `.gguf` column. The pooler is kept, as
+    /// `cls` (llama.cpp's BERT loads it as optional and applies it, with `cls.output`, only for
+    /// rank pooling), so the GGUF holds the whole model; llama.cpp's converter drops it.
+    static func ggufName(_ canonical: String) -> String? {
+        BertMappingTable.table.name(of: canonical, in: .gguf)
     }
 
     public static func write(
         _ checkpoint: any Checkpoint, report: MappingReport, vocabulary: Vocabulary, name: String, pooling: Pooling,
-        to path: String, dtype: DTypePolicy = .f32, progress: ProgressHandler? = nil
+        to path: String, dtype: DTypePolicy = .f32, progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
         guard config.kind == .bert else {
             throw Unsupported(
                 description: "\(checkpoint.path): GGUF export writes BERT; this is \(config.kind.rawValue) (next step)")
         }
-        guard dtype == .f32 || dtype == .f16 else {
-            throw Unsupported(description: "--dtype \(dtype.rawValue): GGUF export writes f32 or f16 (q8_0 next)")
+        let fileType: Int
+        switch dtype {
+        case .keep, .f32: fileType = 0  // ALL_F32
+        case .f16: fileType = 1  // MOSTLY_F16
+        case .q8_0: fileType = 7  // MOSTLY_Q8_0
+        case .bf16: fileType = 32  // MOSTLY_BF16
         }
         let (tensors, classifier) = try HuggingFaceWriter.pyTorchTensors(
             checkpoint, report: report, dtype: .f32, taskPrefix: false)
         var out: [OutputTensor] = []
+        var q8_0: Set<String> = []
         for var t in tensors {
-            guard let g = ggufName(t.name, classifier: classifier) else { continue }
+            guard let g = ggufName(t.name) else { continue }
             t.name = g
-            // Norms and biases stay F32; so does token_types, whose row 0 llama.cpp adds as a view
-            // (ggml's add takes no F16 operand: an F16 token_types aborts it). Matrices and the
-            // other embeddings as asked.
-            t.dtype = t.shape.count >= 2 && g != "token_types.weight" ? (dtype == .f16 ? .f16 : .f32) : .f32
+            // As convert_hf_to_gguf.py decides: norms, biases, position_embd and token_types
+            // always F32 (llama.cpp adds token_types' row 0 as a view; ggml's add takes no F16
+            // operand); the other matrices as asked, Q8_0 falling back to F16 where a row is not
+            // a multiple of the 32-value block.
+            let matrix = t.shape.count >= 2 && g != "token_types.weight" && g != "position_embd.weight"
+            switch dtype {
+            case _ where !matrix: t.dtype = .f32
+            case .f16: t.dtype = .f16
+            case .bf16: t.dtype = .bf16
+            case .q8_0:
+                t.dtype = .f32
+                if t.shape.last! % 32 == 0 { q8_0.insert(g) } else { t.dtype = .f16 }
+            case .keep, .f32: t.dtype = .f32
+            }
             out.append(t)
         }
         let specials = Set(
             [vocabulary.unk, vocabulary.cls, vocabulary.sep] + [vocabulary.pad, vocabulary.mask].compactMap { $0 })
-        let tokens = vocabulary.tokens.enumerated().map { rewrite($1, control: specials.contains($0)) }
+        let tokens = vocabulary.tokens.enumerated().map { GGUFVocabulary.encode($1, control: specials.contains($0)) }
         let types = vocabulary.tokens.indices.map { specials.contains($0) ? 3 : 1 }  // CONTROL, NORMAL
         typealias V = GGUFFile.Value
         func u32(_ v: Int) -> V { .uint(UInt64(v), type: 4) }
         var metadata: [(key: String, value: V)] = [
             ("general.architecture", .string("bert")), ("general.name", .string(name)),
-            ("general.file_type", u32(dtype == .f16 ? 1 : 0)),
+            ("general.file_type", u32(fileType)),
             ("bert.context_length", u32(config.maxPositions)), ("bert.embedding_length", u32(config.hiddenSize)),
             ("bert.feed_forward_length", u32(config.intermediateSize)), ("bert.block_count", u32(config.numLayers)),
             ("bert.attention.head_count", u32(config.numHeads)),
             ("bert.attention.layer_norm_epsilon", .float(Double(config.layerNormEps), type: 6)),
             ("bert.attention.causal", .bool(false)), ("bert.pooling_type", u32(Int(pooling.rawValue))),
+            // GGUF has no activation key (llama.cpp always computes the tanh GELU): which one the
+            // model was trained with travels in WeightKit's own namespace, for reading it back.
+            ("weightkit.hidden_act", .string(config.huggingFaceJSON["hidden_act"]?.stringValue ?? "gelu")),
             ("tokenizer.ggml.model", .string("bert")),
             ("tokenizer.ggml.tokens", .array(element: 8, tokens.map { .string($0) })),
             ("tokenizer.ggml.token_type", .array(element: 5, types.map { .int(Int64($0), type: 5) })),
@@ -108,6 +100,24 @@ public enum GGUFBertWriter {
         ]
         if let p = vocabulary.pad { metadata.append(("tokenizer.ggml.padding_token_id", u32(p))) }
         if let m = vocabulary.mask { metadata.append(("tokenizer.ggml.mask_token_id", u32(m))) }
-        try GGUFWriter.write(out, metadata: metadata, to: path, progress: progress)
+        if !q8_0.isEmpty { metadata.insert(("general.quantization_version", u32(2)), at: 3) }  // GGML_QUANT_VERSION
+        if classifier, let labels = labels(checkpoint.modelConfig) {
+            metadata.append(("bert.classifier.output_labels", .array(element: 8, labels.map { .string($0) })))
+        }
+        try GGUFWriter.write(out, q8_0: q8_0, metadata: metadata, to: path, progress: progress, audit: audit)
+    }
+
+    /// A config's `id2label` names in id order, nil when absent or AutoConfig's placeholder
+    /// `LABEL_0, LABEL_1` (dropped as llama.cpp's converter drops it).
+    static func labels(_ config: JSONValue?) -> [String]? {
+        guard case .object(let m)? = config?["id2label"] else { return nil }
+        var byId: [(Int, String)] = []
+        for (k, v) in m.entries {
+            guard let i = Int(k), let s = v.stringValue else { return nil }
+            byId.append((i, s))
+        }
+        let names = byId.sorted { $0.0 < $1.0 }.map(\.1)
+        guard !names.isEmpty, names != ["LABEL_0", "LABEL_1"] else { return nil }
+        return names
     }
 }

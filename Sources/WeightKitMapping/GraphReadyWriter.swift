@@ -15,9 +15,10 @@ public enum GraphReadyWriter {
 
     public static func writeBert(
         _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         guard report.passed, let config = report.config else { throw NotMapped(report: report) }
+        try dtype.check(writer: "a graph-ready .wkc", destination: path)
         var outputs: [OutputTensor] = []
         var transposed = 0, reshaped = 0
         for e in report.entries where e.status == .mapped {
@@ -47,7 +48,7 @@ public enum GraphReadyWriter {
             transforms: [
                 .object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
                 .object(["kind": .string("reshape"), "tensors": .int(reshaped)]),
-            ], to: path, progress: progress)
+            ], to: path, progress: progress, audit: audit)
     }
 
     /// The Keras text classifier: canonical names, every tensor in the shape Keras stores and the
@@ -57,9 +58,10 @@ public enum GraphReadyWriter {
     /// model section as `text_vectorization`, so the `.wkc` alone runs on text.
     public static func writeTextClassifier(
         _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil, vectorizer: JSONValue? = nil
+        progress: ProgressHandler? = nil, vectorizer: JSONValue? = nil, audit: CastAudit? = nil
     ) throws {
         guard report.passed, let config = report.textClassifierConfig else { throw NotMapped(report: report) }
+        try dtype.check(writer: "a graph-ready .wkc", destination: path)
         var outputs: [OutputTensor] = []
         for e in report.entries where e.status == .mapped {
             guard let source = e.source, let info = checkpoint.info(named: source) else { continue }
@@ -74,19 +76,20 @@ public enum GraphReadyWriter {
         }
         try write(
             outputs, from: checkpoint, report: report, architecture: GraphKind.textClassifier.rawValue,
-            config: section, transforms: [], to: path, progress: progress)
+            config: section, transforms: [], to: path, progress: progress, audit: audit)
     }
 
     /// A graph-ready `.wkc` of whichever graph the report mapped onto.
     public static func write(
         _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil, vectorizer: JSONValue? = nil
+        progress: ProgressHandler? = nil, vectorizer: JSONValue? = nil, audit: CastAudit? = nil
     ) throws {
         switch report.graphConfig {
-        case .bert?: try writeBert(checkpoint, report: report, to: path, dtype: dtype, progress: progress)
+        case .bert?: try writeBert(checkpoint, report: report, to: path, dtype: dtype, progress: progress, audit: audit)
         case .textClassifier?:
             try writeTextClassifier(
-                checkpoint, report: report, to: path, dtype: dtype, progress: progress, vectorizer: vectorizer)
+                checkpoint, report: report, to: path, dtype: dtype, progress: progress, vectorizer: vectorizer,
+                audit: audit)
         case nil: throw NotMapped(report: report)
         }
     }
@@ -94,7 +97,7 @@ public enum GraphReadyWriter {
     static func write(
         _ outputs: [OutputTensor], from checkpoint: any Checkpoint, report: MappingReport, architecture: String,
         config: JSONValue,
-        transforms: [JSONValue], to path: String, progress: ProgressHandler?
+        transforms: [JSONValue], to path: String, progress: ProgressHandler?, audit: CastAudit? = nil
     ) throws {
         let digests = try SourceDigests(checkpoint)  // hashed on the other core while the data is written
         let provenance = WKCProvenance(
@@ -110,6 +113,7 @@ public enum GraphReadyWriter {
         try WKCWriter.write(
             outputs, metadata: [Convention.layoutKey: Convention.graphReadyValue],
             model: WKCModelSection(architecture: architecture, config: config),
-            provenance: provenance, completeProvenance: { digests.complete(&$0) }, to: path, progress: progress)
+            provenance: provenance, completeProvenance: { digests.complete(&$0) }, to: path, progress: progress,
+            audit: audit)
     }
 }

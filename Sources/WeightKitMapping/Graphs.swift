@@ -1,4 +1,5 @@
 import WeightKitCheckpoints
+import WeightKitGGUF
 import WeightKitGraphs
 
 /// One graph as the mapper knows it: its kind and how a checkpoint maps onto it (with an optional
@@ -85,7 +86,11 @@ public enum Graphs {
             {
                 fromConfig = (k, "a Google BERT bert_config.json is beside it")
             } else if let t = cfg["model_type"]?.stringValue, let k = BertConfig.kind(modelType: t) {
-                fromConfig = (k, "its config.json's model_type is \(t)")
+                fromConfig = (
+                    k,
+                    checkpoint.format == .gguf
+                        ? "its general.architecture is \(t)" : "its config.json's model_type is \(t)"
+                )
             } else if let arch = cfg["architectures"]?.arrayValue?.first?.stringValue {
                 let byClass: [(String, GraphKind)] = [
                     ("XLMRoberta", .roberta), ("Roberta", .roberta), ("DistilBert", .distilbert), ("Bert", .bert),

@@ -15,9 +15,10 @@ public enum HuggingFaceWriter {
     @discardableResult
     public static func writeBert(
         _ checkpoint: any Checkpoint, report: MappingReport, to directory: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws -> String {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
+        try dtype.check(writer: "a Hugging Face directory", destination: directory)
         let (outputs, classifier) = try pyTorchTensors(checkpoint, report: report, dtype: dtype)
         if !FileSystem.isDirectory(directory) {
             guard mkdir(directory, 0o755) == 0 else {
@@ -25,8 +26,9 @@ public enum HuggingFaceWriter {
             }
         }
         try SafetensorsWriter.write(
-            outputs, metadata: ["format": "pt"], to: FileSystem.join(directory, "model.safetensors"), progress: progress
-        )
+            outputs, metadata: ["format": "pt"], to: FileSystem.join(directory, "model.safetensors"),
+            progress: progress,
+            audit: audit)
         var cfg = config.huggingFaceJSON
         let cls = config.huggingFaceClass(classifier: classifier)
         cfg["architectures"] = .array([.string(cls)])

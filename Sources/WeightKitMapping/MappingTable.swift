@@ -19,6 +19,8 @@ public enum Convention: String, Sendable, CaseIterable {
     /// tf_keras `model.save_weights("ckpt")` in TensorFlow format (a TF2 object-based bundle):
     /// parameters found by object path (`layer_with_weights-1/att/_query_dense/kernel`).
     case tfKerasCheckpoint = "tf-keras-checkpoint"
+    /// llama.cpp's GGUF names (`token_embd`, `blk.N.attn_q`, … `cls.output`), linear weights [out, in].
+    case gguf = "gguf"
     /// A graph-ready `.wkc` written by WeightKit: canonical names, every linear weight [in, out].
     /// Recognised only from the file's own `weightkit.layout` metadata, never from names.
     case graphReady = "weightkit-graph-ready"
@@ -102,6 +104,25 @@ public struct BertFamilyTable: Sendable {
         self.pyTorchPrefix = pyTorchPrefix
         self.tensorFlowClassPrefixes = tensorFlowClassPrefixes
         self.ignorable = ignorable
+    }
+
+    /// The name `convention` gives a canonical parameter (`encoder.layer.3.attention.self.query.weight`
+    /// → `blk.3.attn_q.weight` under `.gguf`), nil when it has none.
+    public func name(of canonical: String, in convention: Convention) -> String? {
+        for row in rows {
+            guard let s = row.spellings.first(where: { $0.convention == convention }) else { continue }
+            if !row.perLayer {
+                if row.canonical == canonical { return s.name(layer: nil) }
+                continue
+            }
+            let parts = row.canonical.components(separatedBy: "{layer}")
+            guard parts.count == 2, canonical.hasPrefix(parts[0]), canonical.hasSuffix(parts[1]),
+                canonical.count > parts[0].count + parts[1].count,
+                let layer = Int(canonical.dropFirst(parts[0].count).dropLast(parts[1].count))
+            else { continue }
+            return s.name(layer: layer)
+        }
+        return nil
     }
 
     public func isIgnorable(_ normalisedName: String, _ convention: Convention) -> Bool {

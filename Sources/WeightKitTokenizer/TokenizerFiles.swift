@@ -25,7 +25,10 @@ public struct TokenizerFiles: Sendable {
     }
 
     /// Tokenizer files that are missing, unreadable or of a kind WeightKit does not implement.
-    public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
 
     /// Loads from `directory`; `vocab` (a vocab.txt or tokenizer.json) overrides the search.
     /// A SavedModel keeps its vocabulary in `assets/vocab.txt`; `lowercase` is the casing the
@@ -169,6 +172,25 @@ public struct TokenizerFiles: Sendable {
         options.specialTokens = specials
     }
 
+    /// The tokenizer of a checkpoint: `vocab` when given, else the one the checkpoint carries
+    /// (`EmbeddedTokenizer`: a GGUF's `tokenizer.ggml.*`), else the files beside it
+    /// (`load(directory:)`, with a TF-Hub export's own `do_lower_case`) — beside `path`, what the
+    /// user named (a SavedModel's checkpoint path is its `variables/` bundle), else the checkpoint's.
+    public static func load(for checkpoint: any Checkpoint, path: String? = nil, vocab: String? = nil) throws
+        -> TokenizerFiles
+    {
+        if vocab == nil, let embedded = checkpoint as? any EmbeddedTokenizer { return try embedded.tokenizerFiles() }
+        let path = path ?? checkpoint.path
+        return try load(
+            directory: FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path), vocab: vocab,
+            lowercase: checkpoint.metadata["tf.do_lower_case"].map { $0 == "true" })
+    }
+
     /// One line per source, for the commands' output.
     public var describe: String { "tokenizer: " + sources.joined(separator: "; ") }
+}
+
+/// A checkpoint that carries its own tokenizer (a GGUF's `tokenizer.ggml.*` keys).
+public protocol EmbeddedTokenizer {
+    func tokenizerFiles() throws -> TokenizerFiles
 }

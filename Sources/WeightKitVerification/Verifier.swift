@@ -124,15 +124,12 @@ public enum Verifier {
             guard bert.config.architecture.tokenizer == .wordPiece else {
                 throw Failure.textNeedsWordPiece(bundle: bundlePath, graph: bert.config.kind)
             }
-            let dir = FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
             let files: TokenizerFiles
             if let tokenizer {
                 files = tokenizer
             } else {
                 do {
-                    files = try TokenizerFiles.load(
-                        directory: dir, vocab: vocab,
-                        lowercase: checkpoint.metadata["tf.do_lower_case"].map { $0 == "true" })
+                    files = try TokenizerFiles.load(for: checkpoint, path: path, vocab: vocab)
                 } catch {
                     throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
                 }

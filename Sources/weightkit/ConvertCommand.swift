@@ -11,7 +11,8 @@ extension DTypePolicy: ExpressibleByArgument {}
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert any checkpoint WeightKit reads to safetensors or .wkc, tensor names preserved.",
+        abstract:
+            "Convert any checkpoint WeightKit reads to safetensors or .wkc (tensor names preserved), a Hugging Face directory, or GGUF for llama.cpp.",
         discussion:
             "The output format follows DST's extension (.safetensors or .wkc). The output appears atomically: a failed or interrupted conversion leaves no partial file at DST."
     )
@@ -22,8 +23,19 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Destination file (.safetensors, .wkc, or .gguf for llama.cpp).")
     var output: String
 
-    @Option(help: "Floating-point dtype of the output: keep, f32, f16 or bf16. Integer tensors are never cast.")
+    @Option(
+        help:
+            "Floating-point dtype of the output: keep, f32, f16, bf16, or q8_0 for a .gguf. Integer tensors are never cast; a narrowing cast is audited (overflow, flush to zero, subnormals)."
+    )
     var dtype: DTypePolicy = .keep
+
+    @Flag(help: "Refuse to write the output when a cast overflows a value to ±inf or flushes a non-zero value to zero.")
+    var strict = false
+
+    @Option(
+        help: "Also write a summary as JSON to this path (Schemas/convert.schema.json): tensors, casts, the cast audit."
+    )
+    var json: String?
 
     @Option(
         help:
@@ -52,6 +64,9 @@ struct ConvertCommand: ParsableCommand {
     var isGGUF: Bool { output.hasSuffix(".gguf") }
 
     func validate() throws {
+        if dtype == .q8_0 && !isGGUF {
+            throw ValidationError("--dtype q8_0 is a GGUF block type: name the output *.gguf")
+        }
         if isGGUF {
             guard layout == nil else { throw ValidationError("--layout hf writes a directory, not a .gguf") }
             guard [nil, "mean", "cls", "none"].contains(pooling) else {
@@ -84,7 +99,49 @@ struct ConvertCommand: ParsableCommand {
             options.whenThreadsMayStart = { SourceDigests.startEarly(source) }
         }
         let checkpoint = try Checkpoints.open(source, options: options)
-        if isGGUF { return try writeGGUF(checkpoint) }
+        let audit = CastAudit(strict: strict)
+        var summary: [(key: String, value: JSONValue)] = [("source", .string(source)), ("output", .string(output))]
+        do {
+            try convert(checkpoint, audit: audit, summary: &summary)
+        } catch let e as CastAudit.Refused {
+            for l in audit.lines() { print(l) }
+            try writeSummary(summary + [("written", .bool(false))], audit: audit)
+            throw CommandFailure(message: "error: \(e.description)", code: 1)
+        }
+        for l in audit.lines() { print(l) }
+        try writeSummary(summary + [("written", .bool(true))], audit: audit)
+    }
+
+    /// `--json`: what was written and what the casts did.
+    func writeSummary(_ summary: [(key: String, value: JSONValue)], audit: CastAudit) throws {
+        guard let json else { return }
+        let t = audit.totals
+        let o = JSONValue.object(
+            JSONObject(
+                summary + [
+                    ("dtype", .string(dtype.rawValue)), ("strict", .bool(strict)),
+                    (
+                        "cast_audit",
+                        .object([
+                            "tensors": .int(audit.entries.count), "values": .int(t.elements),
+                            "overflow": .int(t.overflowed), "flushed_to_zero": .int(t.flushedToZero),
+                            "subnormal": .int(t.subnormal), "lossy_tensors": .int(audit.lossy.count),
+                            "entries": audit.json,
+                        ])
+                    ),
+                ]))
+        let writer = try AtomicFileWriter(destination: json)
+        try writer.write(Array((o.serialized(indent: 2) + "\n").utf8))
+        try writer.commit()
+    }
+
+    func convert(
+        _ checkpoint: any Checkpoint, audit: CastAudit, summary: inout [(key: String, value: JSONValue)]
+    ) throws {
+        if isGGUF {
+            summary.append(("format", .string("gguf")))
+            return try writeGGUF(checkpoint, audit: audit)
+        }
         if layout == "hf" {
             let report = try mapping(checkpoint, graph: model)
             guard report.config != nil else {
@@ -93,7 +150,9 @@ struct ConvertCommand: ParsableCommand {
                         "error: \(source) maps onto \(report.model), not a BERT-family model: --layout hf cannot write it",
                     code: 2)
             }
-            let cls = try HuggingFaceWriter.writeBert(checkpoint, report: report, to: output, dtype: dtype)
+            summary.append(("format", .string("hf")))
+            let cls = try HuggingFaceWriter.writeBert(
+                checkpoint, report: report, to: output, dtype: dtype, audit: audit)
             let tokenizer = try HuggingFaceWriter.writeTokenizer(
                 for: checkpoint, maxLength: report.config!.maxPositions, to: output)
             print(
@@ -110,8 +169,10 @@ struct ConvertCommand: ParsableCommand {
             let vectorizer =
                 report.kind == .textClassifier
                 ? try TextClassifierVectorizer.find(for: checkpoint, vocabularyFile: nil)?.json : nil
+            summary.append(("format", .string("wkc")))
             try GraphReadyWriter.write(
-                checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler, vectorizer: vectorizer)
+                checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler, vectorizer: vectorizer,
+                audit: audit)
             bar.finish()
             print(
                 "wrote \(output): graph-ready \(model.rawValue) (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters"
@@ -119,13 +180,16 @@ struct ConvertCommand: ParsableCommand {
             return
         }
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
-        let summary = try Converter.convert(checkpoint, to: output, dtype: dtype, progress: bar.handler)
+        let result = try Converter.convert(checkpoint, to: output, dtype: dtype, progress: bar.handler, audit: audit)
         bar.finish()
-        var line = "wrote \(output): \(summary.tensors) tensors, \(Formatting.bytes(summary.bytesWritten))"
-        if !summary.casts.isEmpty {
+        summary.append(("format", .string((try? OutputFormat(destination: output))?.rawValue ?? "?")))
+        summary.append(("tensors", .int(result.tensors)))
+        summary.append(("bytes_written", .int(result.bytesWritten)))
+        var line = "wrote \(output): \(result.tensors) tensors, \(Formatting.bytes(result.bytesWritten))"
+        if !result.casts.isEmpty {
             line +=
                 " (cast "
-                + summary.casts.sorted(by: { $0.key < $1.key }).map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                + result.casts.sorted(by: { $0.key < $1.key }).map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                 + ")"
         }
         print(line)
@@ -145,13 +209,12 @@ struct ConvertCommand: ParsableCommand {
 
     /// A BERT for llama.cpp: mapped, its vocabulary from its own tokenizer files, the pooling from
     /// sentence-transformers' `1_Pooling/config.json` unless --pooling says.
-    private func writeGGUF(_ checkpoint: any Checkpoint) throws {
+    private func writeGGUF(_ checkpoint: any Checkpoint, audit: CastAudit) throws {
         let report = try mapping(checkpoint, graph: model ?? .bert)
         let dir = FileSystem.isDirectory(source) ? source : FileSystem.directory(of: checkpoint.path)
         let files: TokenizerFiles
         do {
-            files = try TokenizerFiles.load(
-                directory: dir, lowercase: checkpoint.metadata["tf.do_lower_case"].map { $0 == "true" })
+            files = try TokenizerFiles.load(for: checkpoint, path: source)
         } catch {
             throw CommandFailure(message: "error: a GGUF carries the tokenizer: \(error)", code: 2)
         }
@@ -176,10 +239,10 @@ struct ConvertCommand: ParsableCommand {
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
         try GGUFBertWriter.write(
             checkpoint, report: report, vocabulary: vocabulary, name: FileSystem.lastComponent(of: dir), pooling: pool,
-            to: output, dtype: dtype == .keep ? .f32 : dtype, progress: bar.handler)
+            to: output, dtype: dtype == .keep ? .f32 : dtype, progress: bar.handler, audit: audit)
         bar.finish()
         print(
-            "wrote \(output): GGUF bert (\(report.convention!.rawValue)), \(dtype == .f16 ? "f16" : "f32"), pooling \(pool), \(tokens.count) tokens"
+            "wrote \(output): GGUF bert (\(report.convention!.rawValue)), \(dtype == .keep ? "f32" : dtype.rawValue), pooling \(pool), \(tokens.count) tokens"
         )
     }
 }

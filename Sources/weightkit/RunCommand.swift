@@ -59,7 +59,6 @@ struct RunCommand: ParsableCommand {
                     "error: \(checkpoint) is \(config.kind.rawValue), whose byte-level BPE tokenizer WeightKit does not implement: run needs a WordPiece model; `verify` takes id bundles",
                 code: 2)
         }
-        let dir = FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)
         let files: TokenizerFiles
         if let preprocess {
             do { files = try TFHubPreprocessor.load(preprocess).tokenizerFiles() } catch {
@@ -67,8 +66,7 @@ struct RunCommand: ParsableCommand {
             }
         } else {
             do {
-                files = try TokenizerFiles.load(
-                    directory: dir, vocab: vocab, lowercase: c.metadata["tf.do_lower_case"].map { $0 == "true" })
+                files = try TokenizerFiles.load(for: c, path: checkpoint, vocab: vocab)
             } catch let e as TokenizerFiles.Problem {
                 throw CommandFailure(message: "error: \(e.description)", code: 2)
             }

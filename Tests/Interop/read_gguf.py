@@ -1,7 +1,8 @@
 """read_gguf.py FILE.gguf SOURCE.safetensors — gguf-py's reader (the gguf package of llama.cpp) on a
 GGUF WeightKit wrote: prints one JSON object with every key's type and value (arrays: element type,
 length, first items), every tensor's type and ggml dims, and for each tensor the max abs difference
-from the Hugging Face PyTorch tensor it came from (names mapped back as llama.cpp maps them)."""
+from the Hugging Face PyTorch tensor it came from (names mapped back as llama.cpp maps them;
+block-quantised tensors decoded by gguf.quants.dequantize)."""
 import json
 import sys
 
@@ -13,7 +14,7 @@ BLOCK = {"attn_q": "attention.self.query", "attn_k": "attention.self.key", "attn
          "attn_output": "attention.output.dense", "attn_output_norm": "attention.output.LayerNorm",
          "ffn_up": "intermediate.dense", "ffn_down": "output.dense", "layer_output_norm": "output.LayerNorm"}
 FIXED = {"token_embd": "embeddings.word_embeddings", "position_embd": "embeddings.position_embeddings",
-         "token_types": "embeddings.token_type_embeddings", "token_embd_norm": "embeddings.LayerNorm"}
+         "token_types": "embeddings.token_type_embeddings", "token_embd_norm": "embeddings.LayerNorm", "cls": "pooler.dense", "cls.output": "classifier"}
 
 
 def hf(name):
@@ -43,7 +44,10 @@ def main(path, source):
         e = {"type": t.tensor_type.name, "dims": [int(d) for d in t.shape]}
         name = hf(t.name)
         if name and name in src:
-            got = np.asarray(t.data, dtype=np.float32).reshape(src[name].shape)
+            data = t.data
+            if t.tensor_type not in (gguf.GGMLQuantizationType.F32, gguf.GGMLQuantizationType.F16):
+                data = gguf.quants.dequantize(data, t.tensor_type)
+            got = np.asarray(data, dtype=np.float32).reshape(src[name].shape)
             e["max_abs"] = float(np.abs(got - src[name].astype(np.float32)).max())
         tensors[t.name] = e
     print(json.dumps({"keys": keys, "tensors": tensors}, default=str))

@@ -39,7 +39,8 @@ struct GGUFCLITests {
         let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
         let names = (j["tensors"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         #expect(names.contains("token_embd.weight") && names.contains("blk.1.layer_output_norm.bias"))
-        #expect(names.count == 37 && !names.contains { $0.hasPrefix("cls") })  // no head: the pooler is dropped
+        // The pooler is kept, as llama.cpp's optional `cls` (its converter drops it).
+        #expect(names.count == 39 && names.contains("cls.weight") && !names.contains("cls.output.weight"))
         let meta = j["metadata"]
         #expect(meta?["gguf.general.architecture"]?.stringValue == "bert")
         #expect(meta?["gguf.bert.attention.causal"]?.stringValue == "false")
@@ -62,13 +63,86 @@ struct GGUFCLITests {
         #expect(keys["tokenizer.ggml.tokens"]?["count"]?.intValue == 30522)
         #expect(keys["tokenizer.ggml.seperator_token_id"]?["value"]?.intValue == 102)
         let tensors = try #require(j["tensors"]?.objectValue)
-        #expect(tensors.entries.count == 101)
+        #expect(tensors.entries.count == 103)
         for (name, t) in tensors.entries {
             let err = try #require(t["max_abs"]?.doubleValue, "\(name) maps back to its source")
             let f16 = t["type"]?.stringValue == "F16"
-            let matrix = (t["dims"]?.arrayValue?.count ?? 0) >= 2 && name != "token_types.weight"
-            #expect(f16 == matrix, "\(name): matrices F16; norms, biases and token_types F32")
+            let matrix =
+                (t["dims"]?.arrayValue?.count ?? 0) >= 2 && name != "token_types.weight"
+                && name != "position_embd.weight"
+            #expect(f16 == matrix, "\(name): matrices F16; norms, biases, position_embd and token_types F32")
             #expect(err <= (f16 ? 1e-3 : 0), "\(name): \(err)")
         }
+    }
+
+    @Test(
+        "the real all-MiniLM-L6-v2 at q8_0: gguf-py decodes each Q8_0 tensor to within half a step of its source",
+        .enabled(
+            if: (python != nil && minilm != nil) || inCI,
+            "set WEIGHTKIT_PYTHON and WEIGHTKIT_MINILM (Scripts/test.sh does)"))
+    func minilmQ8ReadByGGUFPy() throws {
+        let dir = try #require(Self.minilm)
+        let path = try Self.gguf(dir, ["--dtype", "q8_0"])
+        let j = try Self.readWithGGUFPy(path, source: dir + "/model.safetensors")
+        #expect(j["keys"]?["general.file_type"]?["value"]?.intValue == 7)
+        #expect(j["keys"]?["general.quantization_version"]?["value"]?.intValue == 2)
+        let tensors = try #require(j["tensors"]?.objectValue)
+        let q8 = tensors.entries.filter { $0.value["type"]?.stringValue == "Q8_0" }
+        #expect(q8.count == 38)  // every matrix but position_embd and token_types (F32, as llama.cpp's converter)
+        for (name, t) in q8 {
+            // A step is max|block| / 127; MiniLM's weights stay under 8.
+            #expect((t["max_abs"]?.doubleValue ?? 1) < 8.0 / 254 + 1e-6, "\(name)")
+        }
+    }
+
+    @Test("a GGUF read back: mapped by its llama.cpp names, config from bert.* keys, verified against TF-Hub's outputs")
+    func roundTrip() throws {
+        // Google BERT computes the tanh GELU: the GGUF carries that in weightkit.hidden_act.
+        let path = try Self.gguf(CLI.fixture("tensorflow/google_bert"))
+        let m = try CLI.run("map", path)
+        #expect(m.status == 0 && m.stdout.contains("convention: gguf") && m.stdout.contains("the GGUF's bert.* keys"))
+        let v = try CLI.run("verify", path, "--reference", CLI.fixture("tensorflow/hub_encoder.reference.safetensors"))
+        #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
+        // The tokenizer from tokenizer.ggml.*: run on text gives what the original directory gives.
+        let text = ["run", "--text", "the quick brown fox", "--json"]
+        let a = try CLI.run(["run", CLI.fixture("tensorflow/google_bert")] + text.dropFirst())
+        let b = try CLI.run(["run", path] + text.dropFirst())
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
+        let ea = try JSONParser.parse(Array(a.stdout.utf8)), eb = try JSONParser.parse(Array(b.stdout.utf8))
+        let va = ea.arrayValue?.first?["sentence_embedding"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        let vb = eb.arrayValue?.first?["sentence_embedding"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        #expect(
+            !va.isEmpty && va.count == vb.count && zip(va, vb).allSatisfy { abs($0 - $1) < 1e-6 },
+            "\(a.stdout)\n\(b.stdout)")
+        // Back out: as safetensors under the GGUF's names, and as a Hugging Face directory that verifies.
+        let dir = try CLI.scratch()
+        #expect(try CLI.run("convert", path, "-o", dir + "/back.safetensors").status == 0)
+        let back = try JSONParser.parse(Array(try CLI.run("inspect", dir + "/back.safetensors", "--json").stdout.utf8))
+        #expect(back["tensors"]?.arrayValue?.count == 39)
+        #expect(try CLI.run("convert", path, "-o", dir + "/hf", "--layout", "hf").status == 0)
+        let hf = try CLI.run(
+            "verify", dir + "/hf", "--reference", CLI.fixture("tensorflow/hub_encoder.reference.safetensors"))
+        #expect(hf.status == 0, "\(hf.stdout)\(hf.stderr)")
+    }
+
+    @Test("q8_0 with a classifier: the pooler as cls and the head as cls.output, their drift shown by verify")
+    func classifierQ8() throws {
+        let src = CLI.fixture("tensorflow/google_bert_classifier")
+        let path = try Self.gguf(src, ["--dtype", "q8_0", "--json", try CLI.scratch() + "/q8.json"])
+        let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
+        let tensors = j["tensors"]?.arrayValue ?? []
+        let stored = Dictionary(
+            uniqueKeysWithValues: tensors.compactMap { t in
+                t["name"]?.stringValue.map { ($0, t["stored_as"]?.stringValue ?? t["dtype"]?.stringValue ?? "") }
+            })
+        #expect(
+            stored["cls.weight"] == "Q8_0" && stored["cls.output.bias"] == "F32"
+                && stored["blk.0.ffn_up.weight"] == "Q8_0")
+        let ref = CLI.fixture("tensorflow/google_bert_classifier.reference.safetensors")
+        #expect(try CLI.run("verify", path, "--reference", ref).status == 1)  // q8_0 is not within 1e-5
+        let loose = try CLI.run("verify", path, "--reference", ref, "--atol", "0.05", "--rtol", "0.05")
+        #expect(loose.status == 0, "\(loose.stdout)")
+        let d = try CLI.run("diff", try Self.gguf(src), path)
+        #expect(d.stdout.contains("blk.0.attn_q.weight"), "\(d.stdout)")
     }
 }

@@ -117,7 +117,10 @@ struct FuzzCorpusReplayTests {
                 if let c = try? TensorBundleReader.open(index, includeAll: true) { Self.readAll(c) }
                 _ = try? TensorBundleReader.check(index, progress: nil)
             case "gguf":
-                if let (_, c) = try? GGUFReader.open(f) { Self.readAll(c) }
+                if let (_, c) = try? GGUFReader.open(f) {
+                    Self.readAll(c)
+                    _ = try? c.tokenizerFiles()
+                }
                 _ = try? GGUFReader.check(f, progress: nil)
             case "tf-saved-model":
                 // The fuzz target's layout: the input as both saved_model.pb and keras_metadata.pb.

@@ -6,18 +6,32 @@ import Darwin
 
 /// What `--dtype` asks for: keep every tensor's dtype, or re-encode the floating-point ones.
 public enum DTypePolicy: String, Sendable, CaseIterable {
-    case keep, f32, f16, bf16
+    /// `q8_0` is GGUF's block type (32 values, one f16 scale): only the GGUF writer takes it.
+    case keep, f32, f16, bf16, q8_0
 
-    /// The dtype a tensor of `dtype` gets. Integers, booleans and the exotic float formats
-    /// (FP8, FP4/6) are never touched.
+    /// The dtype a tensor of `dtype` gets (for `q8_0`, f32: the values the quantiser reads).
+    /// Integers, booleans and the exotic float formats (FP8, FP4/6) are never touched.
     public func target(for dtype: DType) -> DType {
         guard [.f32, .f16, .bf16, .f64].contains(dtype) else { return dtype }
         switch self {
         case .keep: return dtype
-        case .f32: return .f32
+        case .f32, .q8_0: return .f32
         case .f16: return .f16
         case .bf16: return .bf16
         }
+    }
+
+    /// Refuses a policy the writer of `destination` cannot honour (q8_0 outside GGUF).
+    public func check(writer: String, destination: String) throws {
+        if self == .q8_0 { throw UnsupportedDType(destination: destination, dtype: rawValue, writer: writer) }
+    }
+}
+
+/// A `--dtype` the output format has no encoding for.
+public struct UnsupportedDType: Error, Sendable, CustomStringConvertible {
+    public var destination: String, dtype: String, writer: String
+    public var description: String {
+        "\(destination): \(writer) has no \(dtype) encoding (q8_0 is a GGUF block type: write a .gguf)"
     }
 }
 
@@ -55,9 +69,10 @@ public struct ConversionSummary: Sendable {
 public enum Converter {
     public static func convert(
         _ source: any Checkpoint, to destination: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws -> ConversionSummary {
         let format = try OutputFormat(destination: destination)
+        try dtype.check(writer: format.rawValue, destination: destination)
         let outputs = source.tensors.map {
             OutputTensor(name: $0.name, dtype: dtype.target(for: $0.dtype), checkpoint: source, info: $0)
         }
@@ -70,9 +85,9 @@ public enum Converter {
             var metadata = source.metadata
             if source.format == .shardedSafetensors { metadata = metadata.filter { !$0.key.hasPrefix("index.") } }
             if let order = TensorOrder.record(source) { metadata[TensorOrder.metadataKey] = order }
-            try SafetensorsWriter.write(outputs, metadata: metadata, to: destination, progress: progress)
+            try SafetensorsWriter.write(outputs, metadata: metadata, to: destination, progress: progress, audit: audit)
         case .wkc:
-            try writeWKC(outputs, source: source, casts: casts, to: destination, progress: progress)
+            try writeWKC(outputs, source: source, casts: casts, to: destination, progress: progress, audit: audit)
         }
         return ConversionSummary(
             tensors: outputs.count, bytesWritten: FileSystem.fileSize(destination) ?? 0, casts: casts)
@@ -80,7 +95,7 @@ public enum Converter {
 
     private static func writeWKC(
         _ outputs: [OutputTensor], source: any Checkpoint, casts: [String: Int],
-        to destination: String, progress: ProgressHandler?
+        to destination: String, progress: ProgressHandler?, audit: CastAudit?
     ) throws {
         // The source files' SHA-256 digests are computed on another core while the data is
         // written; the header is completed with them at the end.
@@ -104,7 +119,7 @@ public enum Converter {
             transforms: transforms)
         try WKCWriter.write(
             outputs, metadata: source.metadata, model: model, provenance: provenance,
-            completeProvenance: { digests.complete(&$0) }, to: destination, progress: progress)
+            completeProvenance: { digests.complete(&$0) }, to: destination, progress: progress, audit: audit)
     }
 
     /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.

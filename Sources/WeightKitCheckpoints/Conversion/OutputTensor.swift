@@ -140,9 +140,10 @@ public enum TensorDataEmitter {
 
     /// Writes one tensor's bytes, converting if needed, and returns the CRC-32 of what was
     /// written (0 unless `crc`) — or nil when the bytes were copied inside the kernel and never
-    /// passed through this process (the caller checksums the source if it needs to).
+    /// passed through this process (the caller checksums the source if it needs to). A narrowing
+    /// cast is counted into `audit` as it is made.
     public static func emit(
-        _ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool,
+        _ t: OutputTensor, to writer: AtomicFileWriter, crc: Bool, audit: CastAudit? = nil,
         progress: (Int) -> Void
     ) throws -> UInt32? {
         var c: UInt32 = 0
@@ -150,6 +151,7 @@ public enum TensorDataEmitter {
         let outSize = t.dtype.byteSize ?? 1
         var converted: UnsafeMutableRawBufferPointer?
         defer { converted?.deallocate() }
+        let audited = CastAudit.isNarrowing(t.sourceInfo.dtype, t.dtype) ? audit : nil
         // One piece of source bytes (whole elements) to the file, re-encoded if the dtype changes.
         func put(_ piece: UnsafeRawBufferPointer) throws {
             guard t.needsConversion else {
@@ -167,6 +169,10 @@ public enum TensorDataEmitter {
                 let src = UnsafeRawBufferPointer(rebasing: piece[(start * inSize)..<((start + n) * inSize)])
                 ElementDecoding.convert(
                     src, from: t.sourceInfo.dtype, to: t.dtype, into: converted!.baseAddress!, count: n)
+                if let audited, let s = src.baseAddress {
+                    audited.count(
+                        tensor: t.name, s, from: t.sourceInfo.dtype, converted!.baseAddress!, to: t.dtype, count: n)
+                }
                 let out = UnsafeRawBufferPointer(rebasing: converted![0..<(n * outSize)])
                 try writer.write(out)
                 if crc { c = CRC32.checksum(out, initial: c, parallel: false) }

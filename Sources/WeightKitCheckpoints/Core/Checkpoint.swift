@@ -33,11 +33,27 @@ public protocol Checkpoint: AnyObject, Sendable {
     func isStoredInPlace(_ info: TensorInfo) -> Bool
     /// A borrowed view of one tensor's bytes.
     func view(_ info: TensorInfo) throws -> TensorView
+
+    /// How a tensor is stored when that differs from the dtype it is read as (a GGUF
+    /// block-quantised tensor, decoded to F32 when viewed); nil otherwise.
+    func storedEncoding(_ info: TensorInfo) -> StoredEncoding?
+}
+
+/// A storage encoding that is not a plain dtype: its name (ggml's `Q8_0`, `Q4_K`, …), its size
+/// in the file, and whether WeightKit can decode it.
+public struct StoredEncoding: Sendable, Equatable {
+    public var name: String
+    public var bytes: Int
+    public var decodable: Bool
+    public init(name: String, bytes: Int, decodable: Bool) {
+        (self.name, self.bytes, self.decodable) = (name, bytes, decodable)
+    }
 }
 
 extension Checkpoint {
     public var annotations: [String: TensorAnnotation] { [:] }
     public func isStoredInPlace(_ info: TensorInfo) -> Bool { true }
+    public func storedEncoding(_ info: TensorInfo) -> StoredEncoding? { nil }
 
     public func tensor(named name: String) throws -> TensorView {
         guard let info = info(named: name) else { throw TensorNotFound(file: path, tensor: name) }

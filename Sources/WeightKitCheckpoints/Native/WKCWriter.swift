@@ -10,7 +10,7 @@ public enum WKCWriter {
     public static func write(
         _ tensors: [OutputTensor], metadata: [String: String] = [:], model: WKCModelSection? = nil,
         provenance: WKCProvenance? = nil, completeProvenance: ((inout WKCProvenance) -> Void)? = nil,
-        to path: String, progress: ProgressHandler? = nil
+        to path: String, progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         try TensorDataEmitter.validate(tensors, file: path, reserved: [])
         var offsets: [Int] = []
@@ -68,7 +68,7 @@ public enum WKCWriter {
         var done = 0
         for (i, t) in tensors.enumerated() {
             try writer.writeZeros(dataStart + offsets[i] - writer.bytesWritten)
-            let crc = try TensorDataEmitter.emit(t, to: writer, crc: true) { n in
+            let crc = try TensorDataEmitter.emit(t, to: writer, crc: true, audit: audit) { n in
                 done += n
                 progress?(done, dataSize)
             }
@@ -83,6 +83,7 @@ public enum WKCWriter {
             }
         }
         background.wait()
+        try audit?.verdict(file: path)
         let crcs = Array(checksums)
         // Flush the bulk data now, while a caller's own background work (the source digests)
         // may still be running; the final commit then only flushes the header page.

@@ -5,7 +5,7 @@
 public enum SafetensorsWriter {
     public static func write(
         _ tensors: [OutputTensor], metadata: [String: String] = [:], to path: String,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         try TensorDataEmitter.validate(tensors, file: path, reserved: ["__metadata__"])
         let ordered = tensors.sorted { a, b in a.dtype != b.dtype ? a.dtype > b.dtype : a.name < b.name }
@@ -35,11 +35,12 @@ public enum SafetensorsWriter {
         try writer.write(header)
         var done = 0
         for t in ordered {
-            _ = try TensorDataEmitter.emit(t, to: writer, crc: false) { n in
+            _ = try TensorDataEmitter.emit(t, to: writer, crc: false, audit: audit) { n in
                 done += n
                 progress?(done, offset)
             }
         }
+        try audit?.verdict(file: path)
         try writer.commit()
     }
 }

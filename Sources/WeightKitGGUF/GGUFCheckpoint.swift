@@ -1,0 +1,92 @@
+import WeightKitCheckpoints
+
+/// An opened GGUF: plain tensors (F32, F16, BF16, F64, integers) are byte ranges of the mapped
+/// file; block-quantised ones of a type `GGMLQuantization` decodes are offered as f32 and decoded
+/// into a heap copy when viewed; any other type is listed as f32 too, and viewing it is refused by
+/// name (so a conversion stops at it instead of dropping it). For a BERT (`general.architecture =
+/// "bert"`) the model config is built from the `bert.*` keys.
+public final class GGUFCheckpoint: Checkpoint, @unchecked Sendable {
+    public let file: GGUFFile
+    public let mapped: MappedCheckpoint
+    public let modelConfig: JSONValue?
+    /// Block-quantised tensors by name: their ggml tensor entry.
+    let quantized: [String: GGUFFile.Tensor]
+
+    init(file: GGUFFile, mapped: MappedCheckpoint, quantized: [String: GGUFFile.Tensor]) {
+        self.file = file
+        self.mapped = mapped
+        self.quantized = quantized
+        self.modelConfig = GGUFCheckpoint.bertConfig(file, tensors: mapped.tensors)
+    }
+
+    public var path: String { mapped.path }
+    public var format: CheckpointFormat { mapped.format }
+    public var tensors: [TensorInfo] { mapped.tensors }
+    public var files: [String] { mapped.files }
+    public var metadata: [String: String] { mapped.metadata }
+
+    public func info(named name: String) -> TensorInfo? { mapped.info(named: name) }
+    public func isStoredInPlace(_ info: TensorInfo) -> Bool { quantized[info.name] == nil }
+
+    public func storedEncoding(_ info: TensorInfo) -> StoredEncoding? {
+        quantized[info.name].map {
+            StoredEncoding(
+                name: $0.type.name, bytes: $0.size, decodable: GGMLQuantization.decodable.contains($0.type))
+        }
+    }
+
+    public func view(_ info: TensorInfo) throws -> TensorView {
+        guard let q = quantized[info.name] else { return try mapped.view(info) }
+        guard GGMLQuantization.decodable.contains(q.type) else {
+            throw GGUFError.badTensor(
+                file: path, tensor: info.name,
+                detail:
+                    "stored as \(q.type.name), which WeightKit does not decode (it decodes F32, F16, BF16, "
+                    + GGMLQuantization.decodable.map(\.name).sorted().joined(separator: ", ") + ")")
+        }
+        let owned = OwnedBytes(count: info.byteCount)
+        let raw = mapped.mappedFiles[0].bytes(at: q.offset, count: q.size)
+        GGMLQuantization.dequantize(
+            raw, type: q.type, count: info.elementCount,
+            into: owned.buffer.baseAddress!.assumingMemoryBound(to: Float.self))
+        return TensorView(
+            info: info, bytes: UnsafeRawBufferPointer(rebasing: owned.buffer[0..<info.byteCount]), owner: owned)
+    }
+
+    /// A Hugging Face-style config.json object from a BERT GGUF's `bert.*` keys (the vocabulary
+    /// size from `token_embd`, labels from `bert.classifier.output_labels`); nil for other
+    /// architectures.
+    static func bertConfig(_ g: GGUFFile, tensors: [TensorInfo]) -> JSONValue? {
+        guard g.value("general.architecture")?.stringValue == "bert" else { return nil }
+        var o: [(key: String, value: JSONValue)] = [("model_type", .string("bert"))]
+        func int(_ json: String, _ key: String) {
+            if let v = g.value("bert." + key)?.intValue { o.append((json, .number(String(v)))) }
+        }
+        int("hidden_size", "embedding_length")
+        int("num_hidden_layers", "block_count")
+        int("num_attention_heads", "attention.head_count")
+        int("intermediate_size", "feed_forward_length")
+        int("max_position_embeddings", "context_length")
+        if let v = tensors.first(where: { $0.name == "token_embd.weight" })?.shape.first {
+            o.append(("vocab_size", .number(String(v))))
+        }
+        if let v = g.value("tokenizer.ggml.token_type_count")?.intValue
+            ?? tensors.first(where: { $0.name == "token_types.weight" })?.shape.first
+        {
+            o.append(("type_vocab_size", .number(String(v))))
+        }
+        if let e = g.value("bert.attention.layer_norm_epsilon")?.doubleValue {
+            // The key is a FLOAT32: its shortest decimal as a Float (1e-12, not 9.9999999600419e-13).
+            o.append(("layer_norm_eps", .number(String(Float(e)))))
+        }
+        // The activation the model was trained with, where WeightKit wrote it; else HF BERT's
+        // "gelu" (exact erf). llama.cpp itself always computes the tanh approximation.
+        o.append(("hidden_act", .string(g.value("weightkit.hidden_act")?.stringValue ?? "gelu")))
+        if case .array(_, let labels)? = g.value("bert.classifier.output_labels") {
+            var m: [(key: String, value: JSONValue)] = []
+            for (i, l) in labels.enumerated() { m.append((String(i), .string(l.stringValue ?? "LABEL_\(i)"))) }
+            o.append(("id2label", .object(JSONObject(m))))
+        }
+        return .object(JSONObject(o))
+    }
+}
