@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Judged by llama.cpp itself (issue 17): builds llama.cpp's llama-embedding from the pinned
-# llama-cpp-python source distribution on PyPI (its vendor/llama.cpp; cmake and g++ from Debian),
-# converts the real all-MiniLM-L6-v2 to GGUF with WeightKit (f32 and f16), computes the reference
-# sentences' embeddings with llama.cpp, and compares them with sentence-transformers' (the
-# committed Fixtures/references/minilm.reference.safetensors), and llama.cpp's token ids with ours.
+# Judged by llama.cpp itself (issue 17). Builds llama.cpp's llama-embedding and llama-quantize
+# from the pinned llama-cpp-python source distribution on PyPI (its vendor/llama.cpp; cmake and
+# g++ from Debian), then, on the real all-MiniLM-L6-v2:
+#   1. converts it to GGUF with WeightKit at f32, f16 and q8_0, computes the embeddings of the
+#      committed 2,200-line corpus (Fixtures/tokenizer/corpus.json) with llama.cpp and compares
+#      them with sentence-transformers' (run here, in the pinned PyTorch environment), and
+#      llama.cpp's token ids with WeightKit's (`weightkit tokenize --model x.gguf`);
+#   2. quantises WeightKit's f32 GGUF with llama-quantize (Q4_0 … Q6_K, Q4_K_M) and reads each file
+#      llama.cpp wrote back with WeightKit: every tensor decoded equal to gguf-py's decoding, and
+#      `weightkit verify` against the reference bundle (the drift each type costs);
+#   3. converts it with llama.cpp's own convert_hf_to_gguf.py (f16) and lists every key and tensor
+#      in which its file and WeightKit's differ.
 #
 #   bash Scripts/llama-cpp-check.sh        (first run: ~10 min to build on 2 cores; then cached)
 #
@@ -28,45 +35,40 @@ if [ ! -x "$BIN" ] || [ ! -x "$(dirname "$BIN")/llama-quantize" ]; then
     cmake -B build -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null &&
     cmake --build build --target llama-embedding llama-quantize -j"$(nproc)" >/dev/null)
 fi
+LLAMA="$ROOT/llama_cpp_python-$VERSION/vendor/llama.cpp"
 PY=$(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt)
+TPY=$(bash Scripts/python-env.sh Fixtures/requirements-torch.txt)
 MINILM=${WEIGHTKIT_MINILM:-$(bash Scripts/minilm.sh "$PY")}
 swift build -c release >/dev/null 2>&1
 WK=.build/release/weightkit
-OUT=$(mktemp -d)
-for dtype in f32 f16; do "$WK" convert "$MINILM" -o "$OUT/minilm-$dtype.gguf" --dtype "$dtype" >/dev/null; done
-"$PY" - "$BIN" "$OUT" <<'PY'
-import json, subprocess, sys
-import numpy as np
-from safetensors import safe_open
-binary, out = sys.argv[1:3]
-with safe_open("Fixtures/references/minilm.reference.safetensors", "np") as f:
-    sentences = json.loads(f.metadata()["input.text"])
-    reference = f.get_tensor("output.sentence_embedding")
-    ids = f.get_tensor("input.input_ids"); mask = f.get_tensor("input.attention_mask")
-for dtype in ("f32", "f16"):
-    args = [binary, "-m", f"{out}/minilm-{dtype}.gguf", "--pooling", "mean", "--embd-normalize", "2",
-            "--embd-output-format", "json", "--embd-separator", "\x1e", "-p", "\x1e".join(sentences), "-t", "2"]
-    r = subprocess.run(args, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"llama-embedding failed: {r.stderr[-2000:]}")
-    got = np.array([d["embedding"] for d in json.loads(r.stdout[r.stdout.index("{"):])["data"]], dtype=np.float64)
-    v = subprocess.run(args + ["--verbose-prompt"], capture_output=True, text=True)
-    ref = reference / np.linalg.norm(reference, axis=1, keepdims=True)
-    cos = (got * ref).sum(1) / np.linalg.norm(got, axis=1)
-    print(f"{dtype}: llama.cpp vs sentence-transformers cosine per sentence {np.round(cos, 7).tolist()}, min {cos.min():.7f}")
-    # Token ids: --verbose-prompt prints each prompt's tokens ("   101 -> '[CLS]'") before the JSON;
-    # each sentence starts with [CLS].
-    listed = [int(l.split("->")[0]) for l in (v.stdout + v.stderr).splitlines()
-              if "->" in l and l.split("->")[0].strip().isdigit()]
-    cls = int(ids[0][0])
-    toks = []
-    for t in listed:
-        if t == cls or not toks:
-            toks.append([])
-        toks[-1].append(t)
-    ours = [[int(x) for x, m in zip(row, mrow) if m] for row, mrow in zip(ids, mask)]
-    if toks:
-        same = sum(a == b for a, b in zip(toks, ours))
-        print(f"{dtype}: token ids identical to WeightKit's (the reference's) for {same} of {len(ours)} sentences")
-PY
-rm -rf "$OUT"
+# WEIGHTKIT_LLAMA_OUT=DIR keeps the files (the GGUFs, llama.cpp's outputs) in DIR.
+OUT=${WEIGHTKIT_LLAMA_OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
+[ -n "${WEIGHTKIT_LLAMA_OUT:-}" ] || trap 'rm -rf "$OUT"' EXIT
+for dtype in f32 f16 q8_0; do "$WK" convert "$MINILM" -o "$OUT/wk-$dtype.gguf" --dtype "$dtype" >/dev/null; done
+# The corpus, one line per sentence (newlines inside a line become spaces; blank lines dropped).
+"$PY" -c "
+import json, sys
+lines = [o['text'].replace('\n', ' ').strip() for o in json.load(open('Fixtures/tokenizer/corpus.json'))['lines']]
+open(sys.argv[1], 'w').write('\n'.join(l for l in lines if l) + '\n')" "$OUT/corpus.txt"
+# sentence-transformers' embeddings of it (the original framework), cached by the corpus' hash.
+REF="${WEIGHTKIT_CACHE:-$HOME/.cache/weightkit}/minilm-corpus-$(sha256sum "$OUT/corpus.txt" | cut -c1-16).npy"
+if [ ! -f "$REF" ]; then
+  HF_HUB_OFFLINE=1 "$TPY" -c "
+import sys, numpy as np
+from sentence_transformers import SentenceTransformer
+m = SentenceTransformer(sys.argv[1], device='cpu')
+lines = open(sys.argv[2]).read().splitlines()
+np.save(sys.argv[3], m.encode(lines, batch_size=64, convert_to_numpy=True, normalize_embeddings=True))" \
+    "$MINILM" "$OUT/corpus.txt" "$REF"
+fi
+"$WK" tokenize "$OUT/corpus.txt" --model "$OUT/wk-f32.gguf" > "$OUT/ours.ids"
+# 2. llama-quantize on WeightKit's f32 file.
+for q in Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q6_K Q4_K_M; do
+  "$LLAMA/build/bin/llama-quantize" "$OUT/wk-f32.gguf" "$OUT/lq-$q.gguf" "$q" >/dev/null 2>&1
+done
+# 3. llama.cpp's converter on the same model.
+start=$(date +%s%N)
+"$TPY" "$LLAMA/convert_hf_to_gguf.py" "$MINILM" --outfile "$OUT/hf-f16.gguf" --outtype f16 >/dev/null 2>&1
+echo "convert_hf_to_gguf.py f16: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+"$PY" Scripts/llama_cpp_judge.py "$LLAMA/build/bin/llama-embedding" "$OUT" "$REF" "$WK"

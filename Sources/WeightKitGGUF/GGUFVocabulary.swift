@@ -29,8 +29,9 @@ public enum GGUFVocabulary {
 
 extension GGUFCheckpoint: EmbeddedTokenizer {
     /// The WordPiece tokenizer of a BERT GGUF: `tokenizer.ggml.tokens` with the rewrite undone,
-    /// the special tokens from the `tokenizer.ggml.*_token_id` keys, lower-casing as llama.cpp's
-    /// WPM tokenizer always does, the length limit from `bert.context_length`.
+    /// the special tokens from the `tokenizer.ggml.*_token_id` keys, the casing from
+    /// `tokenizer.ggml.normalizer.lowercase` / `strip_accents` with llama.cpp's defaults (lower-case,
+    /// strip accents as lower-casing does), the length limit from `bert.context_length`.
     public func tokenizerFiles() throws -> TokenizerFiles {
         func fail(_ d: String) -> TokenizerFiles.Problem { .init(description: "\(path): \(d)") }
         guard file.value("tokenizer.ggml.model")?.stringValue == "bert" else {
@@ -63,7 +64,8 @@ extension GGUFCheckpoint: EmbeddedTokenizer {
             return tokens[id]
         }
         var options = WordPieceTokenizer.Options()
-        options.lowercase = true
+        options.lowercase = file.value("tokenizer.ggml.normalizer.lowercase") != .bool(false)
+        if case .bool(let b)? = file.value("tokenizer.ggml.normalizer.strip_accents") { options.stripAccents = b }
         if let u = try special("unknown") { options.unk = u }
         if let c = try special("cls") ?? special("bos") { options.cls = c }
         if let s = try special("seperator") ?? special("eos") { options.sep = s }
@@ -75,7 +77,7 @@ extension GGUFCheckpoint: EmbeddedTokenizer {
         return TokenizerFiles(
             tokenizer: tokenizer, maxLength: file.value("bert.context_length")?.intValue,
             sources: [
-                "\(path) (tokenizer.ggml.tokens with llama.cpp's phantom-space rewrite undone; lower-cased, as llama.cpp's WPM tokenizer does)"
+                "\(path) (tokenizer.ggml.tokens with llama.cpp's phantom-space rewrite undone; \(options.lowercase ? "lower-cased" : "cased"), as llama.cpp's WPM tokenizer reads tokenizer.ggml.normalizer.*)"
             ])
     }
 }

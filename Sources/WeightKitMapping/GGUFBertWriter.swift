@@ -10,12 +10,17 @@ import WeightKitGraphs
 /// types and special ids; tensors in ggml dimension order (a PyTorch [out, in] weight's bytes
 /// as they are, `ne = [in, out]`), norms and biases always F32.
 public enum GGUFBertWriter {
-    /// The vocabulary and what its special tokens are.
+    /// The vocabulary, what its special tokens are, and its BertNormalizer's casing.
     public struct Vocabulary: Sendable {
         public var tokens: [String]
         public var unk: Int, cls: Int, sep: Int, pad: Int?, mask: Int?
-        public init(tokens: [String], unk: Int, cls: Int, sep: Int, pad: Int?, mask: Int?) {
+        public var lowercase = true, stripAccents = true
+        public init(
+            tokens: [String], unk: Int, cls: Int, sep: Int, pad: Int?, mask: Int?, lowercase: Bool = true,
+            stripAccents: Bool = true
+        ) {
             (self.tokens, self.unk, self.cls, self.sep, self.pad, self.mask) = (tokens, unk, cls, sep, pad, mask)
+            (self.lowercase, self.stripAccents) = (lowercase, stripAccents)
         }
     }
 
@@ -79,7 +84,7 @@ public enum GGUFBertWriter {
         func u32(_ v: Int) -> V { .uint(UInt64(v), type: 4) }
         var metadata: [(key: String, value: V)] = [
             ("general.architecture", .string("bert")), ("general.name", .string(name)),
-            ("general.file_type", u32(fileType)),
+            ("general.file_type", u32(fileType)), ("general.quantization_version", u32(2)),  // GGML_QUANT_VERSION
             ("bert.context_length", u32(config.maxPositions)), ("bert.embedding_length", u32(config.hiddenSize)),
             ("bert.feed_forward_length", u32(config.intermediateSize)), ("bert.block_count", u32(config.numLayers)),
             ("bert.attention.head_count", u32(config.numHeads)),
@@ -96,11 +101,15 @@ public enum GGUFBertWriter {
             ("tokenizer.ggml.seperator_token_id", u32(vocabulary.sep)),
             ("tokenizer.ggml.cls_token_id", u32(vocabulary.cls)), ("tokenizer.ggml.bos_token_id", u32(vocabulary.cls)),
             ("tokenizer.ggml.eos_token_id", u32(vocabulary.sep)), ("tokenizer.ggml.add_bos_token", .bool(true)),
-            ("tokenizer.ggml.add_eos_token", .bool(true)),
+            ("tokenizer.ggml.add_eos_token", .bool(true)), ("tokenizer.ggml.add_sep_token", .bool(false)),
+            // llama.cpp's WPM tokenizer lower-cases and strips accents unless these say otherwise.
+            ("tokenizer.ggml.normalizer.lowercase", .bool(vocabulary.lowercase)),
         ]
+        if vocabulary.stripAccents != vocabulary.lowercase {
+            metadata.append(("tokenizer.ggml.normalizer.strip_accents", .bool(vocabulary.stripAccents)))
+        }
         if let p = vocabulary.pad { metadata.append(("tokenizer.ggml.padding_token_id", u32(p))) }
         if let m = vocabulary.mask { metadata.append(("tokenizer.ggml.mask_token_id", u32(m))) }
-        if !q8_0.isEmpty { metadata.insert(("general.quantization_version", u32(2)), at: 3) }  // GGML_QUANT_VERSION
         if classifier, let labels = labels(checkpoint.modelConfig) {
             metadata.append(("bert.classifier.output_labels", .array(element: 8, labels.map { .string($0) })))
         }

@@ -223,7 +223,7 @@ struct ConvertCommand: ParsableCommand {
         for (token, id) in t.vocab { tokens[id] = token }
         let vocabulary = GGUFBertWriter.Vocabulary(
             tokens: tokens, unk: t.vocab[t.unk]!, cls: t.vocab[t.cls]!, sep: t.vocab[t.sep]!, pad: t.vocab[t.pad],
-            mask: t.vocab["[MASK]"])
+            mask: t.vocab["[MASK]"], lowercase: t.lowercase, stripAccents: t.stripAccents)
         var pool = GGUFBertWriter.Pooling.mean
         if let p = try? FileSystem.readJSON(FileSystem.join(dir, "1_Pooling/config.json")),
             p["pooling_mode_cls_token"]?.boolValue == true

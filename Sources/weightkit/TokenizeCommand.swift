@@ -9,7 +9,7 @@ struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract:
-            "Tokenise text: one line of ids per input line — with a BERT vocabulary (WordPiece, as Hugging Face's BertTokenizer), a TF-Hub preprocess SavedModel (--preprocess), or a Keras text classifier's own TextVectorization (--model)."
+            "Tokenise text: one line of ids per input line — with a BERT vocabulary (WordPiece, as Hugging Face's BertTokenizer), a TF-Hub preprocess SavedModel (--preprocess), a Keras text classifier's own TextVectorization or a GGUF's tokenizer.ggml.* vocabulary (--model)."
     )
 
     @Argument(help: "A text file (one sequence per line); - for standard input.") var file: String
@@ -18,7 +18,10 @@ struct TokenizeCommand: ParsableCommand {
             "The model's vocab.txt, tokenizer.json or directory (tokenizer.json, else vocab.txt with tokenizer_config.json)."
     ) var vocab: String?
     @Option(help: "A TF-Hub BERT preprocess SavedModel: its tokenisation (tensorflow_text's).") var preprocess: String?
-    @Option(help: "A Keras text classifier (.keras, .h5, SavedModel): the ids its TextVectorization makes.")
+    @Option(
+        help:
+            "A Keras text classifier (.keras, .h5, SavedModel): the ids its TextVectorization makes; or a BERT GGUF: its own WordPiece vocabulary."
+    )
     var model: String?
     @Option(help: "With --model: the vectorizer's vocabulary, one token per line as get_vocabulary() returns it.")
     var vocabulary: String?
@@ -33,7 +36,13 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let lines = try Self.lines(file)
-        if let model {
+        var embedded: WordPieceTokenizer?
+        if let model, let c = try Checkpoints.open(model) as? any EmbeddedTokenizer {
+            do { embedded = try c.tokenizerFiles().tokenizer } catch {
+                throw CommandFailure(message: "error: \(error)", code: 2)
+            }
+        }
+        if let model, embedded == nil {
             let c = try Checkpoints.open(model)
             let found: KerasTextVectorizer?
             do { found = try TextClassifierVectorizer.find(for: c, vocabularyFile: vocabulary) } catch let e
@@ -73,7 +82,9 @@ struct TokenizeCommand: ParsableCommand {
             return emit(lines) { v.ids($0) }
         }
         var tokenizer: WordPieceTokenizer
-        if let preprocess {
+        if let embedded {
+            tokenizer = embedded
+        } else if let preprocess {
             tokenizer = try TFHubPreprocessor.load(preprocess).tokenizerFiles().tokenizer
         } else {
             let vocab = vocab!

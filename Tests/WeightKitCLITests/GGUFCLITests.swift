@@ -125,6 +125,28 @@ struct GGUFCLITests {
         #expect(hf.status == 0, "\(hf.stdout)\(hf.stderr)")
     }
 
+    /// `verify --json`'s cosine of one output.
+    static func cosine(_ path: String, _ reference: String, output: String) throws -> Double {
+        let json = try CLI.scratch() + "/verify-\(UUID().uuidString).json"
+        _ = try CLI.run("verify", path, "--reference", reference, "--json", json)
+        let outputs = try FileSystem.readJSON(json)["outputs"]?.arrayValue ?? []
+        return try #require(outputs.first { $0["name"]?.stringValue == output }?["cosine"]?.doubleValue)
+    }
+
+    @Test(
+        "a GGUF llama.cpp's quantize tool wrote (Q4_K_M, which falls back to Q5_0 and Q8_0 on 32-wide rows): checked, decoded, and its drift larger than q8_0's"
+    )
+    func llamaQuantized() throws {
+        let path = CLI.fixture("gguf/google_bert_classifier.llama-q4_k_m.gguf")
+        #expect(try CLI.run("check", path).status == 0)
+        let i = try CLI.run("inspect", path)
+        #expect(i.stdout.contains("stored as: Q5_0 ×12") && i.stdout.contains("Q8_0 ×3"), "\(i.stdout)")
+        let ref = CLI.fixture("tensorflow/google_bert_classifier.reference.safetensors")
+        let q8 = try Self.gguf(CLI.fixture("tensorflow/google_bert_classifier"), ["--dtype", "q8_0"])
+        let (llama, ours) = (try Self.cosine(path, ref, output: "logits"), try Self.cosine(q8, ref, output: "logits"))
+        #expect(llama > 0.98 && llama < 0.9999 && ours > 0.9999 && ours < 1, "Q4_K_M \(llama), q8_0 \(ours)")
+    }
+
     @Test("q8_0 with a classifier: the pooler as cls and the head as cls.output, their drift shown by verify")
     func classifierQ8() throws {
         let src = CLI.fixture("tensorflow/google_bert_classifier")

@@ -1,0 +1,157 @@
+"""The comparisons of Scripts/llama-cpp-check.sh (run in the interop environment: numpy, gguf-py,
+safetensors). Arguments: llama-embedding binary, the work directory the shell script filled,
+sentence-transformers' embeddings of the corpus (.npy), the weightkit binary.
+Exits non-zero when a threshold of issue 17 is missed."""
+import json
+import os
+import subprocess
+import sys
+
+import gguf
+import numpy as np
+from safetensors.numpy import load_file
+
+binary, out, ref_path, wk = sys.argv[1:5]
+lines = open(os.path.join(out, "corpus.txt")).read().splitlines()
+reference = np.load(ref_path).astype(np.float64)
+failed = []
+
+
+def embed(model, verbose=False, corpus="corpus.txt"):
+    """llama.cpp's mean-pooled, L2-normalised embeddings of the corpus, and (verbose) its token ids."""
+    args = [binary, "-m", model, "--pooling", "mean", "--embd-normalize", "2", "--embd-output-format", "json",
+            "-f", os.path.join(out, corpus), "-t", "2", "-c", "512", "-b", "8192", "-ub", "8192"]
+    if verbose:
+        args.append("--verbose-prompt")
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"llama-embedding failed on {model}: {r.stderr[-2000:]}")
+    start = r.stdout.index('{\n  "object"')  # after the token listings, which may hold a '{'
+    got = np.array([d["embedding"] for d in json.loads(r.stdout[start:])["data"]], dtype=np.float64)
+    tokens = []
+    if verbose:
+        # --verbose-prompt lists each prompt's tokens ("   101 -> '[CLS]'"); each prompt starts with [CLS].
+        for l in r.stdout[:start].splitlines():
+            head = l.split("->")[0].strip()
+            if "->" in l and head.isdigit():
+                if int(head) == 101:
+                    tokens.append([])
+                if tokens:
+                    tokens[-1].append(int(head))
+    return got, tokens
+
+
+def cosines(got, ref=None):
+    ref = reference if ref is None else ref
+    if got.shape != ref.shape:
+        sys.exit(f"llama.cpp gave {got.shape[0]} embeddings for {ref.shape[0]} lines")
+    return (got * ref).sum(1) / np.linalg.norm(got, axis=1) / np.linalg.norm(ref, axis=1)
+
+
+print(f"corpus: {len(lines)} non-blank lines of Fixtures/tokenizer/corpus.json; reference: sentence-transformers")
+thresholds = {"f32": 0.99999, "f16": 0.9999, "q8_0": 0.999}
+ours = [[int(x) for x in l.split()] for l in open(os.path.join(out, "ours.ids")).read().splitlines()]
+hf_ids = {}
+for o in json.load(open("Fixtures/tokenizer/corpus.json"))["lines"]:
+    hf_ids.setdefault(o["text"].replace("\n", " ").strip(), o["ids"])
+agree = None
+for dtype, floor in thresholds.items():
+    got, tokens = embed(os.path.join(out, f"wk-{dtype}.gguf"), verbose=agree is None)
+    if agree is None:
+        # Token ids first: the numerics are judged on the lines both tokenise alike (elsewhere the
+        # inputs differ, and so must the embeddings). sentence-transformers also truncates at
+        # max_seq_length 256, which llama.cpp does not.
+        if len(tokens) != len(ours):
+            sys.exit(f"llama.cpp listed {len(tokens)} token sequences for {len(ours)} lines")
+        agree = np.array([a == b and len(b) <= 256 for a, b in zip(tokens, ours)])
+        same = sum(a == b for a, b in zip(tokens, ours))
+        hf_same = sum(hf_ids.get(l) == b for l, b in zip(lines, ours))
+        print(f"token ids: WeightKit's equal transformers' BertTokenizer's for {hf_same} of {len(lines)} lines; "
+              f"llama.cpp's equal WeightKit's for {same}")
+        reasons = {}
+        for i, (a, b) in enumerate(zip(tokens, ours)):
+            if a == b:
+                continue
+            words = lines[i].split()
+            if b.count(100) > a.count(100) and any(len(w) > 100 for w in words):
+                why = "a word over 100 characters: BertTokenizer's max_input_chars_per_word makes it [UNK]; llama.cpp splits it"
+            else:
+                k = next(k for k in range(min(len(a), len(b))) if a[k] != b[k]) if any(
+                    x != y for x, y in zip(a, b)) else min(len(a), len(b))
+                why = "other"
+                reasons.setdefault("examples", []).append(
+                    f"line {i}: {lines[i][:50]!r}: at {k} llama.cpp {a[max(0, k - 1):k + 3]} WeightKit {b[max(0, k - 1):k + 3]}")
+            reasons[why] = reasons.get(why, 0) + 1
+        for why, n in reasons.items():
+            if why != "examples":
+                print(f"  {n} lines differ: {why}")
+        for e in reasons.get("examples", [])[:8]:
+            print("    " + e)
+        if any(why == "other" for why in reasons):
+            failed.append("token ids")
+        print(f"numerics on the {agree.sum()} lines tokenised alike and within 256 tokens:")
+    c = cosines(got)[agree]
+    ok = c.min() >= floor
+    print(f"  WeightKit {dtype:5} GGUF in llama.cpp vs sentence-transformers: cosine min {c.min():.7f}, "
+          f"median {np.median(c):.7f} (goal >= {floor}) {'ok' if ok else 'MISSED'}")
+    if not ok:
+        failed.append(dtype)
+
+# 2. Files llama-quantize wrote: decoded by WeightKit as by gguf-py; drift as verify reports it and
+# as llama.cpp computes it (on the first 500 lines tokenised alike, to keep the run short).
+subset = np.flatnonzero(agree)[:500]
+open(os.path.join(out, "subset.txt"), "w").write("\n".join(lines[i] for i in subset) + "\n")
+print(f"llama-quantize'd (from WeightKit's f32 GGUF), read back by WeightKit; llama.cpp on {len(subset)} lines:")
+for q in ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q6_K", "Q4_K_M"]:
+    path = os.path.join(out, f"lq-{q}.gguf")
+    dec = os.path.join(out, f"lq-{q}.safetensors")
+    subprocess.run([wk, "convert", path, "-o", dec], check=True, capture_output=True)
+    mine = load_file(dec)
+    types, differing = {}, []
+    for t in gguf.GGUFReader(path).tensors:
+        types[t.tensor_type.name] = types.get(t.tensor_type.name, 0) + 1
+        theirs = t.data if t.tensor_type.name == "F32" else gguf.quants.dequantize(t.data, t.tensor_type)
+        if not np.array_equal(np.asarray(theirs, dtype=np.float32).reshape(mine[t.name].shape), mine[t.name]):
+            differing.append(t.name)
+    report = os.path.join(out, f"lq-{q}.verify.json")
+    subprocess.run([wk, "verify", path, "--reference", "Fixtures/references/minilm.reference.safetensors",
+                    "--json", report], capture_output=True)
+    v = {o["name"]: o for o in json.load(open(report))["outputs"]}
+    got, _ = embed(path, corpus="subset.txt")
+    c = cosines(got, reference[subset])
+    print(f"  {q:7} {', '.join(f'{k} x{n}' for k, n in sorted(types.items()))}: "
+          f"decoded as gguf-py does: {'all tensors' if not differing else 'NOT ' + ', '.join(differing[:3])}; "
+          f"WeightKit verify cosine {v['sentence_embedding']['cosine']:.6f}; llama.cpp corpus cosine min {c.min():.6f}")
+    if differing:
+        failed.append(q)
+
+# 3. llama.cpp's converter and WeightKit on the same model, f16.
+def fields(r):
+    out = {}
+    for f in r.fields.values():
+        if f.name.startswith("GGUF."):
+            continue
+        v = f.contents()
+        out[f.name] = (f.types[0].name, v if not isinstance(v, list) else (len(v), v[:3]))
+    return out
+
+
+a, b = gguf.GGUFReader(os.path.join(out, "hf-f16.gguf")), gguf.GGUFReader(os.path.join(out, "wk-f16.gguf"))
+ka, kb = fields(a), fields(b)
+print("convert_hf_to_gguf.py (f16) against WeightKit (f16):")
+print("  keys only convert_hf_to_gguf.py writes:", ", ".join(sorted(k for k in ka if k not in kb)))
+print("  keys only WeightKit writes:", ", ".join(sorted(k for k in kb if k not in ka)))
+print("  keys with different values:", "; ".join(f"{k}: {ka[k][1]!r} vs {kb[k][1]!r}" for k in ka if k in kb and ka[k] != kb[k]))
+ta, tb = {t.name: t for t in a.tensors}, {t.name: t for t in b.tensors}
+print("  tensors only convert_hf_to_gguf.py writes:", ", ".join(n for n in ta if n not in tb) or "none")
+print("  tensors only WeightKit writes:", ", ".join(n for n in tb if n not in ta) or "none")
+same = [n for n in ta if n in tb and ta[n].tensor_type == tb[n].tensor_type and list(ta[n].shape) == list(tb[n].shape)
+        and np.array_equal(np.asarray(ta[n].data).view(np.uint8), np.asarray(tb[n].data).view(np.uint8))]
+print(f"  tensors with the same type, dims and bytes: {len(same)} of {len(ta)}")
+for n in ta:
+    if n in tb and n not in same:
+        print(f"    differs: {n} {ta[n].tensor_type.name} {list(ta[n].shape)} vs {tb[n].tensor_type.name} {list(tb[n].shape)}")
+if len(same) != len(ta):
+    failed.append("convert_hf_to_gguf tensors")
+if failed:
+    sys.exit("MISSED: " + ", ".join(failed))
