@@ -17,7 +17,7 @@ reference = np.load(ref_path).astype(np.float64)
 failed = []
 
 
-def embed(model, verbose=False, corpus="corpus.txt"):
+def embed(model, verbose=False, corpus="corpus.txt", cls=101):
     """llama.cpp's mean-pooled, L2-normalised embeddings of the corpus, and (verbose) its token ids."""
     args = [binary, "-m", model, "--pooling", "mean", "--embd-normalize", "2", "--embd-output-format", "json",
             "-f", os.path.join(out, corpus), "-t", "2", "-c", "512", "-b", "8192", "-ub", "8192"]
@@ -34,7 +34,7 @@ def embed(model, verbose=False, corpus="corpus.txt"):
         for l in r.stdout[:start].splitlines():
             head = l.split("->")[0].strip()
             if "->" in l and head.isdigit():
-                if int(head) == 101:
+                if int(head) == cls:
                     tokens.append([])
                 if tokens:
                     tokens[-1].append(int(head))
@@ -55,6 +55,7 @@ hf_ids = {}
 for o in json.load(open("Fixtures/tokenizer/corpus.json"))["lines"]:
     hf_ids.setdefault(o["text"].replace("\n", " ").strip(), o["ids"])
 agree = None
+full = {}
 for dtype, floor in thresholds.items():
     got, tokens = embed(os.path.join(out, f"wk-{dtype}.gguf"), verbose=agree is None)
     if agree is None:
@@ -75,6 +76,9 @@ for dtype, floor in thresholds.items():
             words = lines[i].split()
             if b.count(100) > a.count(100) and any(len(w) > 100 for w in words):
                 why = "a word over 100 characters: BertTokenizer's max_input_chars_per_word makes it [UNK]; llama.cpp splits it"
+            elif any(0xAC00 <= ord(ch) <= 0xD7A3 for ch in lines[i]):
+                why = ("Hangul syllables: BertTokenizer's NFD (accent stripping) decomposes them into jamo "
+                       "(한 → ᄒ ᅡ ᆫ); llama.cpp's NFD does not")
             else:
                 k = next(k for k in range(min(len(a), len(b))) if a[k] != b[k]) if any(
                     x != y for x, y in zip(a, b)) else min(len(a), len(b))
@@ -90,7 +94,8 @@ for dtype, floor in thresholds.items():
         if any(why == "other" for why in reasons):
             failed.append("token ids")
         print(f"numerics on the {agree.sum()} lines tokenised alike and within 256 tokens:")
-    c = cosines(got)[agree]
+    full[dtype] = cosines(got)
+    c = full[dtype][agree]
     ok = c.min() >= floor
     print(f"  WeightKit {dtype:5} GGUF in llama.cpp vs sentence-transformers: cosine min {c.min():.7f}, "
           f"median {np.median(c):.7f} (goal >= {floor}) {'ok' if ok else 'MISSED'}")
@@ -122,6 +127,9 @@ for q in ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q6_K", "Q4_K_M"]:
     print(f"  {q:7} {', '.join(f'{k} x{n}' for k, n in sorted(types.items()))}: "
           f"decoded as gguf-py does: {'all tensors' if not differing else 'NOT ' + ', '.join(differing[:3])}; "
           f"WeightKit verify cosine {v['sentence_embedding']['cosine']:.6f}; llama.cpp corpus cosine min {c.min():.6f}")
+    if q == "Q8_0":
+        print(f"          (WeightKit's own q8_0 file on the same lines: llama.cpp cosine min {full['q8_0'][subset].min():.6f}; "
+              "the same bytes as gguf-py's Q8_0 encoder, so llama.cpp's own Q8_0 is the bound)")
     if differing:
         failed.append(q)
 
@@ -153,5 +161,23 @@ for n in ta:
         print(f"    differs: {n} {ta[n].tensor_type.name} {list(ta[n].shape)} vs {tb[n].tensor_type.name} {list(tb[n].shape)}")
 if len(same) != len(ta):
     failed.append("convert_hf_to_gguf tensors")
+# 4. DistilBERT (a bert GGUF without token_types, as llama.cpp's converter writes it): the tiny
+# fixture's texts through llama.cpp against transformers' last_hidden_state, mean-pooled.
+from safetensors import safe_open
+d = os.path.join(out, "distilbert.gguf")
+subprocess.run([wk, "convert", "Fixtures/bert_family/distilbert_cls_pt", "-o", d], check=True, capture_output=True)
+with safe_open("Fixtures/bert_family/distilbert_cls_pt.text.reference.safetensors", "np") as f:
+    texts = json.loads(f.metadata()["input.text"])
+    hidden = f.get_tensor("output.last_hidden_state").astype(np.float64)
+open(os.path.join(out, "distilbert.txt"), "w").write("\n".join(texts) + "\n")
+ids = [[int(x) for x in l.split()] for l in subprocess.run(
+    [wk, "tokenize", os.path.join(out, "distilbert.txt"), "--model", d], capture_output=True, text=True).stdout.splitlines()]
+ref = np.array([hidden[i, :len(t)].mean(0) for i, t in enumerate(ids)])
+got, tokens = embed(d, verbose=True, corpus="distilbert.txt", cls=ids[0][0])
+c = cosines(got, ref)
+print(f"DistilBERT (Fixtures/bert_family/distilbert_cls_pt) in llama.cpp vs transformers: cosine min {c.min():.7f}; "
+      f"token ids equal on {sum(a == b for a, b in zip(tokens, ids))} of {len(ids)}")
+if c.min() < 0.99999:
+    failed.append("distilbert")
 if failed:
     sys.exit("MISSED: " + ", ".join(failed))

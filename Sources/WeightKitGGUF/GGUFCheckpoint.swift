@@ -55,23 +55,28 @@ public final class GGUFCheckpoint: Checkpoint, @unchecked Sendable {
 
     /// A Hugging Face-style config.json object from a BERT GGUF's `bert.*` keys (the vocabulary
     /// size from `token_embd`, labels from `bert.classifier.output_labels`); nil for other
-    /// architectures.
+    /// architectures. llama.cpp writes DistilBERT as a `bert` GGUF without `token_types`: such a
+    /// file (or one WeightKit marked `weightkit.model_type = distilbert`) gets DistilBERT's config.
     static func bertConfig(_ g: GGUFFile, tensors: [TensorInfo]) -> JSONValue? {
         guard g.value("general.architecture")?.stringValue == "bert" else { return nil }
-        var o: [(key: String, value: JSONValue)] = [("model_type", .string("bert"))]
+        let hasTypes = tensors.contains { $0.name == "token_types.weight" }
+        let type = g.value("weightkit.model_type")?.stringValue ?? (hasTypes ? "bert" : "distilbert")
+        let distil = type == "distilbert"
+        var o: [(key: String, value: JSONValue)] = [("model_type", .string(type))]
         func int(_ json: String, _ key: String) {
             if let v = g.value("bert." + key)?.intValue { o.append((json, .number(String(v)))) }
         }
-        int("hidden_size", "embedding_length")
-        int("num_hidden_layers", "block_count")
-        int("num_attention_heads", "attention.head_count")
-        int("intermediate_size", "feed_forward_length")
+        int(distil ? "dim" : "hidden_size", "embedding_length")
+        int(distil ? "n_layers" : "num_hidden_layers", "block_count")
+        int(distil ? "n_heads" : "num_attention_heads", "attention.head_count")
+        int(distil ? "hidden_dim" : "intermediate_size", "feed_forward_length")
         int("max_position_embeddings", "context_length")
         if let v = tensors.first(where: { $0.name == "token_embd.weight" })?.shape.first {
             o.append(("vocab_size", .number(String(v))))
         }
-        if let v = g.value("tokenizer.ggml.token_type_count")?.intValue
-            ?? tensors.first(where: { $0.name == "token_types.weight" })?.shape.first
+        if !distil,
+            let v = g.value("tokenizer.ggml.token_type_count")?.intValue
+                ?? tensors.first(where: { $0.name == "token_types.weight" })?.shape.first
         {
             o.append(("type_vocab_size", .number(String(v))))
         }
@@ -79,9 +84,10 @@ public final class GGUFCheckpoint: Checkpoint, @unchecked Sendable {
             // The key is a FLOAT32: its shortest decimal as a Float (1e-12, not 9.9999999600419e-13).
             o.append(("layer_norm_eps", .number(String(Float(e)))))
         }
-        // The activation the model was trained with, where WeightKit wrote it; else HF BERT's
+        // The activation the model was trained with, where WeightKit wrote it; else Hugging Face's
         // "gelu" (exact erf). llama.cpp itself always computes the tanh approximation.
-        o.append(("hidden_act", .string(g.value("weightkit.hidden_act")?.stringValue ?? "gelu")))
+        o.append(
+            (distil ? "activation" : "hidden_act", .string(g.value("weightkit.hidden_act")?.stringValue ?? "gelu")))
         if case .array(_, let labels)? = g.value("bert.classifier.output_labels") {
             var m: [(key: String, value: JSONValue)] = []
             for (i, l) in labels.enumerated() { m.append((String(i), .string(l.stringValue ?? "LABEL_\(i)"))) }

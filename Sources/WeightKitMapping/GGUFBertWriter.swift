@@ -33,8 +33,8 @@ public enum GGUFBertWriter {
     /// HF BERT name → GGUF name: the mapping table's `.gguf` column. The pooler is kept, as
     /// `cls` (llama.cpp's BERT loads it as optional and applies it, with `cls.output`, only for
     /// rank pooling), so the GGUF holds the whole model; llama.cpp's converter drops it.
-    static func ggufName(_ canonical: String) -> String? {
-        BertMappingTable.table.name(of: canonical, in: .gguf)
+    static func ggufName(_ canonical: String, kind: GraphKind) -> String? {
+        Graphs.mapping(for: kind).table?.name(of: canonical, in: .gguf)
     }
 
     public static func write(
@@ -42,9 +42,12 @@ public enum GGUFBertWriter {
         to path: String, dtype: DTypePolicy = .f32, progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
-        guard config.kind == .bert else {
+        // RoBERTa's byte-level BPE vocabulary (tokenizer.ggml.merges) is not written yet.
+        guard config.kind == .bert || config.kind == .distilbert else {
             throw Unsupported(
-                description: "\(checkpoint.path): GGUF export writes BERT; this is \(config.kind.rawValue) (next step)")
+                description:
+                    "\(checkpoint.path): GGUF export writes BERT and DistilBERT; this is \(config.kind.rawValue), whose byte-level BPE vocabulary it does not write yet"
+            )
         }
         let fileType: Int
         switch dtype {
@@ -58,7 +61,7 @@ public enum GGUFBertWriter {
         var out: [OutputTensor] = []
         var q8_0: Set<String> = []
         for var t in tensors {
-            guard let g = ggufName(t.name) else { continue }
+            guard let g = ggufName(t.name, kind: config.kind) else { continue }
             t.name = g
             // As convert_hf_to_gguf.py decides: norms, biases, position_embd and token_types
             // always F32 (llama.cpp adds token_types' row 0 as a view; ggml's add takes no F16
@@ -92,11 +95,18 @@ public enum GGUFBertWriter {
             ("bert.attention.causal", .bool(false)), ("bert.pooling_type", u32(Int(pooling.rawValue))),
             // GGUF has no activation key (llama.cpp always computes the tanh GELU): which one the
             // model was trained with travels in WeightKit's own namespace, for reading it back.
-            ("weightkit.hidden_act", .string(config.huggingFaceJSON["hidden_act"]?.stringValue ?? "gelu")),
+            (
+                "weightkit.hidden_act",
+                .string(
+                    config.huggingFaceJSON["hidden_act"]?.stringValue ?? config.huggingFaceJSON["activation"]?
+                        .stringValue ?? "gelu")
+            ),
+            ("weightkit.model_type", .string(config.kind.rawValue)),
             ("tokenizer.ggml.model", .string("bert")),
             ("tokenizer.ggml.tokens", .array(element: 8, tokens.map { .string($0) })),
             ("tokenizer.ggml.token_type", .array(element: 5, types.map { .int(Int64($0), type: 5) })),
-            ("tokenizer.ggml.token_type_count", u32(config.typeVocabSize)),
+            // DistilBERT has no token types: llama.cpp's converter counts 1 (and writes no token_types).
+            ("tokenizer.ggml.token_type_count", u32(max(config.typeVocabSize, 1))),
             ("tokenizer.ggml.unknown_token_id", u32(vocabulary.unk)),
             ("tokenizer.ggml.seperator_token_id", u32(vocabulary.sep)),
             ("tokenizer.ggml.cls_token_id", u32(vocabulary.cls)), ("tokenizer.ggml.bos_token_id", u32(vocabulary.cls)),

@@ -9,6 +9,8 @@ public struct GraphMapping: Sendable {
     public var map: @Sendable (_ checkpoint: any Checkpoint, _ config: GraphConfig?) throws -> MappingReport
     /// A config override in the graph's JSON spelling.
     public var config: @Sendable (_ json: JSONValue) throws -> GraphConfig
+    /// A BERT-family graph's mapping table (nil for the others).
+    public var table: BertFamilyTable? = nil
 
     /// A BERT-family graph, from its mapping table (config overrides in Hugging Face config.json spelling).
     public static func bertFamily(_ table: BertFamilyTable) -> GraphMapping {
@@ -28,7 +30,7 @@ public struct GraphMapping: Sendable {
                     c = try BertConfig(huggingFace: .object(o))
                 }
                 return .bert(c)
-            })
+            }, table: table)
     }
 
     /// The Keras text classifier (config overrides with the keys `weightkit params` prints).
@@ -89,7 +91,7 @@ public enum Graphs {
                 fromConfig = (
                     k,
                     checkpoint.format == .gguf
-                        ? "its general.architecture is \(t)" : "its config.json's model_type is \(t)"
+                        ? "its GGUF keys describe \(t)" : "its config.json's model_type is \(t)"
                 )
             } else if let arch = cfg["architectures"]?.arrayValue?.first?.stringValue {
                 let byClass: [(String, GraphKind)] = [

@@ -151,13 +151,14 @@ public struct BertFamilyTable: Sendable {
 extension MappingRow {
     /// A Hugging Face row written out whole: the PyTorch name (also the canonical name, and the
     /// graph-ready `.wkc` name) and the TF name (`kernel:0` [in, out] for linear weights).
-    static func huggingFace(_ canonical: String, tf: String, linear: Bool = false) -> MappingRow {
+    /// `gguf`, where llama.cpp has the family: its GGUF name (linear weights [out, in], as PyTorch).
+    static func huggingFace(_ canonical: String, gguf: String? = nil, tf: String, linear: Bool = false) -> MappingRow {
         MappingRow(
             canonical: canonical,
             spellings: [
                 SourceSpelling(.huggingFacePyTorch, canonical, layout: linear ? .outIn : nil),
                 SourceSpelling(.graphReady, canonical, layout: linear ? .inOut : nil),
                 SourceSpelling(.huggingFaceTF, tf, layout: linear ? .inOut : nil),
-            ])
+            ] + (gguf.map { [SourceSpelling(.gguf, $0, layout: linear ? .outIn : nil)] } ?? []))
     }
 }

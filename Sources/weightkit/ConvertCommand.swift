@@ -210,7 +210,13 @@ struct ConvertCommand: ParsableCommand {
     /// A BERT for llama.cpp: mapped, its vocabulary from its own tokenizer files, the pooling from
     /// sentence-transformers' `1_Pooling/config.json` unless --pooling says.
     private func writeGGUF(_ checkpoint: any Checkpoint, audit: CastAudit) throws {
-        let report = try mapping(checkpoint, graph: model ?? .bert)
+        let report = try mapping(checkpoint, graph: model)
+        if let k = report.config?.kind, k != .bert && k != .distilbert {
+            throw CommandFailure(
+                message:
+                    "error: \(source) is \(k.rawValue): GGUF export writes BERT and DistilBERT (RoBERTa's byte-level BPE vocabulary is not written yet)",
+                code: 2)
+        }
         let dir = FileSystem.isDirectory(source) ? source : FileSystem.directory(of: checkpoint.path)
         let files: TokenizerFiles
         do {
@@ -242,7 +248,7 @@ struct ConvertCommand: ParsableCommand {
             to: output, dtype: dtype == .keep ? .f32 : dtype, progress: bar.handler, audit: audit)
         bar.finish()
         print(
-            "wrote \(output): GGUF bert (\(report.convention!.rawValue)), \(dtype == .keep ? "f32" : dtype.rawValue), pooling \(pool), \(tokens.count) tokens"
+            "wrote \(output): GGUF bert (\(report.config!.kind.rawValue) from \(report.convention!.rawValue)), \(dtype == .keep ? "f32" : dtype.rawValue), pooling \(pool), \(tokens.count) tokens"
         )
     }
 }

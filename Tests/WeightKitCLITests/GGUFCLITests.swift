@@ -147,6 +147,23 @@ struct GGUFCLITests {
         #expect(llama > 0.98 && llama < 0.9999 && ours > 0.9999 && ours < 1, "Q4_K_M \(llama), q8_0 \(ours)")
     }
 
+    @Test("DistilBERT as llama.cpp's converter writes it (a bert GGUF without token_types), read back as DistilBERT")
+    func distilbert() throws {
+        let src = CLI.fixture("bert_family/distilbert_cls_pt")
+        let path = try Self.gguf(src)
+        let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
+        let names = (j["tensors"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        #expect(
+            !names.contains("token_types.weight") && names.contains("cls.weight")
+                && names.contains("blk.0.ffn_up.weight"))
+        #expect(j["metadata"]?["gguf.general.architecture"]?.stringValue == "bert")
+        let m = try CLI.run("map", path)
+        #expect(m.stdout.contains("model: distilbert") && m.stdout.contains("convention: gguf"), "\(m.stdout)")
+        let v = try CLI.run(
+            "verify", path, "--reference", CLI.fixture("bert_family/distilbert_cls_pt.reference.safetensors"))
+        #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
+    }
+
     @Test("q8_0 with a classifier: the pooler as cls and the head as cls.output, their drift shown by verify")
     func classifierQ8() throws {
         let src = CLI.fixture("tensorflow/google_bert_classifier")
