@@ -39,7 +39,7 @@ LLAMA="$ROOT/llama_cpp_python-$VERSION/vendor/llama.cpp"
 PY=$(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt)
 TPY=$(bash Scripts/python-env.sh Fixtures/requirements-torch.txt)
 MINILM=${WEIGHTKIT_MINILM:-$(bash Scripts/minilm.sh "$PY")}
-swift build -c release >/dev/null 2>&1
+swift build -c release 2>&1 | tail -1 >&2  # a failed build stops the script (pipefail) with its last line shown
 WK=.build/release/weightkit
 # WEIGHTKIT_LLAMA_OUT=DIR keeps the files (the GGUFs, llama.cpp's outputs) in DIR.
 OUT=${WEIGHTKIT_LLAMA_OUT:-$(mktemp -d)}

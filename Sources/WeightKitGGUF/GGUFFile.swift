@@ -25,17 +25,22 @@ public struct GGUFFile: Sendable {
             }
         }
 
-        /// Short text: arrays summarised as their element type and count.
-        public var summary: String {
+        /// Short text: arrays summarised as their element type and count (strings cut at 60 characters).
+        public var summary: String { text(full: false) }
+
+        /// Text: with `full`, every array element and whole strings; otherwise `summary`.
+        public func text(full: Bool) -> String {
             switch self {
             case .uint(let v, _): return String(v)
             case .int(let v, _): return String(v)
             case .float(let v, let t): return t == 6 ? String(Float(v)) : String(v)
             case .bool(let b): return String(b)
-            case .string(let s): return s.count > 60 ? String(s.prefix(60)) + "…" : s
+            case .string(let s): return !full && s.count > 60 ? String(s.prefix(60)) + "…" : s
             case .array(let e, let items):
-                let head = items.prefix(6).map(\.summary).joined(separator: ", ")
-                return "[\(GGUFFile.valueTypeNames[Int(e)]) × \(items.count)] [\(head)\(items.count > 6 ? ", …" : "")]"
+                let shown = full ? items[...] : items.prefix(6)
+                let head = shown.map { $0.text(full: full) }.joined(separator: ", ")
+                return
+                    "[\(GGUFFile.valueTypeNames[Int(e)]) × \(items.count)] [\(head)\(shown.count < items.count ? ", …" : "")]"
             }
         }
 

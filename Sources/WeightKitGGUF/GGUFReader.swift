@@ -19,15 +19,18 @@ public enum GGUFReader: CheckpointReader {
 
     public static func open(_ path: String, options: CheckpointOpenOptions) throws -> any Checkpoint {
         options.threadsMayStart()
-        return try open(path).checkpoint
+        return try open(path, fullMetadata: options.includeAll).checkpoint
     }
 
-    /// The parsed file and the checkpoint over it.
-    public static func open(_ path: String) throws -> (file: GGUFFile, checkpoint: GGUFCheckpoint) {
+    /// The parsed file and the checkpoint over it; `fullMetadata` (`inspect --all`) renders
+    /// arrays element by element instead of summarised.
+    public static func open(_ path: String, fullMetadata: Bool = false) throws -> (
+        file: GGUFFile, checkpoint: GGUFCheckpoint
+    ) {
         let mapped = try MappedFile(path: path)
         let g = try GGUFFile.parse(mapped.bytes, file: path)
         var metadata: [String: String] = ["gguf.version": String(g.version)]
-        for (k, v) in g.metadata { metadata["gguf." + k] = v.summary }
+        for (k, v) in g.metadata { metadata["gguf." + k] = v.text(full: fullMetadata) }
         var tensors: [TensorInfo] = []
         var quantized: [String: GGUFFile.Tensor] = [:]
         for t in g.tensors {

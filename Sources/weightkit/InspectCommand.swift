@@ -21,7 +21,10 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Collapse layer numbers (encoder.layer.#.…) into one line per repeated tensor.")
     var group = false
 
-    @Flag(help: "Keras files: also list optimizer and metric state, which is otherwise skipped.")
+    @Flag(
+        help:
+            "Keras files: also list optimizer and metric state, which is otherwise skipped; GGUF: metadata arrays in full."
+    )
     var all = false
 
     @Option(help: "Only tensors whose name matches this glob (*, ?, [..]); a plain string matches names containing it.")

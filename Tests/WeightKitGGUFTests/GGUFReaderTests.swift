@@ -53,6 +53,15 @@ struct GGUFReaderTests {
         #expect(try Checkpoints.check(Self.path).passed)
     }
 
+    @Test("metadata arrays summarised, and in full when asked (inspect --all)")
+    func fullMetadata() throws {
+        let short = try GGUFReader.open(Self.path).checkpoint.metadata["gguf.tokenizer.ggml.tokens"]
+        let full = try Checkpoints.open(Self.path, options: .init(includeAll: true)).metadata[
+            "gguf.tokenizer.ggml.tokens"]
+        #expect(short == "[STRING × 99] [tok0, tok1, tok2, tok3, tok4, tok5, …]")
+        #expect(full?.hasSuffix("tok97, tok98]") == true && full?.contains("…") == false)
+    }
+
     /// The fixture with `edit` applied to its bytes.
     static func damaged(_ edit: (inout [UInt8]) -> Void) throws -> String {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
