@@ -20,14 +20,26 @@ failed = []
 def embed(model, verbose=False, corpus="corpus.txt", cls=101):
     """llama.cpp's mean-pooled, L2-normalised embeddings of the corpus, and (verbose) its token ids."""
     args = [binary, "-m", model, "--pooling", "mean", "--embd-normalize", "2", "--embd-output-format", "json",
-            "-f", os.path.join(out, corpus), "-t", "2", "-c", "512", "-b", "8192", "-ub", "8192"]
+            "-f", os.path.join(out, corpus), "-t", "2", "-c", "512", "-b", "8192", "-ub", "8192",
+            "--no-escape"]  # the corpus has literal backslashes ("\\tokenization" is no tab)
     if verbose:
         args.append("--verbose-prompt")
-    r = subprocess.run(args, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"llama-embedding failed on {model}: {r.stderr[-2000:]}")
-    start = r.stdout.index('{\n  "object"')  # after the token listings, which may hold a '{'
-    got = np.array([d["embedding"] for d in json.loads(r.stdout[start:])["data"]], dtype=np.float64)
+    # llama-embedding 0.3.36 now and then exits 0 with its output cut short (seen on the tiny
+    # DistilBERT, a few runs in ten): such a run is repeated, at most three times.
+    for attempt in range(3):
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"llama-embedding failed on {model}: {r.stderr[-2000:]}")
+        start = r.stdout.find('{\n  "object"')  # after the token listings, which may hold a '{'
+        try:
+            data = json.loads(r.stdout[start:])["data"] if start >= 0 else None
+        except json.JSONDecodeError:
+            data = None
+        if data is not None:
+            break
+    else:
+        sys.exit(f"llama-embedding on {model}: no complete JSON output in three runs")
+    got = np.array([d["embedding"] for d in data], dtype=np.float64)
     tokens = []
     if verbose:
         # --verbose-prompt lists each prompt's tokens ("   101 -> '[CLS]'"); each prompt starts with [CLS].
