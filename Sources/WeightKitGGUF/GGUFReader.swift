@@ -68,6 +68,20 @@ public enum GGUFReader: CheckpointReader {
                     "block-quantised tensors but no general.quantization_version (the GGUF spec asks for it; ggml does not check)"
                 )
             }
+            // Every block-quantised tensor decoded: a NaN or infinite f16 scale spoils its whole block.
+            for info in c.tensors {
+                guard let q = c.storedEncoding(info), q.decodable else { continue }
+                let v = try c.view(info)
+                var bad = 0
+                for i in 0..<info.elementCount where !v.bytes.load(fromByteOffset: i * 4, as: Float.self).isFinite {
+                    bad += 1
+                }
+                if bad > 0 {
+                    result.problems.append(
+                        "\(path): tensor '\(info.name)' (\(q.name)): \(bad) of \(info.elementCount) values are NaN or infinite once decoded (a block scale is)"
+                    )
+                }
+            }
             if g.value("general.architecture") == nil {
                 result.problems.append("\(path): no general.architecture (GGUF requires it)")
             }

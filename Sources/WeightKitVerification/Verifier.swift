@@ -172,13 +172,18 @@ public enum Verifier {
         // The first divergence: the first failing comparison with everything before it passing.
         if let i = report.comparisons.firstIndex(where: { !$0.passed }), report.comparisons[..<i].allSatisfy(\.passed) {
             report.firstDivergence = report.comparisons[i].name
-            report.hint = hint(for: report.comparisons[i].name, numerics: report.numerics, kind: bundle.kind)
+            report.hint = hint(
+                for: report.comparisons[i].name, numerics: report.numerics, kind: bundle.kind,
+                agreeing: report.comparisons[..<i].map(\.name))
         }
         return report
     }
 
-    /// A one-line pointer at the usual cause, from where the divergence starts.
-    static func hint(for output: String, numerics: [(key: String, value: String)], kind: GraphKind) -> String? {
+    /// A one-line pointer at the usual cause, from where the divergence starts (`agreeing`: the
+    /// outputs compared before it, all within tolerance).
+    static func hint(
+        for output: String, numerics: [(key: String, value: String)], kind: GraphKind, agreeing: [String] = []
+    ) -> String? {
         func v(_ k: String) -> String { numerics.first { $0.key == k }?.value ?? "?" }
         switch output {
         case "hidden_states.0", "embedding":
@@ -191,6 +196,11 @@ public enum Verifier {
         case let o where o.hasPrefix("hidden_states."):
             return
                 "a later encoder layer differs: the weights of that layer, or accumulated rounding (compare min_passing_atol with atol)"
+        case "pooler_output",
+            "logits"
+        where !agreeing.contains { $0 == "last_hidden_state" || $0.hasPrefix("hidden_states.") }:
+            return
+                "the bundle holds no encoder output to localise the divergence: add last_hidden_state or hidden_states to tell the encoder from the head (a uniform drift in every output, as quantisation gives, is the encoder's)"
         case "pooler_output", "logits":
             return
                 "the encoder agrees but the head differs: pooler (\(v("pooler"))) / classifier weights and their orientation"

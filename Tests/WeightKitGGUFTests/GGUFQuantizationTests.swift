@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WeightKitCheckpoints
 import WeightKitFormats
@@ -49,6 +50,21 @@ struct GGUFQuantizationTests {
         let out = try TestFixtures.scratchDirectory("gguf-quants") + "/out.safetensors"
         #expect { _ = try Converter.convert(c, to: out) } throws: { "\($0)".contains("IQ4_NL") }
         #expect(!FileSystem.exists(out))
+    }
+
+    @Test("check decodes every block: an infinite f16 scale is a problem naming the tensor")
+    func checkDecodes() throws {
+        #expect(try Checkpoints.check(Self.path).passed)
+        let (g, _) = try GGUFReader.open(Self.path)
+        let t = try #require(g.tensors.first { $0.name == "Q4_1" })
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.path)))
+        bytes[t.offset + 20 + 0] = 0x00  // the second block's d: f16 +inf (0x7C00)
+        bytes[t.offset + 20 + 1] = 0x7C
+        let bad = try TestFixtures.scratchDirectory("gguf-check") + "/inf-scale.gguf"
+        try Data(bytes).write(to: URL(fileURLWithPath: bad))
+        let r = try Checkpoints.check(bad)
+        #expect(
+            !r.passed && r.problems.contains { $0.contains("tensor 'Q4_1' (Q4_1)") && $0.contains("NaN or infinite") })
     }
 
     @Test("Q8_0 encoding: the bytes gguf-py writes for the same values, an all-zero block included")
