@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WeightKitCheckpoints
 import WeightKitFormats
 import WeightKitGraphs
@@ -10,14 +11,24 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract:
-            "Run a checkpoint on a reference bundle's inputs and compare every output with the original framework's.",
+            "Run a checkpoint on a reference bundle's inputs and compare every output with the original framework's — or, with --against, with the checkpoint it was converted from.",
         discussion:
             "The bundle is a safetensors file of input.* and output.* tensors (Schemas/reference-bundle.md). Token outputs are compared where attention_mask is 1; pass rule |a − e| ≤ atol + rtol·|e| (float32 defaults: atol 1e-5, rtol 1.3e-6, as torch.testing). Exit 0 pass, 1 mismatch, 2 bad input."
     )
 
     @Argument(help: "Checkpoint (any format WeightKit reads; a graph-ready .wkc needs nothing else).") var checkpoint:
         String
-    @Option(help: "Reference bundle (.safetensors).") var reference: String
+    @Option(help: "Reference bundle (.safetensors).") var reference: String?
+    @Option(
+        help:
+            "Verify against another checkpoint WeightKit reads (the one CHECKPOINT was converted from): both run through WeightKit's graph on seeded random inputs, and the report shows the drift the conversion introduced, per output and per layer."
+    ) var against: String?
+    @Option(
+        help: "With --against: the inputs' batch and sequence length, BxS (a text classifier takes its own length)."
+    ) var batch = "2x16"
+    @Option(help: "With --against: the seed of the random inputs.") var seed: UInt64 = 0
+    @Option(help: "With --against: keep the reference bundle made from the original at this path.")
+    var keepReference: String?
     @Option(help: "The graph (\(GraphKind.names)); must agree with the bundle's model.kind.") var model: GraphKind?
     @Option(
         help:
@@ -43,7 +54,43 @@ struct VerifyCommand: ParsableCommand {
     ) var fromText = false
     @Option(help: "Also write the report as JSON to this path (Schemas/verify.schema.json).") var json: String?
 
+    func validate() throws {
+        guard (reference == nil) != (against == nil) else {
+            throw ValidationError("give one of --reference BUNDLE or --against SOURCE")
+        }
+        guard batchShape != nil else { throw ValidationError("--batch \(batch): BxS, e.g. 4x32") }
+        if reference != nil && keepReference != nil { throw ValidationError("--keep-reference goes with --against") }
+    }
+
+    var batchShape: (Int, Int)? {
+        let p = batch.split(separator: "x").compactMap { Int($0) }
+        return p.count == 2 && p[0] > 0 && p[0] <= 256 && p[1] > 0 && p[1] <= 4096 ? (p[0], p[1]) : nil
+    }
+
     func run() throws {
+        var scratch: String?
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        var reference = self.reference ?? ""
+        if let against {
+            // The original, run through WeightKit's own graph: the bundle the converted model is checked against.
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "weightkit-against-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            scratch = dir.path
+            reference = keepReference ?? dir.path + "/against.reference.safetensors"
+            let (b, s) = batchShape!
+            let w: AgainstReference.Written
+            do {
+                w = try AgainstReference.write(
+                    source: against, kind: model, config: try GraphConfigOption.read(config, for: model), batch: b,
+                    sequence: s, seed: seed, to: reference)
+            } catch let e as AgainstReference.NotMapped {
+                throw CommandFailure(message: "error: \(e.description)", code: 2)
+            }
+            Terminal.write(
+                "reference: \(against) (\(w.kind.rawValue), \(w.convention)) run by WeightKit on \(w.inputs) — no Python; this shows what the conversion changed\n"
+            )
+        }
         let bundle = try ReferenceBundle(path: reference)
         if let model, model != bundle.kind {
             throw CommandFailure(
@@ -65,10 +112,11 @@ struct VerifyCommand: ParsableCommand {
                 throw CommandFailure(message: "error: \(e.description)", code: 2)
             }
         }
-        let report = try Verifier.verify(
+        var report = try Verifier.verify(
             checkpoint: checkpoint, reference: reference, atol: atol, rtol: rtol,
             config: try GraphConfigOption.read(config, for: bundle.kind), vocab: vocab, tokenizer: tokenizer,
             fromText: fromText, vectorizer: vectorizer)
+        if let against, keepReference == nil { report.bundle = "\(against) (run by WeightKit)" }
         Terminal.write(report.text)
         if let json {
             let writer = try AtomicFileWriter(destination: json)
