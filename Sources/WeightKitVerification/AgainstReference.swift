@@ -95,11 +95,12 @@ public enum AgainstReference {
     }
 }
 
-/// A small seeded generator (SplitMix64), so a run's inputs are the same on every machine.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+/// A small seeded generator (SplitMix64), so generated inputs (`verify --against`, `bench`) are
+/// the same on every machine.
+public struct SplitMix64 {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

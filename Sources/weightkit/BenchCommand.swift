@@ -1,4 +1,5 @@
 import ArgumentParser
+import WeightKitVerification
 import WeightKitCheckpoints
 import WeightKitCompute
 import WeightKitFormats
@@ -132,17 +133,4 @@ enum Clock {
         return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
     }
     static func ms(since t: Double) -> Double { now - t }
-}
-
-/// A small deterministic generator for benchmark inputs.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
 }

@@ -36,14 +36,15 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let lines = try Self.lines(file)
+        // The model opened once: a GGUF carries its WordPiece vocabulary, a Keras model its vectorizer.
+        let opened = try model.map { try Checkpoints.open($0) }
         var embedded: WordPieceTokenizer?
-        if let model, let c = try Checkpoints.open(model) as? any EmbeddedTokenizer {
+        if let c = opened as? any EmbeddedTokenizer {
             do { embedded = try c.tokenizerFiles().tokenizer } catch {
                 throw CommandFailure(message: "error: \(error)", code: 2)
             }
         }
-        if let model, embedded == nil {
-            let c = try Checkpoints.open(model)
+        if let model, let c = opened, embedded == nil {
             let found: KerasTextVectorizer?
             do { found = try TextClassifierVectorizer.find(for: c, vocabularyFile: vocabulary) } catch let e
                 as KerasTextVectorizer.Problem
