@@ -7,6 +7,7 @@
 #include <Accelerate/Accelerate.h>
 
 int wk_gemm_load(char *error, size_t error_size) { (void)error; (void)error_size; return 0; }
+int wk_parallel(wk_task_fn fn, void *ctx, int threads) { (void)fn; (void)ctx; (void)threads; return 0; }
 const char *wk_gemm_backend(void) { return "Accelerate cblas_sgemm"; }
 void wk_gemm_set_threads(int threads) { (void)threads; }
 int wk_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
@@ -25,10 +26,14 @@ typedef void (*cblas_sgemm_fn)(int, int, int, int, int, int, float, const float 
                                float, float *, int);
 typedef void (*set_threads_fn)(int);
 typedef const void *(*dnnl_version_fn)(void);
+typedef void (*gomp_parallel_fn)(void (*)(void *), void *, unsigned, unsigned);
+typedef int (*omp_int_fn)(void);
 
 static dnnl_sgemm_fn dnnl_sgemm_p;
 static cblas_sgemm_fn cblas_sgemm_p;
 static set_threads_fn set_threads_p;
+static gomp_parallel_fn gomp_parallel_p;
+static omp_int_fn omp_thread_num_p, omp_num_threads_p;
 static char backend[256] = "none";
 static int loaded;
 
@@ -40,6 +45,11 @@ int wk_gemm_load(char *error, size_t error_size) {
         if (!h) continue;
         dnnl_sgemm_p = (dnnl_sgemm_fn)dlsym(h, "dnnl_sgemm");
         set_threads_p = (set_threads_fn)dlsym(h, "omp_set_num_threads");
+        // oneDNN's OpenMP runtime (libgomp), found through the library's own dependencies.
+        gomp_parallel_p = (gomp_parallel_fn)dlsym(h, "GOMP_parallel");
+        omp_thread_num_p = (omp_int_fn)dlsym(h, "omp_get_thread_num");
+        omp_num_threads_p = (omp_int_fn)dlsym(h, "omp_get_num_threads");
+        if (!omp_thread_num_p || !omp_num_threads_p) gomp_parallel_p = NULL;
         if (dnnl_sgemm_p) {
             const int *v = NULL;
             dnnl_version_fn version = (dnnl_version_fn)dlsym(h, "dnnl_version");
@@ -71,6 +81,21 @@ int wk_gemm_load(char *error, size_t error_size) {
 const char *wk_gemm_backend(void) { return backend; }
 
 void wk_gemm_set_threads(int threads) { if (set_threads_p && threads > 0) set_threads_p(threads); }
+
+struct wk_team_job { wk_task_fn fn; void *ctx; };
+
+static void wk_team_body(void *data) {
+    struct wk_team_job *job = data;
+    job->fn(job->ctx, omp_thread_num_p(), omp_num_threads_p());
+}
+
+int wk_parallel(wk_task_fn fn, void *ctx, int threads) {
+    if (!gomp_parallel_p || threads < 1) return 0;
+    struct wk_team_job job = {fn, ctx};
+    // The team may be smaller than asked (nested call, OMP_THREAD_LIMIT): fn is given its size.
+    gomp_parallel_p(wk_team_body, &job, (unsigned)threads, 0);
+    return threads;
+}
 
 int wk_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
              const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {

@@ -62,31 +62,90 @@ WK_CLONES void wk_gelu_tanh(float *x, size_t n) {
     }
 }
 
+// Row reductions in 16 independent lanes (one AVX-512 register, two AVX2 ones), so the compiler
+// vectorises them without reassociating a single running sum; inlined into each clone.
+#define WK_LANES 16
+static inline float wk_row_max(const float *x, size_t n) {
+    float m[WK_LANES];
+    for (int l = 0; l < WK_LANES; l++) m[l] = -INFINITY;
+    size_t c = 0;
+    for (; c + WK_LANES <= n; c += WK_LANES)
+        for (int l = 0; l < WK_LANES; l++) m[l] = x[c + l] > m[l] ? x[c + l] : m[l];
+    float r = -INFINITY;
+    for (int l = 0; l < WK_LANES; l++) r = m[l] > r ? m[l] : r;
+    for (; c < n; c++) r = x[c] > r ? x[c] : r;
+    return r;
+}
+
+static inline float wk_row_sum(const float *x, size_t n) {
+    float s[WK_LANES] = {0};
+    size_t c = 0;
+    for (; c + WK_LANES <= n; c += WK_LANES)
+        for (int l = 0; l < WK_LANES; l++) s[l] += x[c + l];
+    float r = 0.0f;
+    for (; c < n; c++) r += x[c];
+    for (int l = 0; l < WK_LANES; l++) r += s[l];
+    return r;
+}
+
+// Σ (x − m)², in lanes.
+static inline float wk_row_sq_dev(const float *x, size_t n, float m) {
+    float s[WK_LANES] = {0};
+    size_t c = 0;
+    for (; c + WK_LANES <= n; c += WK_LANES)
+        for (int l = 0; l < WK_LANES; l++) { float d = x[c + l] - m; s[l] += d * d; }
+    float r = 0.0f;
+    for (; c < n; c++) { float d = x[c] - m; r += d * d; }
+    for (int l = 0; l < WK_LANES; l++) r += s[l];
+    return r;
+}
+
 WK_CLONES void wk_softmax_rows(float *x, size_t rows, size_t cols, const float *mask) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * cols;
         if (mask) for (size_t c = 0; c < cols; c++) row[c] += mask[c];
-        float mx = -INFINITY;
-        for (size_t c = 0; c < cols; c++) mx = row[c] > mx ? row[c] : mx;
-        float sum = 0.0f;
-        for (size_t c = 0; c < cols; c++) { float e = wk_exp(row[c] - mx); row[c] = e; sum += e; }
-        float inv = 1.0f / sum;
+        float mx = wk_row_max(row, cols);
+        for (size_t c = 0; c < cols; c++) row[c] = wk_exp(row[c] - mx);
+        float inv = 1.0f / wk_row_sum(row, cols);
         for (size_t c = 0; c < cols; c++) row[c] *= inv;
     }
 }
 
+static inline void wk_layer_norm_row(float *row, size_t cols, const float *gamma, const float *beta, float eps) {
+    float mean = wk_row_sum(row, cols) / (float)cols;
+    float var = wk_row_sq_dev(row, cols, mean) / (float)cols;
+    float inv = 1.0f / sqrtf(var + eps);
+    for (size_t c = 0; c < cols; c++) row[c] = (row[c] - mean) * inv * gamma[c] + beta[c];
+}
+
 WK_CLONES void wk_layer_norm(float *x, size_t rows, size_t cols, const float *gamma, const float *beta, float eps) {
+    for (size_t r = 0; r < rows; r++) wk_layer_norm_row(x + r * cols, cols, gamma, beta, eps);
+}
+
+WK_CLONES void wk_bias_residual_layer_norm(float *x, const float *residual, size_t rows, size_t cols,
+                                           const float *bias, const float *gamma, const float *beta, float eps) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * cols;
-        double mean = 0.0;
-        for (size_t c = 0; c < cols; c++) mean += row[c];
-        mean /= (double)cols;
-        double var = 0.0;
-        for (size_t c = 0; c < cols; c++) { double d = row[c] - mean; var += d * d; }
-        var /= (double)cols;
-        float inv = (float)(1.0 / sqrt(var + (double)eps));
-        float m = (float)mean;
-        for (size_t c = 0; c < cols; c++) row[c] = (row[c] - m) * inv * gamma[c] + beta[c];
+        const float *res = residual + r * cols;
+        for (size_t c = 0; c < cols; c++) row[c] += bias[c] + res[c];
+        wk_layer_norm_row(row, cols, gamma, beta, eps);
+    }
+}
+
+WK_CLONES void wk_add_bias(float *x, size_t rows, size_t cols, size_t stride, const float *bias) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * stride;
+        for (size_t c = 0; c < cols; c++) row[c] += bias[c];
+    }
+}
+
+WK_CLONES void wk_bias_gelu_erf(float *x, size_t rows, size_t cols, const float *bias) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        for (size_t c = 0; c < cols; c++) {
+            float v = row[c] + bias[c];
+            row[c] = 0.5f * v * (1.0f + wk_erf(v * 0.70710678118654752f));
+        }
     }
 }
 

@@ -37,9 +37,28 @@ public enum Kernels {
         wk_transpose_f32_strided(src, rows, cols, sourceRowStride, dst)
     }
 
-    /// Adds a bias to each row.
-    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
-        for r in 0..<rows { let row = x + r * cols; for c in 0..<cols { row[c] += bias[c] } }
+    /// Adds a bias to each row (the first `cols` values of rows `stride` floats apart).
+    public static func addBias(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int? = nil, bias: UnsafePointer<Float>
+    ) {
+        wk_add_bias(x, rows, cols, stride ?? cols, bias)
+    }
+
+    /// x ← LayerNorm(x + bias + residual) row by row: a linear layer's epilogue in one pass.
+    public static func biasResidualLayerNorm(
+        _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, rows: Int, cols: Int,
+        bias: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float
+    ) {
+        wk_bias_residual_layer_norm(x, residual, rows, cols, bias, gamma, beta, eps)
+    }
+
+    /// x ← activation(x + bias) row by row (exact GELU fused in one pass; others bias, then activation).
+    public static func biasActivate(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>, _ kind: Activation
+    ) {
+        if kind == .geluExact { return wk_bias_gelu_erf(x, rows, cols, bias) }
+        wk_add_bias(x, rows, cols, cols, bias)
+        activate(x, count: rows * cols, kind)
     }
 
     /// x += y, element-wise.
@@ -58,8 +77,7 @@ public enum Kernels {
     }
 
     public static func activate(_ x: UnsafeMutablePointer<Float>, count: Int, _ kind: Activation) {
-        // On the calling thread: the GEMM library's OpenMP workers spin on the other core between
-        // calls, so handing element-wise work to a second thread made a forward pass slower.
+        // On the calling thread; graphs split rows over the GEMM library's own team (Parallel).
         switch kind {
         case .geluExact: wk_gelu_erf(x, count)
         case .geluTanh: wk_gelu_tanh(x, count)

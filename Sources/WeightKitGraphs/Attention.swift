@@ -1,10 +1,9 @@
-import Dispatch
 import WeightKitCompute
 
 /// Scaled dot-product attention over every (sequence, head) pair: scores = q·kᵀ·scale + mask,
 /// softmax over keys, ctx = scores·v. The pairs are independent, so they are spread over the
-/// cores with a single-threaded GEMM each — hundreds of tiny multithreaded GEMM calls spend
-/// their time forking and joining.
+/// GEMM library's own team with a single-threaded GEMM each — hundreds of tiny multithreaded GEMM
+/// calls spend their time forking and joining.
 enum Attention {
     /// q, k, v: rows of `rowStride` floats, ctx: rows of `ctxStride`; head h at columns
     /// h·headDim ..< (h+1)·headDim of each.
@@ -15,12 +14,10 @@ enum Attention {
     ) {
         let pairs = batch * heads
         let workers = max(1, min(threads, pairs))
-        nonisolated(unsafe) let (qp, kp, vp, cp) = (q, k, v, ctx)
-        let perWorker = (pairs + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            GEMM.setThreads(1)
+        let (qp, kp, vp, cp) = (q, k, v, ctx)
+        Parallel.forRanges(pairs, threads: workers) { range in
             let scores = FloatBuffer(count: seq * seq)
-            for pair in (w * perWorker)..<min(pairs, (w + 1) * perWorker) {
+            for pair in range {
                 let b = pair / heads, h = pair % heads
                 let off = b * seq * rowStride + h * headDim
                 let coff = b * seq * ctxStride + h * headDim
@@ -40,6 +37,5 @@ enum Attention {
                     ldc: ctxStride)
             }
         }
-        GEMM.setThreads(threads)
     }
 }

@@ -239,11 +239,16 @@ public final class BertModel: @unchecked Sendable {
         let additive: [[Float]] = mask.map { $0.map { $0 == 0 ? c.maskValue : 0 } }
         let scale = 1 / Float(dh).squareRoot()
         for (l, layer) in L.encoder.enumerated() {
+            // Row ranges of the element-wise epilogues, split over the GEMM library's team.
+            func rows(_ body: (Range<Int>) -> Void) { Parallel.forRanges(N, threads: threads, grain: 16, body) }
             if let qkv {
                 GEMM.sgemm(
                     m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer,
                     ldc: 3 * H)
-                Kernels.addBias(qkvOut.pointer, rows: N, cols: 3 * H, bias: qkv[l].bias.pointer)
+                let bias = qkv[l].bias.pointer
+                rows { r in
+                    Kernels.addBias(qkvOut.pointer + r.lowerBound * 3 * H, rows: r.count, cols: 3 * H, bias: bias)
+                }
             } else {
                 // Three GEMMs straight from the mapped weights, into the same interleaved rows.
                 for (j, projection) in [layer.query, layer.key, layer.value].enumerated() {
@@ -251,22 +256,40 @@ public final class BertModel: @unchecked Sendable {
                     GEMM.sgemm(
                         m: N, n: H, k: H, a: x.pointer, lda: H, b: t.weight.pointer, ldb: H, c: qkvOut.pointer + j * H,
                         ldc: 3 * H)
-                    let b = t.bias.pointer
-                    for r in 0..<N { let row = qkvOut.pointer + r * 3 * H + j * H; for c in 0..<H { row[c] += b[c] } }
+                    let bias = t.bias.pointer
+                    rows { r in
+                        Kernels.addBias(
+                            qkvOut.pointer + r.lowerBound * 3 * H + j * H, rows: r.count, cols: H, stride: 3 * H,
+                            bias: bias)
+                    }
                 }
             }
             Attention.run(
                 q: qkvOut.pointer, k: qkvOut.pointer + H, v: qkvOut.pointer + 2 * H, ctx: ctx.pointer, batch: B, seq: S,
                 heads: nh, headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive,
                 threads: threads)
-            layer.attentionOutput(ctx.pointer, rows: N, into: tmp.pointer)
-            Kernels.add(tmp.pointer, x.pointer, count: N * H)
-            layer.attentionNorm(tmp.pointer, rows: N)
-            layer.intermediate(tmp.pointer, rows: N, into: inter.pointer)
-            Kernels.activate(inter.pointer, count: N * I, c.activation)
-            layer.output(inter.pointer, rows: N, into: x.pointer)
-            Kernels.add(x.pointer, tmp.pointer, count: N * H)
-            layer.outputNorm(x.pointer, rows: N)
+            // tmp = LayerNorm(ctx·Wo + bo + x); inter = act(tmp·Wi + bi); x = LayerNorm(inter·Wd + bd + tmp).
+            layer.attentionOutput.project(ctx.pointer, rows: N, into: tmp.pointer)
+            let (ao, an) = (layer.attentionOutput, layer.attentionNorm)
+            rows { r in
+                let o = r.lowerBound * H
+                Kernels.biasResidualLayerNorm(
+                    tmp.pointer + o, residual: x.pointer + o, rows: r.count, cols: H, bias: ao.bias.pointer,
+                    gamma: an.gamma.pointer, beta: an.beta.pointer, eps: an.eps)
+            }
+            layer.intermediate.project(tmp.pointer, rows: N, into: inter.pointer)
+            let ib = layer.intermediate.bias.pointer
+            rows { r in
+                Kernels.biasActivate(inter.pointer + r.lowerBound * I, rows: r.count, cols: I, bias: ib, c.activation)
+            }
+            layer.output.project(inter.pointer, rows: N, into: x.pointer)
+            let (oo, on) = (layer.output, layer.outputNorm)
+            rows { r in
+                let o = r.lowerBound * H
+                Kernels.biasResidualLayerNorm(
+                    x.pointer + o, residual: tmp.pointer + o, rows: r.count, cols: H, bias: oo.bias.pointer,
+                    gamma: on.gamma.pointer, beta: on.beta.pointer, eps: on.eps)
+            }
             record("hidden_states.\(l + 1)", x.pointer, [B, S, H])
         }
         record("last_hidden_state", x.pointer, [B, S, H])

@@ -125,6 +125,11 @@ struct Linear: LayerDeclaration {
         func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
             weight.linear(x, rows: rows, bias: bias, into: y)
         }
+
+        /// y = x · Wᵀ without the bias, for an epilogue that adds it with what follows in one pass.
+        func project(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+            weight.linear(x, rows: rows, bias: nil, into: y)
+        }
     }
 
     func bind(_ bound: [String: BoundTensor]) -> Bound? {

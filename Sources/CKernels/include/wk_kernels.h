@@ -11,8 +11,16 @@ void wk_gelu_erf(float *x, size_t n);
 void wk_gelu_tanh(float *x, size_t n);
 /// Each row ← softmax(row + mask) (mask may be NULL), the row maximum subtracted first.
 void wk_softmax_rows(float *x, size_t rows, size_t cols, const float *mask);
-/// Each row ← (row − mean)/sqrt(var + eps)·gamma + beta, biased variance, sums in double.
+/// Each row ← (row − mean)/sqrt(var + eps)·gamma + beta: biased variance, eps inside the square
+/// root, mean and variance in two passes over the (cache-resident) row, summed in 16 lanes.
 void wk_layer_norm(float *x, size_t rows, size_t cols, const float *gamma, const float *beta, float eps);
+/// Each row ← LayerNorm(row + bias + residual row): a linear layer's epilogue in one pass.
+void wk_bias_residual_layer_norm(float *x, const float *residual, size_t rows, size_t cols,
+                                 const float *bias, const float *gamma, const float *beta, float eps);
+/// Adds `bias` to the first `cols` values of each row; rows are `stride` floats apart.
+void wk_add_bias(float *x, size_t rows, size_t cols, size_t stride, const float *bias);
+/// Each value ← exact GELU(value + bias[column]) (the intermediate layer's epilogue in one pass).
+void wk_bias_gelu_erf(float *x, size_t rows, size_t cols, const float *bias);
 
 /// dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (the two must not overlap).
 void wk_transpose_f32(const float *src, size_t rows, size_t cols, float *dst);
