@@ -1,4 +1,5 @@
 #include "wk_gemm.h"
+#include "internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,10 @@
 
 int wk_gemm_load(char *error, size_t error_size) { (void)error; (void)error_size; return 0; }
 int wk_parallel(wk_task_fn fn, void *ctx, int threads) { (void)fn; (void)ctx; (void)threads; return 0; }
+void *wk_gemm_dnnl_handle(void) { return NULL; }
+int wk_gemm_dnnl_major(void) { return 0; }
+void wk_team_run(void (*fn)(void *, int, int), void *ctx, int threads) { (void)threads; fn(ctx, 0, 1); }
+int wk_gemm_threads(void) { return 1; }
 const char *wk_gemm_backend(void) { return "Accelerate cblas_sgemm"; }
 void wk_gemm_set_threads(int threads) { (void)threads; }
 int wk_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
@@ -35,6 +40,8 @@ static set_threads_fn set_threads_p;
 static gomp_parallel_fn gomp_parallel_p;
 static omp_int_fn omp_thread_num_p, omp_num_threads_p;
 static char backend[256] = "none";
+static void *dnnl_handle;
+static int dnnl_major;
 static int loaded;
 
 int wk_gemm_load(char *error, size_t error_size) {
@@ -54,6 +61,8 @@ int wk_gemm_load(char *error, size_t error_size) {
             const int *v = NULL;
             dnnl_version_fn version = (dnnl_version_fn)dlsym(h, "dnnl_version");
             if (version) v = (const int *)version();
+            dnnl_handle = h;
+            dnnl_major = v ? v[0] : 0;
             if (v) snprintf(backend, sizeof backend, "oneDNN %d.%d.%d dnnl_sgemm (%s)", v[0], v[1], v[2], dnnl_names[i]);
             else snprintf(backend, sizeof backend, "oneDNN dnnl_sgemm (%s)", dnnl_names[i]);
         }
@@ -80,7 +89,13 @@ int wk_gemm_load(char *error, size_t error_size) {
 
 const char *wk_gemm_backend(void) { return backend; }
 
-void wk_gemm_set_threads(int threads) { if (set_threads_p && threads > 0) set_threads_p(threads); }
+static int team_threads;  // 0: the runtime's default
+
+void wk_gemm_set_threads(int threads) {
+    if (threads > 0) team_threads = threads;
+    if (set_threads_p && threads > 0) set_threads_p(threads);
+}
+int wk_gemm_threads(void) { return team_threads; }
 
 struct wk_team_job { wk_task_fn fn; void *ctx; };
 
@@ -89,12 +104,19 @@ static void wk_team_body(void *data) {
     job->fn(job->ctx, omp_thread_num_p(), omp_num_threads_p());
 }
 
+void *wk_gemm_dnnl_handle(void) { return dnnl_handle; }
+int wk_gemm_dnnl_major(void) { return dnnl_major; }
+
+void wk_team_run(void (*fn)(void *, int, int), void *ctx, int threads) {
+    if (wk_parallel(fn, ctx, threads) == 0) fn(ctx, 0, 1);
+}
+
 int wk_parallel(wk_task_fn fn, void *ctx, int threads) {
-    if (!gomp_parallel_p || threads < 1) return 0;
+    if (!gomp_parallel_p || threads < 0) return 0;
     struct wk_team_job job = {fn, ctx};
     // The team may be smaller than asked (nested call, OMP_THREAD_LIMIT): fn is given its size.
-    gomp_parallel_p(wk_team_body, &job, (unsigned)threads, 0);
-    return threads;
+    gomp_parallel_p(wk_team_body, &job, (unsigned)threads, 0);  // 0: the runtime's default size
+    return threads > 0 ? threads : 1;
 }
 
 int wk_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,

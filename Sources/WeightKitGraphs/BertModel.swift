@@ -18,6 +18,23 @@ public final class BertModel: @unchecked Sendable {
     private let qkv: [(weight: FloatBuffer, bias: FloatBuffer)]?
     /// True when every weight is used in place from the checkpoint's mapping.
     public let weightsInPlace: Bool
+    /// The arithmetic of the encoder's linear layers (the heads, attention and LayerNorm are f32).
+    public let precision: Precision
+    /// Per layer, the linear layers packed for a bf16 / int8 kernel at bind time (nil at f32).
+    private let packed: [PackedEncoder]?
+
+    struct PackedEncoder {
+        let qkv: PackedMatmul
+        let qkvBias: FloatBuffer
+        let attentionOutput, intermediate, output: PackedMatmul
+        var all: [PackedMatmul] { [qkv, attentionOutput, intermediate, output] }
+    }
+
+    /// The kernels the forward pass runs, for `bench` and reports.
+    public var kernels: String {
+        let gemm = "linear layers: " + (packed?.first?.qkv.kernel ?? GEMM.backend)
+        return precision == .f32 ? gemm : gemm + "; attention: \(GEMM.backend)"
+    }
 
     /// The layers of one architecture and config, each with its canonical names (the
     /// architecture's Hugging Face PyTorch spelling, Linear weights [out, in]): the parameter
@@ -113,10 +130,13 @@ public final class BertModel: @unchecked Sendable {
         Layers(c, pooler: pooler, classifier: classifier).all.flatMap(\.specs)
     }
 
-    /// Binds every parameter from `source`; the pooler and classifier are used when present.
-    public init(config: BertConfig, source: ParameterSource) throws {
+    /// Binds every parameter from `source`; the pooler and classifier are used when present. At
+    /// `precision` bf16 or int8 the encoder's linear layers are packed for that kernel (it throws
+    /// `PackedMatmul.Unavailable` where the CPU or the build has none).
+    public init(config: BertConfig, source: ParameterSource, precision: Precision = .f32) throws {
         try GEMM.load()
         self.config = config
+        self.precision = precision
         let a = config.architecture
         hasPooler = try a.pooler.map { try source.tensor(for: $0 + ".weight") != nil } ?? false
         // BERT's head reads the pooler output: without a pooler there is no classifier either.
@@ -127,6 +147,13 @@ public final class BertModel: @unchecked Sendable {
         let declared = Layers(config, pooler: hasPooler, classifier: hasClassifier)
         try binder.bind(declared.all.flatMap(\.specs))
         weightsInPlace = binder.bound.values.allSatisfy { !$0.copied }
+        if precision != .f32 {
+            layers = BoundLayers(declared, binder.bound, fusedQKV: false)
+            qkv = nil
+            packed = try layers.encoder.map { try Self.pack($0, precision: precision, hidden: config.hiddenSize) }
+            return
+        }
+        packed = nil
         guard !weightsInPlace else {
             layers = BoundLayers(declared, binder.bound, fusedQKV: false)
             qkv = nil
@@ -147,6 +174,35 @@ public final class BertModel: @unchecked Sendable {
             }
             return (w, b)
         }
+    }
+
+    /// Packs one layer's linear layers (the query, key and value side by side, [H, 3H]).
+    private static func pack(_ e: BoundLayers.Encoder, precision: Precision, hidden H: Int) throws -> PackedEncoder {
+        func packed(_ t: BoundTensor) throws -> PackedMatmul {
+            let (inF, outF) = t.layout == .inOut ? (t.shape[0], t.shape[1]) : (t.shape[1], t.shape[0])
+            return try PackedMatmul(
+                precision: precision, inFeatures: inF, outFeatures: outF, weights: t.pointer,
+                rowStride: t.shape[1], transposed: t.layout == .outIn)
+        }
+        let w = FloatBuffer(count: H * 3 * H), b = FloatBuffer(count: 3 * H)
+        for (j, projection) in [e.query!, e.key!, e.value!].enumerated() {
+            let t = projection.weight
+            for i in 0..<H {
+                let row = w.pointer + i * 3 * H + j * H
+                if t.layout == .inOut {
+                    row.update(from: t.pointer + i * H, count: H)
+                } else {
+                    for o in 0..<H { row[o] = t.pointer[o * H + i] }
+                }
+            }
+            (b.pointer + j * H).update(from: projection.bias.pointer, count: H)
+        }
+        let qkv = try PackedMatmul(
+            precision: precision, inFeatures: H, outFeatures: 3 * H, weights: w.pointer, rowStride: 3 * H,
+            transposed: false)
+        return PackedEncoder(
+            qkv: qkv, qkvBias: b, attentionOutput: try packed(e.attentionOutput.weight),
+            intermediate: try packed(e.intermediate.weight), output: try packed(e.output.weight))
     }
 
     /// One batch: token ids, and optionally the attention mask and token types ([batch, sequence] each).
@@ -238,10 +294,22 @@ public final class BertModel: @unchecked Sendable {
         let ctx = FloatBuffer(count: N * H), tmp = FloatBuffer(count: N * H), inter = FloatBuffer(count: N * I)
         let additive: [[Float]] = mask.map { $0.map { $0 == 0 ? c.maskValue : 0 } }
         let scale = 1 / Float(dh).squareRoot()
+        // Scratch for the packed kernels (bf16 rows, or u8 rows and int32 accumulators), sized for
+        // the widest layer.
+        let scratchBytes = packed.map { $0.flatMap(\.all).map { $0.scratchBytes(rows: N) }.max() ?? 0 }
+        let scratch = scratchBytes.map { UnsafeMutableRawPointer.allocate(byteCount: max($0, 64), alignment: 64) }
+        defer { scratch?.deallocate() }
         for (l, layer) in L.encoder.enumerated() {
             // Row ranges of the element-wise epilogues, split over the GEMM library's team.
             func rows(_ body: (Range<Int>) -> Void) { Parallel.forRanges(N, threads: threads, grain: 16, body) }
-            if let qkv {
+            let p = packed?[l]
+            if let p {
+                p.qkv(x.pointer, rows: N, into: qkvOut.pointer, scratch: scratch!)
+                let bias = p.qkvBias.pointer
+                rows { r in
+                    Kernels.addBias(qkvOut.pointer + r.lowerBound * 3 * H, rows: r.count, cols: 3 * H, bias: bias)
+                }
+            } else if let qkv {
                 GEMM.sgemm(
                     m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer,
                     ldc: 3 * H)
@@ -269,7 +337,11 @@ public final class BertModel: @unchecked Sendable {
                 heads: nh, headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive,
                 threads: threads)
             // tmp = LayerNorm(ctx·Wo + bo + x); inter = act(tmp·Wi + bi); x = LayerNorm(inter·Wd + bd + tmp).
-            layer.attentionOutput.project(ctx.pointer, rows: N, into: tmp.pointer)
+            if let p {
+                p.attentionOutput(ctx.pointer, rows: N, into: tmp.pointer, scratch: scratch!)
+            } else {
+                layer.attentionOutput.project(ctx.pointer, rows: N, into: tmp.pointer)
+            }
             let (ao, an) = (layer.attentionOutput, layer.attentionNorm)
             rows { r in
                 let o = r.lowerBound * H
@@ -277,12 +349,20 @@ public final class BertModel: @unchecked Sendable {
                     tmp.pointer + o, residual: x.pointer + o, rows: r.count, cols: H, bias: ao.bias.pointer,
                     gamma: an.gamma.pointer, beta: an.beta.pointer, eps: an.eps)
             }
-            layer.intermediate.project(tmp.pointer, rows: N, into: inter.pointer)
+            if let p {
+                p.intermediate(tmp.pointer, rows: N, into: inter.pointer, scratch: scratch!)
+            } else {
+                layer.intermediate.project(tmp.pointer, rows: N, into: inter.pointer)
+            }
             let ib = layer.intermediate.bias.pointer
             rows { r in
                 Kernels.biasActivate(inter.pointer + r.lowerBound * I, rows: r.count, cols: I, bias: ib, c.activation)
             }
-            layer.output.project(inter.pointer, rows: N, into: x.pointer)
+            if let p {
+                p.output(inter.pointer, rows: N, into: x.pointer, scratch: scratch!)
+            } else {
+                layer.output.project(inter.pointer, rows: N, into: x.pointer)
+            }
             let (oo, on) = (layer.output, layer.outputNorm)
             rows { r in
                 let o = r.lowerBound * H

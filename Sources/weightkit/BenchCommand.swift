@@ -26,6 +26,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Sequence length.") var seq = 128
     @Option(help: "Threads for the kernels.") var threads = 2
     @Option(help: "Timed runs.") var runs = 10
+    @Option(help: "Arithmetic of the linear layers: f32, bf16 (AVX512_BF16 or AMX) or int8 (VNNI for full speed).")
+    var precision: Precision = .f32
     @Flag(help: "Print {\"load_ms\", \"forward_ms\": {median, min, max}, \"peak_rss_bytes\", ...} as JSON.") var json =
         false
 
@@ -45,7 +47,8 @@ struct BenchCommand: ParsableCommand {
                 message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
         }
         GEMM.setThreads(threads)
-        let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
+        let model = try BertModel(
+            config: config, source: MappedParameterSource(checkpoint: c, report: report), precision: precision)
         model.threads = threads
         let loadMs = Clock.ms(since: t0)
         let rssAfterLoad = Self.currentRSS()
@@ -84,7 +87,8 @@ struct BenchCommand: ParsableCommand {
                 ]),
                 "peak_rss_bytes": .int(peak), "batch": .int(batch), "seq": .int(seq), "threads": .int(threads),
                 "runs": .int(runs),
-                "kernel": .string(GEMM.backend), "checkpoint_bytes": .int(c.totalBytes),
+                "kernel": .string(model.kernels), "precision": .string(precision.rawValue),
+                "cpu": .string(CPUFeatures.summary), "checkpoint_bytes": .int(c.totalBytes),
                 "weights_in_place": .bool(model.weightsInPlace),
                 "rss_after_load_bytes": .int(rssAfterLoad),
             ])
@@ -93,7 +97,8 @@ struct BenchCommand: ParsableCommand {
             print(
                 "\(checkpoint): BERT \(config.numLayers) layers, hidden \(config.hiddenSize), \(c.totalParameters) parameters"
             )
-            print("kernel: \(GEMM.backend), \(threads) threads")
+            print("kernel: \(model.kernels), \(threads) threads, precision \(precision.rawValue)")
+            print("cpu: \(CPUFeatures.summary)")
             print("load: \(fmt(loadMs)) ms, RSS after load \(rssAfterLoad >> 20) MiB")
             print(
                 "forward \(batch)x\(seq): median \(fmt(median)) ms, min \(fmt(times.first!)) ms, max \(fmt(times.last!)) ms over \(runs) runs"
@@ -134,3 +139,5 @@ enum Clock {
     }
     static func ms(since t: Double) -> Double { now - t }
 }
+
+extension Precision: ExpressibleByArgument {}

@@ -31,4 +31,25 @@ int wk_parallel(wk_task_fn fn, void *ctx, int threads);
 int wk_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
              const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 
+/// Precisions of a packed linear layer.
+enum { WK_PRECISION_F32 = 0, WK_PRECISION_BF16 = 1, WK_PRECISION_INT8 = 2 };
+
+/// A linear layer's weights packed once into oneDNN's preferred layout for this CPU:
+/// bf16 (activations rounded to bf16 per call, f32 accumulation) or int8 (weights symmetric s8 per
+/// output column, activations asymmetric u8 per row, quantised per call; s32 accumulation,
+/// dequantised to f32).
+typedef struct wk_matmul wk_matmul;
+
+/// Packs W, [k × n] row-major with row stride ldw (or its transpose [n × k] when `transposed`).
+/// NULL with a message when the precision is not available on this CPU / build.
+wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w, int64_t ldw, int transposed,
+                            char *error, size_t error_size);
+/// Bytes of scratch a call with m rows needs (64-byte aligned).
+size_t wk_matmul_scratch_bytes(const wk_matmul *mm, int64_t m);
+/// c[m × n] = a[m × k] · W in f32 (c and a row-major, contiguous). Returns 0, or -1.
+int wk_matmul_run(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch);
+/// Which kernel runs, e.g. "oneDNN matmul bf16 (brg:avx512_core_bf16)".
+const char *wk_matmul_kernel(const wk_matmul *mm);
+void wk_matmul_destroy(wk_matmul *mm);
+
 #endif

@@ -1,0 +1,368 @@
+// Linear-layer weights packed once, at bind time, into the layout oneDNN's matmul primitive picks
+// for this CPU, in bf16 or int8; see wk_gemm.h. oneDNN 2.x's C API, bound with dlsym like
+// dnnl_sgemm; built only where its header is installed (libdnnl-dev), used only when the library
+// loaded at run time is a 2.x one.
+#include "wk_gemm.h"
+#include "internal.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if !defined(__APPLE__) && __has_include(<oneapi/dnnl/dnnl.h>)
+#include <oneapi/dnnl/dnnl.h>
+#endif
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__)) && defined(__linux__) && \
+    !(defined(__has_feature) && (__has_feature(thread_sanitizer) || __has_feature(address_sanitizer)))
+// The activation passes compiled for AVX-512, AVX2 and baseline x86-64, picked at load time (as in CKernels).
+#define WK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define WK_CLONES
+#endif
+
+#if defined(DNNL_VERSION_MAJOR) && DNNL_VERSION_MAJOR == 2
+#include <dlfcn.h>
+#define WK_HAVE_PACKED 1
+
+#define WK_DNNL_FUNCS(X)                                                                                        \
+    X(dnnl_engine_create) X(dnnl_stream_create) X(dnnl_stream_wait) X(dnnl_memory_desc_init_by_tag)             \
+    X(dnnl_memory_desc_get_size) X(dnnl_matmul_desc_init) X(dnnl_primitive_desc_create)                         \
+    X(dnnl_primitive_desc_destroy) X(dnnl_primitive_desc_query) X(dnnl_primitive_desc_query_md)                 \
+    X(dnnl_primitive_create) X(dnnl_primitive_execute) X(dnnl_primitive_destroy) X(dnnl_memory_create)          \
+    X(dnnl_memory_destroy) X(dnnl_reorder_primitive_desc_create)
+#define WK_DECLARE(f) static __typeof__(&f) p_##f;
+WK_DNNL_FUNCS(WK_DECLARE)
+
+static dnnl_engine_t engine;
+static dnnl_stream_t stream;
+static int bound = 0;  // 0 not tried, 1 ready, -1 unavailable
+static char bind_error[256];
+
+static int wk_bind_dnnl(void) {
+    if (bound) return bound;
+    char e[256];
+    bound = -1;
+    if (wk_gemm_load(e, sizeof e) != 0 || !wk_gemm_dnnl_handle()) {
+        snprintf(bind_error, sizeof bind_error, "packed weights need oneDNN (libdnnl2): %s", e);
+        return bound;
+    }
+    if (wk_gemm_dnnl_major() != 2) {
+        snprintf(bind_error, sizeof bind_error, "packed weights need oneDNN 2.x; the loaded library is %d.x",
+                 wk_gemm_dnnl_major());
+        return bound;
+    }
+    void *h = wk_gemm_dnnl_handle();
+#define WK_LOOKUP(f)                                                                          \
+    if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) {                                            \
+        snprintf(bind_error, sizeof bind_error, "oneDNN has no %s", #f);                      \
+        return bound;                                                                         \
+    }
+    WK_DNNL_FUNCS(WK_LOOKUP)
+    if (p_dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success ||
+        p_dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success) {
+        snprintf(bind_error, sizeof bind_error, "oneDNN could not create a CPU engine and stream");
+        return bound;
+    }
+    bound = 1;
+    return bound;
+}
+#endif
+
+struct wk_matmul {
+    int precision;
+    int64_t k, n;
+    float *col_scale;    // int8: per output column, the weight scale
+    int32_t *col_sum;    // int8: per output column, Σ_k of the quantised weights
+    char impl[128];
+#ifdef WK_HAVE_PACKED
+    dnnl_memory_t weights;    // packed, owned
+    dnnl_memory_desc_t weights_md;
+    int64_t cached_m;          // the primitive for the last M (oneDNN also caches primitives)
+    dnnl_primitive_t prim;
+#endif
+};
+
+static const char *precision_name(int p) { return p == WK_PRECISION_BF16 ? "bf16" : p == WK_PRECISION_INT8 ? "int8" : "f32"; }
+
+size_t wk_matmul_scratch_bytes(const wk_matmul *mm, int64_t m) {
+    if (!mm) return 0;
+    if (mm->precision == WK_PRECISION_BF16) return (size_t)(m * mm->k * 2);
+    // int8: u8 rows, per-row scale and zero point, s32 accumulators.
+    return (size_t)(m * mm->k + m * 8 + m * mm->n * 4 + 64);
+}
+
+const char *wk_matmul_kernel(const wk_matmul *mm) { return mm ? mm->impl : ""; }
+
+#ifndef WK_HAVE_PACKED
+wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w, int64_t ldw, int transposed,
+                            char *error, size_t error_size) {
+    (void)k; (void)n; (void)w; (void)ldw; (void)transposed;
+    snprintf(error, error_size, "%s weights need oneDNN 2.x's matmul primitive, which this build of WeightKit does "
+             "not have (its header, libdnnl-dev, was not installed when it was built)", precision_name(precision));
+    return NULL;
+}
+int wk_matmul_run(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch) {
+    (void)mm; (void)m; (void)a; (void)c; (void)scratch;
+    return -1;
+}
+void wk_matmul_destroy(wk_matmul *mm) { free(mm); }
+#else
+
+static inline uint16_t to_bf16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    uint32_t rounded = u + 0x7fffu + ((u >> 16) & 1u);  // round to nearest even
+    // NaN stays a (quiet) NaN; written as a select so the loop vectorises.
+    uint32_t r = (u & 0x7fffffffu) > 0x7f800000u ? (u | 0x00400000u) : rounded;
+    return (uint16_t)(r >> 16);
+}
+
+static void destroy_prim(wk_matmul *mm) {
+    if (mm->prim) p_dnnl_primitive_destroy(mm->prim);
+    mm->prim = NULL;
+    mm->cached_m = -1;
+}
+
+// The matmul primitive for M rows (src bf16 / u8, weights as packed, dst f32 / s32).
+static dnnl_primitive_t primitive_for(wk_matmul *mm, int64_t m, char *error, size_t error_size) {
+    if (mm->prim && mm->cached_m == m) return mm->prim;
+    destroy_prim(mm);
+    int bf = mm->precision == WK_PRECISION_BF16;
+    dnnl_dims_t ad = {m, mm->k}, cd = {m, mm->n};
+    dnnl_memory_desc_t a_md, c_md;
+    p_dnnl_memory_desc_init_by_tag(&a_md, 2, ad, bf ? dnnl_bf16 : dnnl_u8, dnnl_ab);
+    p_dnnl_memory_desc_init_by_tag(&c_md, 2, cd, bf ? dnnl_f32 : dnnl_s32, dnnl_ab);
+    dnnl_matmul_desc_t d;
+    dnnl_primitive_desc_t pd = NULL;
+    if (p_dnnl_matmul_desc_init(&d, &a_md, &mm->weights_md, NULL, &c_md) != dnnl_success ||
+        p_dnnl_primitive_desc_create(&pd, &d, NULL, engine, NULL) != dnnl_success ||
+        p_dnnl_primitive_create(&mm->prim, pd) != dnnl_success) {
+        if (pd) p_dnnl_primitive_desc_destroy(pd);
+        snprintf(error, error_size, "oneDNN has no %s matmul for %lld×%lld×%lld", precision_name(mm->precision),
+                 (long long)m, (long long)mm->k, (long long)mm->n);
+        mm->prim = NULL;
+        return NULL;
+    }
+    p_dnnl_primitive_desc_destroy(pd);
+    mm->cached_m = m;
+    return mm->prim;
+}
+
+wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w, int64_t ldw, int transposed,
+                            char *error, size_t error_size) {
+    if (precision != WK_PRECISION_BF16 && precision != WK_PRECISION_INT8) {
+        snprintf(error, error_size, "packed weights are bf16 or int8 (float32 runs through wk_sgemm)");
+        return NULL;
+    }
+    if (wk_bind_dnnl() != 1) {
+        snprintf(error, error_size, "%s", bind_error);
+        return NULL;
+    }
+    wk_matmul *mm = calloc(1, sizeof *mm);
+    if (!mm) { snprintf(error, error_size, "out of memory"); return NULL; }
+    mm->precision = precision;
+    mm->k = k;
+    mm->n = n;
+    mm->cached_m = -1;
+    int bf = precision == WK_PRECISION_BF16;
+    // The weights in the precision, [K × N] row-major, then reordered into the primitive's layout.
+    size_t es = bf ? 2 : 1;
+    void *plain = malloc((size_t)(k * n) * es);
+    if (!plain) { free(mm); snprintf(error, error_size, "out of memory"); return NULL; }
+#define W(r, col) (transposed ? w[(col) * ldw + (r)] : w[(r) * ldw + (col)])
+    if (bf) {
+        uint16_t *q = plain;
+        for (int64_t r = 0; r < k; r++)
+            for (int64_t col = 0; col < n; col++) q[r * n + col] = to_bf16(W(r, col));
+    } else {
+        int8_t *q = plain;
+        mm->col_scale = malloc((size_t)n * sizeof(float));
+        mm->col_sum = calloc((size_t)n, sizeof(int32_t));
+        if (!mm->col_scale || !mm->col_sum) {
+            free(plain); wk_matmul_destroy(mm);
+            snprintf(error, error_size, "out of memory");
+            return NULL;
+        }
+        for (int64_t col = 0; col < n; col++) {
+            float mx = 0;
+            for (int64_t r = 0; r < k; r++) { float v = fabsf(W(r, col)); mx = v > mx ? v : mx; }
+            float s = mx > 0 && isfinite(mx) ? mx / 127.0f : 1.0f;
+            mm->col_scale[col] = s;
+            for (int64_t r = 0; r < k; r++) {
+                float v = roundf(W(r, col) / s);
+                int8_t qv = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+                q[r * n + col] = qv;
+                mm->col_sum[col] += qv;
+            }
+        }
+    }
+#undef W
+    dnnl_dims_t bd = {k, n}, ad = {128, k}, cd = {128, n};
+    dnnl_memory_desc_t user_md, any_md, a_md, c_md;
+    dnnl_data_type_t wt = bf ? dnnl_bf16 : dnnl_s8;
+    p_dnnl_memory_desc_init_by_tag(&user_md, 2, bd, wt, dnnl_ab);
+    p_dnnl_memory_desc_init_by_tag(&any_md, 2, bd, wt, dnnl_format_tag_any);
+    p_dnnl_memory_desc_init_by_tag(&a_md, 2, ad, bf ? dnnl_bf16 : dnnl_u8, dnnl_ab);
+    p_dnnl_memory_desc_init_by_tag(&c_md, 2, cd, bf ? dnnl_f32 : dnnl_s32, dnnl_ab);
+    dnnl_matmul_desc_t d;
+    dnnl_primitive_desc_t pd = NULL, rpd = NULL;
+    dnnl_primitive_t reorder = NULL;
+    dnnl_memory_t user = NULL;
+    const char *impl = NULL;
+    int ok = p_dnnl_matmul_desc_init(&d, &a_md, &any_md, NULL, &c_md) == dnnl_success &&
+             p_dnnl_primitive_desc_create(&pd, &d, NULL, engine, NULL) == dnnl_success &&
+             p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success;
+    if (ok && impl && strncmp(impl, "ref", 3) == 0) {
+        // oneDNN's reference loops: orders of magnitude slower than float32; refuse rather than crawl.
+        snprintf(error, error_size, "this CPU has no %s matmul kernel in oneDNN (only its reference loops: %s)%s",
+                 precision_name(precision), impl,
+                 bf ? "; bf16 needs AVX512_BF16 or AMX" : "; int8 needs AVX-512 or AVX2 (VNNI for full speed)");
+        ok = 0;
+        impl = NULL;
+    } else if (!ok) {
+        snprintf(error, error_size, "oneDNN has no %s matmul on this CPU", precision_name(precision));
+    }
+    if (ok) {
+        snprintf(mm->impl, sizeof mm->impl, "oneDNN matmul %s (%s)", bf ? "bf16" : "u8·s8→s32", impl);
+        mm->weights_md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+        dnnl_exec_arg_t args[2];
+        ok = p_dnnl_memory_create(&user, &user_md, engine, plain) == dnnl_success &&
+             p_dnnl_memory_create(&mm->weights, &mm->weights_md, engine, DNNL_MEMORY_ALLOCATE) == dnnl_success &&
+             p_dnnl_reorder_primitive_desc_create(&rpd, &user_md, engine, &mm->weights_md, engine, NULL) ==
+                 dnnl_success &&
+             p_dnnl_primitive_create(&reorder, rpd) == dnnl_success;
+        if (ok) {
+            args[0].arg = DNNL_ARG_FROM; args[0].memory = user;
+            args[1].arg = DNNL_ARG_TO; args[1].memory = mm->weights;
+            ok = p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
+                 p_dnnl_stream_wait(stream) == dnnl_success;
+        }
+        if (!ok) snprintf(error, error_size, "oneDNN could not pack the %s weights", precision_name(precision));
+    }
+    if (reorder) p_dnnl_primitive_destroy(reorder);
+    if (rpd) p_dnnl_primitive_desc_destroy(rpd);
+    if (pd) p_dnnl_primitive_desc_destroy(pd);
+    if (user) p_dnnl_memory_destroy(user);
+    free(plain);
+    if (!ok) { wk_matmul_destroy(mm); return NULL; }
+    return mm;
+}
+
+void wk_matmul_destroy(wk_matmul *mm) {
+    if (!mm) return;
+    if (bound == 1) {
+        destroy_prim(mm);
+        if (mm->weights) p_dnnl_memory_destroy(mm->weights);
+    }
+    free(mm->col_scale);
+    free(mm->col_sum);
+    free(mm);
+}
+
+// The activation passes, split by rows over the team.
+struct wk_pass {
+    const wk_matmul *mm;
+    int64_t m;
+    const float *a;
+    float *c;
+    void *q;          // bf16 or u8 rows
+    float *scale;     // int8: per row
+    int32_t *zero;    // int8: per row
+    const int32_t *acc;
+};
+
+WK_CLONES static void to_bf16_rows(void *ctx, int index, int count) {
+    struct wk_pass *p = ctx;
+    int64_t lo = p->m * index / count, hi = p->m * (index + 1) / count, k = p->mm->k;
+    uint16_t *restrict q = p->q;
+    const float *restrict a = p->a;
+    for (int64_t i = lo * k; i < hi * k; i++) q[i] = to_bf16(a[i]);
+}
+
+// Asymmetric u8 per row: scale = (max − min) / 255 over a range that includes 0, zero point in
+// [0, 255]; values rounded half up (x·(1/scale) + zero point + 0.5, truncated after clamping).
+#define WK_LANES 16
+WK_CLONES static void quantize_rows(void *ctx, int index, int count) {
+    struct wk_pass *p = ctx;
+    int64_t lo = p->m * index / count, hi = p->m * (index + 1) / count, k = p->mm->k;
+    uint8_t *restrict q = p->q;
+    for (int64_t r = lo; r < hi; r++) {
+        const float *restrict x = p->a + r * k;
+        float mnl[WK_LANES] = {0}, mxl[WK_LANES] = {0};
+        int64_t i = 0;
+        for (; i + WK_LANES <= k; i += WK_LANES)
+            for (int l = 0; l < WK_LANES; l++) {
+                float v = x[i + l];
+                mnl[l] = v < mnl[l] ? v : mnl[l];
+                mxl[l] = v > mxl[l] ? v : mxl[l];
+            }
+        float mn = 0, mx = 0;
+        for (; i < k; i++) { mn = x[i] < mn ? x[i] : mn; mx = x[i] > mx ? x[i] : mx; }
+        for (int l = 0; l < WK_LANES; l++) { mn = mnl[l] < mn ? mnl[l] : mn; mx = mxl[l] > mx ? mxl[l] : mx; }
+        float s = mx > mn && isfinite(mx - mn) ? (mx - mn) / 255.0f : 1.0f;
+        float zp = floorf(-mn / s + 0.5f);
+        zp = zp < 0 ? 0 : zp > 255 ? 255 : zp;
+        float inv = 1.0f / s, off = zp + 0.5f;
+        p->scale[r] = s;
+        p->zero[r] = (int32_t)zp;
+        uint8_t *restrict qr = q + r * k;
+        for (int64_t j = 0; j < k; j++) {
+            float v = x[j] * inv + off;
+            v = v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v;
+            qr[j] = (uint8_t)(int32_t)v;
+        }
+    }
+}
+
+// c = (acc − zero·Σw) · row scale · column scale.
+WK_CLONES static void dequantize_rows(void *ctx, int index, int count) {
+    struct wk_pass *p = ctx;
+    int64_t lo = p->m * index / count, hi = p->m * (index + 1) / count, n = p->mm->n;
+    const float *cs = p->mm->col_scale;
+    const int32_t *sum = p->mm->col_sum;
+    for (int64_t r = lo; r < hi; r++) {
+        float s = p->scale[r];
+        int32_t z = p->zero[r];
+        const int32_t *restrict acc = p->acc + r * n;
+        float *restrict c = p->c + r * n;
+        for (int64_t j = 0; j < n; j++) c[j] = (float)(acc[j] - z * sum[j]) * s * cs[j];
+    }
+}
+
+int wk_matmul_run(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch) {
+    char e[160];
+    dnnl_primitive_t prim = primitive_for(mm, m, e, sizeof e);
+    if (!prim) return -1;
+    int threads = wk_gemm_threads();
+    struct wk_pass p = {mm, m, a, c, scratch, NULL, NULL, NULL};
+    dnnl_dims_t ad = {m, mm->k}, cd = {m, mm->n};
+    dnnl_memory_desc_t a_md, c_md;
+    int bf = mm->precision == WK_PRECISION_BF16;
+    int32_t *acc = NULL;
+    if (bf) {
+        wk_team_run(to_bf16_rows, &p, threads);
+    } else {
+        uint8_t *base = scratch;
+        p.scale = (float *)(base + ((m * mm->k + 63) & ~63));
+        p.zero = (int32_t *)(p.scale + m);
+        acc = (int32_t *)(((uintptr_t)(p.zero + m) + 63) & ~(uintptr_t)63);
+        p.acc = acc;
+        wk_team_run(quantize_rows, &p, threads);
+    }
+    p_dnnl_memory_desc_init_by_tag(&a_md, 2, ad, bf ? dnnl_bf16 : dnnl_u8, dnnl_ab);
+    p_dnnl_memory_desc_init_by_tag(&c_md, 2, cd, bf ? dnnl_f32 : dnnl_s32, dnnl_ab);
+    dnnl_memory_t am = NULL, cm = NULL;
+    int ok = p_dnnl_memory_create(&am, &a_md, engine, scratch) == dnnl_success &&
+             p_dnnl_memory_create(&cm, &c_md, engine, bf ? (void *)c : (void *)acc) == dnnl_success;
+    if (ok) {
+        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, mm->weights}, {DNNL_ARG_DST, cm}};
+        ok = p_dnnl_primitive_execute(prim, stream, 3, args) == dnnl_success &&
+             p_dnnl_stream_wait(stream) == dnnl_success;
+    }
+    if (am) p_dnnl_memory_destroy(am);
+    if (cm) p_dnnl_memory_destroy(cm);
+    if (ok && !bf) wk_team_run(dequantize_rows, &p, threads);
+    return ok ? 0 : -1;
+}
+#endif
