@@ -23,6 +23,7 @@
 
 #if defined(DNNL_VERSION_MAJOR) && DNNL_VERSION_MAJOR == 2
 #include <dlfcn.h>
+#include <pthread.h>
 #define WK_HAVE_PACKED 1
 
 #define WK_DNNL_FUNCS(X)                                                                                        \
@@ -35,37 +36,48 @@
 WK_DNNL_FUNCS(WK_DECLARE)
 
 static dnnl_engine_t engine;
-static dnnl_stream_t stream;
-static int bound = 0;  // 0 not tried, 1 ready, -1 unavailable
+static int bound = 0;  // 1 ready, -1 unavailable (set once, under bind_once)
 static char bind_error[256];
+static pthread_once_t bind_once = PTHREAD_ONCE_INIT;
+// One stream per calling thread: oneDNN streams are not safe to share between threads.
+static __thread dnnl_stream_t thread_stream;
 
+static void wk_bind_dnnl_once(void);
 static int wk_bind_dnnl(void) {
-    if (bound) return bound;
+    pthread_once(&bind_once, wk_bind_dnnl_once);
+    return bound;
+}
+
+static dnnl_stream_t wk_stream(void) {
+    if (!thread_stream && p_dnnl_stream_create(&thread_stream, engine, dnnl_stream_default_flags) != dnnl_success)
+        thread_stream = NULL;
+    return thread_stream;
+}
+
+static void wk_bind_dnnl_once(void) {
     char e[256];
     bound = -1;
     if (wk_gemm_load(e, sizeof e) != 0 || !wk_gemm_dnnl_handle()) {
         snprintf(bind_error, sizeof bind_error, "packed weights need oneDNN (libdnnl2): %s", e);
-        return bound;
+        return;
     }
     if (wk_gemm_dnnl_major() != 2) {
         snprintf(bind_error, sizeof bind_error, "packed weights need oneDNN 2.x; the loaded library is %d.x",
                  wk_gemm_dnnl_major());
-        return bound;
+        return;
     }
     void *h = wk_gemm_dnnl_handle();
 #define WK_LOOKUP(f)                                                                          \
     if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) {                                            \
         snprintf(bind_error, sizeof bind_error, "oneDNN has no %s", #f);                      \
-        return bound;                                                                         \
+        return;                                                                         \
     }
     WK_DNNL_FUNCS(WK_LOOKUP)
-    if (p_dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success ||
-        p_dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success) {
-        snprintf(bind_error, sizeof bind_error, "oneDNN could not create a CPU engine and stream");
-        return bound;
+    if (p_dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) {
+        snprintf(bind_error, sizeof bind_error, "oneDNN could not create a CPU engine");
+        return;
     }
     bound = 1;
-    return bound;
 }
 #endif
 
@@ -80,16 +92,22 @@ struct wk_matmul {
     dnnl_memory_desc_t weights_md;
     int64_t cached_m;          // the primitive for the last M (oneDNN also caches primitives)
     dnnl_primitive_t prim;
+    pthread_mutex_t lock;      // one call at a time per layer (the cached primitive, its scratch use)
 #endif
 };
 
 static const char *precision_name(int p) { return p == WK_PRECISION_BF16 ? "bf16" : p == WK_PRECISION_INT8 ? "int8" : "f32"; }
 
+static size_t align64(size_t v) { return (v + 63) & ~(size_t)63; }
+// int8 scratch: u8 rows at 0, row scales at int8_scale_offset, zero points after them, s32 accumulators at int8_acc_offset.
+static size_t int8_scale_offset(int64_t m, int64_t k) { return align64((size_t)(m * k)); }
+static size_t int8_acc_offset(int64_t m, int64_t k) { return align64(int8_scale_offset(m, k) + (size_t)m * 8); }
+
 size_t wk_matmul_scratch_bytes(const wk_matmul *mm, int64_t m) {
     if (!mm) return 0;
     if (mm->precision == WK_PRECISION_BF16) return (size_t)(m * mm->k * 2);
-    // int8: u8 rows, per-row scale and zero point, s32 accumulators.
-    return (size_t)(m * mm->k + m * 8 + m * mm->n * 4 + 64);
+    // int8: u8 rows, per-row scale and zero point, s32 accumulators (each part 64-byte aligned).
+    return int8_acc_offset(m, mm->k) + (size_t)(m * mm->n) * 4;
 }
 
 const char *wk_matmul_kernel(const wk_matmul *mm) { return mm ? mm->impl : ""; }
@@ -165,6 +183,7 @@ wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w,
     mm->k = k;
     mm->n = n;
     mm->cached_m = -1;
+    pthread_mutex_init(&mm->lock, NULL);
     int bf = precision == WK_PRECISION_BF16;
     // The weights in the precision, [K × N] row-major, then reordered into the primitive's layout.
     size_t es = bf ? 2 : 1;
@@ -213,15 +232,23 @@ wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w,
     int ok = p_dnnl_matmul_desc_init(&d, &a_md, &any_md, NULL, &c_md) == dnnl_success &&
              p_dnnl_primitive_desc_create(&pd, &d, NULL, engine, NULL) == dnnl_success &&
              p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success;
-    if (ok && impl && strncmp(impl, "ref", 3) == 0) {
-        // oneDNN's reference loops: orders of magnitude slower than float32; refuse rather than crawl.
-        snprintf(error, error_size, "this CPU has no %s matmul kernel in oneDNN (only its reference loops: %s)%s",
-                 precision_name(precision), impl,
-                 bf ? "; bf16 needs AVX512_BF16 or AMX" : "; int8 needs AVX-512 or AVX2 (VNNI for full speed)");
+    // Only kernels that use the hardware's bf16 / int8 instructions: elsewhere oneDNN emulates them
+    // (bf16 through gemm:jit, ~2.5x slower than float32) or, for int8 without VNNI, multiplies
+    // with vpmaddubsw, whose 16-bit intermediate sums can saturate.
+    int native = ok && impl &&
+                 (bf ? (strstr(impl, "bf16") != NULL || strstr(impl, "amx") != NULL)
+                     : (strstr(impl, "vnni") != NULL || strstr(impl, "amx") != NULL));
+    if (ok && !native) {
+        snprintf(error, error_size,
+                 "%s needs a CPU with %s; oneDNN's kernel here would be %s (%s): use --precision f32%s",
+                 precision_name(precision), bf ? "AVX512_BF16 or AMX-BF16" : "AVX512_VNNI, AVX_VNNI or AMX-INT8",
+                 impl, bf ? "emulated, slower than float32" : "without VNNI its 16-bit sums can saturate",
+                 bf ? "" : " or bf16 where available");
         ok = 0;
-        impl = NULL;
     } else if (!ok) {
-        snprintf(error, error_size, "oneDNN has no %s matmul on this CPU", precision_name(precision));
+        snprintf(error, error_size, "%s needs a CPU with %s; oneDNN has no %s matmul on this one: use --precision f32",
+                 precision_name(precision), bf ? "AVX512_BF16 or AMX-BF16" : "AVX512_VNNI, AVX_VNNI or AMX-INT8",
+                 precision_name(precision));
     }
     if (ok) {
         snprintf(mm->impl, sizeof mm->impl, "oneDNN matmul %s (%s)", bf ? "bf16" : "u8·s8→s32", impl);
@@ -235,7 +262,8 @@ wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w,
         if (ok) {
             args[0].arg = DNNL_ARG_FROM; args[0].memory = user;
             args[1].arg = DNNL_ARG_TO; args[1].memory = mm->weights;
-            ok = p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
+            dnnl_stream_t stream = wk_stream();
+            ok = stream && p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
                  p_dnnl_stream_wait(stream) == dnnl_success;
         }
         if (!ok) snprintf(error, error_size, "oneDNN could not pack the %s weights", precision_name(precision));
@@ -255,6 +283,7 @@ void wk_matmul_destroy(wk_matmul *mm) {
         destroy_prim(mm);
         if (mm->weights) p_dnnl_memory_destroy(mm->weights);
     }
+    pthread_mutex_destroy(&mm->lock);
     free(mm->col_scale);
     free(mm->col_sum);
     free(mm);
@@ -330,10 +359,20 @@ WK_CLONES static void dequantize_rows(void *ctx, int index, int count) {
     }
 }
 
+static int wk_matmul_run_locked(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch);
+
 int wk_matmul_run(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch) {
+    pthread_mutex_lock(&mm->lock);
+    int rc = wk_matmul_run_locked(mm, m, a, c, scratch);
+    pthread_mutex_unlock(&mm->lock);
+    return rc;
+}
+
+static int wk_matmul_run_locked(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch) {
     char e[160];
     dnnl_primitive_t prim = primitive_for(mm, m, e, sizeof e);
-    if (!prim) return -1;
+    dnnl_stream_t stream = wk_stream();
+    if (!prim || !stream) return -1;
     int threads = wk_gemm_threads();
     struct wk_pass p = {mm, m, a, c, scratch, NULL, NULL, NULL};
     dnnl_dims_t ad = {m, mm->k}, cd = {m, mm->n};
@@ -344,9 +383,9 @@ int wk_matmul_run(wk_matmul *mm, int64_t m, const float *a, float *c, void *scra
         wk_team_run(to_bf16_rows, &p, threads);
     } else {
         uint8_t *base = scratch;
-        p.scale = (float *)(base + ((m * mm->k + 63) & ~63));
+        p.scale = (float *)(base + int8_scale_offset(m, mm->k));
         p.zero = (int32_t *)(p.scale + m);
-        acc = (int32_t *)(((uintptr_t)(p.zero + m) + 63) & ~(uintptr_t)63);
+        acc = (int32_t *)(base + int8_acc_offset(m, mm->k));
         p.acc = acc;
         wk_team_run(quantize_rows, &p, threads);
     }

@@ -1,5 +1,6 @@
 import WeightKitCheckpoints
 import WeightKitGGUF
+import WeightKitCompute
 import WeightKitGraphs
 
 /// One graph as the mapper knows it: its kind and how a checkpoint maps onto it (with an optional
@@ -173,12 +174,27 @@ public enum Graphs {
         return best
     }
 
-    /// Binds the graph a passing report mapped onto, ready to run.
-    public static func bind(_ checkpoint: any Checkpoint, _ report: MappingReport) throws -> any RunnableGraph {
+    /// A precision the graph does not offer.
+    public struct PrecisionUnsupported: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Binds the graph a passing report mapped onto, ready to run, with its linear layers at
+    /// `precision` (BERT-family graphs; the text classifier runs in float32 only).
+    public static func bind(_ checkpoint: any Checkpoint, _ report: MappingReport, precision: Precision = .f32) throws
+        -> any RunnableGraph
+    {
         let source = MappedParameterSource(checkpoint: checkpoint, report: report)
         switch report.graphConfig {
-        case .bert(let c)?: return try BertModel(config: c, source: source)
-        case .textClassifier(let c)?: return try TextClassifierModel(config: c, source: source)
+        case .bert(let c)?: return try BertModel(config: c, source: source, precision: precision)
+        case .textClassifier(let c)?:
+            guard precision == .f32 else {
+                throw PrecisionUnsupported(
+                    description:
+                        "the text classifier runs in f32 only (--precision \(precision.rawValue) is for BERT-family graphs)"
+                )
+            }
+            return try TextClassifierModel(config: c, source: source)
         case nil: throw GraphReadyWriter.NotMapped(report: report)
         }
     }

@@ -1,4 +1,5 @@
 import WeightKitCheckpoints
+import WeightKitCompute
 
 extension VerificationReport {
     public var json: JSONValue {
@@ -13,6 +14,8 @@ extension VerificationReport {
             "first_divergence": firstDivergence.map { .string($0) } ?? .null,
             "hint": hint.map { .string($0) } ?? .null,
             "unproducible": .array(unproducible.map { .string($0) }),
+            "precision": .string(precision.rawValue),
+            "drift": drift?.json ?? .null,
             "outputs": .array(
                 comparisons.map { c in
                     .object([
@@ -45,7 +48,8 @@ extension VerificationReport {
             return (v < 0 ? "-" : "") + "\(mant)e\(exp)"
         }
         var out =
-            "\(checkpoint) against \(bundle)\n  model: \(model), convention: \(convention ?? "?"), atol \(e(atol)), rtol \(e(rtol))\n"
+            "\(checkpoint) against \(bundle)\n  model: \(model), convention: \(convention ?? "?"), atol \(e(atol)), rtol \(e(rtol))"
+            + (precision == .f32 ? "" : ", precision \(precision.rawValue)") + "\n"
         out += "  numerics: " + numerics.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "\n"
         let header = ["output", "", "max abs", "at", "max rel", "cosine", "NMSE dB", "min atol", "mismatched"]
         var rows: [[String]] = []
@@ -74,6 +78,7 @@ extension VerificationReport {
         if let firstDivergence {
             out += "  first divergence: \(firstDivergence)" + (hint.map { " — \($0)" } ?? "") + "\n"
         }
+        if let drift { out += drift.text.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
         out += passed ? "PASS\n" : "FAIL\n"
         return out
     }

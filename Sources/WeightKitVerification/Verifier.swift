@@ -21,6 +21,9 @@ public struct VerificationReport: Sendable {
     public var hint: String?
     public var atol: Double
     public var rtol: Double
+    /// The arithmetic the checkpoint ran in, and below f32 its drift against the f32 run.
+    public var precision: Precision = .f32
+    public var drift: PrecisionDrift?
     public var passed: Bool { unproducible.isEmpty && !comparisons.isEmpty && comparisons.allSatisfy(\.passed) }
 }
 
@@ -73,7 +76,7 @@ public enum Verifier {
     public static func verify(
         checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
         config: GraphConfig?, vocab: String? = nil, tokenizer: TokenizerFiles? = nil, fromText: Bool = false,
-        vectorizer: KerasTextVectorizer? = nil
+        vectorizer: KerasTextVectorizer? = nil, precision: Precision = .f32
     ) throws -> VerificationReport {
         let bundle = try ReferenceBundle(path: bundlePath)
         let checkpoint = try Checkpoints.open(path)
@@ -86,7 +89,8 @@ public enum Verifier {
             throw Failure.notMapped(checkpoint: path, graph: bundle.kind, report: mapping.text)
         }
         report.convention = mapping.convention?.rawValue
-        let graph = try Graphs.bind(checkpoint, mapping)
+        let graph = try Graphs.bind(checkpoint, mapping, precision: precision)
+        report.precision = precision
         report.numerics = graph.numerics
         var inputs = bundle.inputs
         if let bert = graph as? BertModel {
@@ -157,6 +161,13 @@ public enum Verifier {
         let mask = inputs["attention_mask"]
         let producible = graph.outputNames, intermediates = graph.intermediateNames
         let produced = try graph.run(inputs, outputs: Set(bundle.outputOrder).intersection(producible))
+        if precision != .f32, let reduced = graph as? BertModel {
+            // What the mode costs: the same inputs through the same checkpoint in float32.
+            let reference = try Graphs.bind(checkpoint, mapping)
+            report.drift = PrecisionDrift.measure(
+                precision: precision, kernels: reduced.kernels, reduced: produced,
+                reference: try reference.run(inputs, outputs: Set(produced.keys)), attentionMask: mask)
+        }
         // Intermediates first, in graph order, then the remaining outputs in bundle order.
         let ordered =
             intermediates.filter { bundle.outputs[$0] != nil }
@@ -172,9 +183,12 @@ public enum Verifier {
         // The first divergence: the first failing comparison with everything before it passing.
         if let i = report.comparisons.firstIndex(where: { !$0.passed }), report.comparisons[..<i].allSatisfy(\.passed) {
             report.firstDivergence = report.comparisons[i].name
-            report.hint = hint(
-                for: report.comparisons[i].name, numerics: report.numerics, kind: bundle.kind,
-                agreeing: report.comparisons[..<i].map(\.name))
+            report.hint =
+                precision == .f32
+                ? hint(
+                    for: report.comparisons[i].name, numerics: report.numerics, kind: bundle.kind,
+                    agreeing: report.comparisons[..<i].map(\.name))
+                : "expected at --precision \(precision.rawValue): its rounding is below, as drift against f32; judge the mode by that, or give --atol for it"
         }
         return report
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WeightKitCheckpoints
+import WeightKitCompute
 import WeightKitFormats
 import WeightKitGraphs
 import WeightKitKeras
@@ -34,6 +35,10 @@ struct RunCommand: ParsableCommand {
             "Text classifier: the TextVectorization vocabulary, one token per line as get_vocabulary() returns it (for a .h5 whose adapted vocabulary Keras did not save)."
     ) var vocabulary: String?
     @Option(help: "Text classifier: class names, comma-separated or a file with one per line.") var labels: String?
+    @Option(
+        help:
+            "Arithmetic of the encoder's linear layers: f32, bf16 (AVX512_BF16 or AMX) or int8 (VNNI). Below f32 the run is repeated in f32 and the drift of every output printed (with --json: {\"results\", \"drift\"})."
+    ) var precision: Precision = .f32
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -72,7 +77,8 @@ struct RunCommand: ParsableCommand {
             }
         }
         let tokenizer = files.tokenizer
-        let model = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
+        let model = try BertModel(
+            config: config, source: MappedParameterSource(checkpoint: c, report: report), precision: precision)
         let batch = tokenizer.encodeBatch(
             text, pairs: pair.isEmpty ? nil : pair,
             maxLength: min(maxLength ?? files.maxLength ?? config.maxPositions, config.maxPositions))
@@ -89,10 +95,18 @@ struct RunCommand: ParsableCommand {
                 message: "error: the graph has no output '\(w)' (it has \(model.outputNames.joined(separator: ", ")))",
                 code: 2)
         }
-        let out = try model.forward(
-            .init(
-                inputIds: batch.map(\.inputIds), attentionMask: batch.map(\.attentionMask),
-                tokenTypeIds: batch.map(\.tokenTypeIds)), outputs: Set(wanted.map(ours)))
+        let inputs = BertModel.Inputs(
+            inputIds: batch.map(\.inputIds), attentionMask: batch.map(\.attentionMask),
+            tokenTypeIds: batch.map(\.tokenTypeIds))
+        let out = try model.forward(inputs, outputs: Set(wanted.map(ours)))
+        var drift: PrecisionDrift?
+        if precision != .f32 {
+            let reference = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
+            drift = PrecisionDrift.measure(
+                precision: precision, kernels: model.kernels, reduced: out,
+                reference: try reference.forward(inputs, outputs: Set(wanted.map(ours))),
+                attentionMask: inputs.attentionMask)
+        }
         var results: [JSONValue] = []
         var textOut = ""
         for (i, t) in text.enumerated() {
@@ -127,7 +141,13 @@ struct RunCommand: ParsableCommand {
             }
             results.append(.object(item))
         }
-        Terminal.write(json ? JSONValue.array(results).serialized(indent: 2) + "\n" : textOut + files.describe + "\n")
+        if json {
+            let value: JSONValue =
+                drift.map { .object(["results": .array(results), "drift": $0.json]) } ?? .array(results)
+            Terminal.write(value.serialized(indent: 2) + "\n")
+        } else {
+            Terminal.write(textOut + files.describe + "\n" + (drift?.text ?? ""))
+        }
     }
 
     /// The notebook's classifier on raw strings: its own TextVectorization (or --vocabulary with

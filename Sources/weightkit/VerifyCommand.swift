@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WeightKitCheckpoints
+import WeightKitCompute
 import WeightKitFormats
 import WeightKitGraphs
 import WeightKitTensorFlow
@@ -52,6 +53,10 @@ struct VerifyCommand: ParsableCommand {
         help:
             "Tokenise the bundle's input.text even when it also holds ids (and say whether the ids agree): verifies the tokenisation too."
     ) var fromText = false
+    @Option(
+        help:
+            "Run the checkpoint's encoder linear layers in f32, bf16 (AVX512_BF16 or AMX) or int8 (VNNI); below f32 the report adds the drift of every output against the same checkpoint in f32 (the comparison with the reference keeps its tolerances: give --atol for the mode)."
+    ) var precision: Precision = .f32
     @Option(help: "Also write the report as JSON to this path (Schemas/verify.schema.json).") var json: String?
 
     func validate() throws {
@@ -115,7 +120,7 @@ struct VerifyCommand: ParsableCommand {
         var report = try Verifier.verify(
             checkpoint: checkpoint, reference: reference, atol: atol, rtol: rtol,
             config: try GraphConfigOption.read(config, for: bundle.kind), vocab: vocab, tokenizer: tokenizer,
-            fromText: fromText, vectorizer: vectorizer)
+            fromText: fromText, vectorizer: vectorizer, precision: precision)
         if let against, keepReference == nil { report.bundle = "\(against) (run by WeightKit)" }
         Terminal.write(report.text)
         if let json {

@@ -26,10 +26,14 @@ enum CLI {
 
     static func run(_ args: String...) throws -> Result { try run(args) }
 
-    static func run(_ args: [String]) throws -> Result {
+    /// `environment`: variables added to this process's for the child only.
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
