@@ -167,6 +167,36 @@ static dnnl_primitive_t primitive_for(wk_matmul *mm, int64_t m, char *error, siz
     return mm->prim;
 }
 
+// Symmetric int8 per output column: scale = max |w| / 127, values rounded half away from zero
+// (the multiply by 1/scale and a truncation, so the loops vectorise); the column sums of the
+// quantised values serve the zero-point correction. Row by row: the stored order of [in, out].
+WK_CLONES static void quantize_weights(const float *w, int64_t ldw, int transposed, int64_t k, int64_t n, int8_t *q,
+                                       float *scale, int32_t *sum) {
+#define W(r, col) (transposed ? w[(col) * ldw + (r)] : w[(r) * ldw + (col)])
+    for (int64_t col = 0; col < n; col++) scale[col] = 0;
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t col = 0; col < n; col++) {
+            float v = fabsf(W(r, col));
+            scale[col] = v > scale[col] ? v : scale[col];
+        }
+    for (int64_t col = 0; col < n; col++) {
+        float mx = scale[col];
+        scale[col] = mx > 0 && isfinite(mx) ? mx / 127.0f : 1.0f;
+    }
+    float *inv = malloc((size_t)n * sizeof(float));
+    for (int64_t col = 0; col < n; col++) inv[col] = 1.0f / scale[col];
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t col = 0; col < n; col++) {
+            float v = W(r, col) * inv[col];
+            v = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
+            int8_t qv = (int8_t)(int32_t)(v + (v < 0 ? -0.5f : 0.5f));
+            q[r * n + col] = qv;
+            sum[col] += qv;
+        }
+    free(inv);
+#undef W
+}
+
 wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w, int64_t ldw, int transposed,
                             char *error, size_t error_size) {
     if (precision != WK_PRECISION_BF16 && precision != WK_PRECISION_INT8) {
@@ -203,18 +233,7 @@ wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w,
             snprintf(error, error_size, "out of memory");
             return NULL;
         }
-        for (int64_t col = 0; col < n; col++) {
-            float mx = 0;
-            for (int64_t r = 0; r < k; r++) { float v = fabsf(W(r, col)); mx = v > mx ? v : mx; }
-            float s = mx > 0 && isfinite(mx) ? mx / 127.0f : 1.0f;
-            mm->col_scale[col] = s;
-            for (int64_t r = 0; r < k; r++) {
-                float v = roundf(W(r, col) / s);
-                int8_t qv = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
-                q[r * n + col] = qv;
-                mm->col_sum[col] += qv;
-            }
-        }
+        quantize_weights(w, ldw, transposed, k, n, q, mm->col_scale, mm->col_sum);
     }
 #undef W
     dnnl_dims_t bd = {k, n}, ad = {128, k}, cd = {128, n};

@@ -150,7 +150,14 @@ public final class BertModel: @unchecked Sendable {
         if precision != .f32 {
             layers = BoundLayers(declared, binder.bound, fusedQKV: false)
             qkv = nil
-            packed = try layers.encoder.map { try Self.pack($0, precision: precision, hidden: config.hiddenSize) }
+            packed = try layers.encoder.map { e in
+                let p = try Self.pack(e, precision: precision, hidden: config.hiddenSize)
+                // The float32 originals are not read again: let a mapped file's pages go.
+                for t in [e.query, e.key, e.value, e.attentionOutput, e.intermediate, e.output] {
+                    t?.weight.releaseResidentPages()
+                }
+                return p
+            }
             return
         }
         packed = nil

@@ -28,6 +28,8 @@ public struct BoundTensor: @unchecked Sendable {
     private let owner: AnyObject
     /// True when the values were converted (dtype or alignment) rather than used in place.
     public let copied: Bool
+    /// The checkpoint's view, when the values are used in place (its pages can be released).
+    private let mapped: TensorView?
 
     /// `linearWeight`: a 2-D weight of a linear layer, stored [in, out] for the GEMM.
     init(view: TensorView, layout: WeightLayout, shape: [Int]? = nil, linearWeight: Bool = false) throws {
@@ -46,6 +48,7 @@ public struct BoundTensor: @unchecked Sendable {
             pointer = UnsafePointer(buffer.pointer)
             owner = buffer
             copied = true
+            mapped = nil
             self.layout = .inOut
             self.shape = [inF, outF]
             return
@@ -56,6 +59,7 @@ public struct BoundTensor: @unchecked Sendable {
             pointer = UnsafePointer(p.assumingMemoryBound(to: Float.self))
             owner = view.storageOwner
             copied = false
+            mapped = view
         } else {
             let values = try view.float32Array()
             let buffer = FloatBuffer(count: values.count)
@@ -63,8 +67,13 @@ public struct BoundTensor: @unchecked Sendable {
             pointer = UnsafePointer(buffer.pointer)
             owner = buffer
             copied = true
+            mapped = nil
         }
     }
+
+    /// Lets the kernel drop the resident pages of weights used in place from a mapped file (read
+    /// again from the file if touched later): after they were packed into another precision.
+    public func releaseResidentPages() { mapped?.releaseResidentPages() }
 
     /// y[rows × out] = x[rows × in] · Wᵀ (+ bias), whatever the stored orientation.
     public func linear(_ x: UnsafePointer<Float>, rows: Int, bias: BoundTensor?, into y: UnsafeMutablePointer<Float>) {

@@ -104,7 +104,7 @@ struct BenchCommand: ParsableCommand {
                 "forward \(batch)x\(seq): median \(fmt(median)) ms, min \(fmt(times.first!)) ms, max \(fmt(times.last!)) ms over \(runs) runs"
             )
             print(
-                "peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB, \(model.weightsInPlace ? "used in place, none copied" : "copied at bind"))"
+                "peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB, \(model.weightsInPlace ? "used in place, none copied" : "copied at bind")\(precision == .f32 ? "" : "; encoder linear layers packed into \(precision.rawValue) at bind"))"
             )
         }
     }
