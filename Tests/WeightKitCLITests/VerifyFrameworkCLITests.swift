@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import WeightKitCheckpoints
+import WeightKitTestSupport
+
+/// `verify MODEL --against SOURCE --framework KIND` (issue 18): the original framework run for the
+/// user by the producer in python/ (weightkit-reference), then the usual report. PyTorch paths run
+/// in CI with the pinned environment of Fixtures/requirements-torch.txt (Scripts/test.sh names it
+/// WEIGHTKIT_TORCH_PYTHON); each has a failing case too.
+@Suite("CLI: verify --against SOURCE --framework (the original framework, run for you)")
+struct VerifyFrameworkCLITests {
+    static let torchPython = ProcessInfo.processInfo.environment["WEIGHTKIT_TORCH_PYTHON"]
+    static let plainPython = ProcessInfo.processInfo.environment["WEIGHTKIT_PYTHON"]
+    static let minilm = ProcessInfo.processInfo.environment["WEIGHTKIT_MINILM"]
+    static let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    static let classifier = CLI.fixture("references/tiny_bert_cls_pt")
+
+    static func python() throws -> String {
+        try #require(Self.torchPython, "WEIGHTKIT_TORCH_PYTHON unset: Scripts/test.sh makes the torch environment")
+    }
+
+    @Test(
+        "transformers (PyTorch) classifier → graph-ready .wkc: PASS on every layer; an altered weight caught at hidden_states.2",
+        .enabled(if: torchPython != nil || inCI, "set WEIGHTKIT_TORCH_PYTHON (Scripts/test.sh does)"))
+    func pytorchClassifier() throws {
+        let py = try Self.python()
+        let dir = try CLI.scratch()
+        #expect(try CLI.run("convert", Self.classifier, "-o", dir + "/cls.wkc", "--model", "bert").status == 0)
+        let ok = try CLI.run(
+            "verify", dir + "/cls.wkc", "--against", Self.classifier, "--framework", "hf", "--python", py, "--batch",
+            "3x20", "--keep-reference", dir + "/ref.safetensors")
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("run by torch ") && ok.stdout.contains("hidden_states.2    ok"), "\(ok.stdout)")
+        #expect(ok.stdout.contains("logits") && ok.stderr.contains("running 3×20 in PyTorch"), "\(ok.stderr)")
+        let kept = try SafetensorsReader.open(dir + "/ref.safetensors", options: .init())
+        #expect(kept.metadata["framework"]?.hasPrefix("torch ") == true && kept.info(named: "output.logits") != nil)
+
+        #expect(try CLI.run("convert", Self.classifier, "-o", dir + "/plain.safetensors").status == 0)
+        try VerifyAgainstCLITests.alter(
+            dir + "/plain.safetensors", tensor: "bert.encoder.layer.1.output.dense.weight",
+            to: dir + "/altered.safetensors")
+        let bad = try CLI.run(
+            "verify", dir + "/altered.safetensors", "--config", Self.classifier + "/config.json", "--reference",
+            dir + "/ref.safetensors")
+        #expect(bad.status == 1 && bad.stdout.contains("first divergence: hidden_states.2"), "\(bad.stdout)")
+    }
+
+    @Test(
+        "sentence-transformers on the real MiniLM, from text: PASS including sentence_embedding",
+        .enabled(if: (torchPython != nil && minilm != nil) || inCI, "needs WEIGHTKIT_TORCH_PYTHON and WEIGHTKIT_MINILM")
+    )
+    func sentenceTransformers() throws {
+        let py = try Self.python()
+        let model = try #require(Self.minilm, "WEIGHTKIT_MINILM unset")
+        let dir = try CLI.scratch()
+        #expect(
+            try CLI.run("convert", model + "/model.safetensors", "-o", dir + "/m.wkc", "--model", "bert").status == 0)
+        let r = try CLI.run(
+            "verify", dir + "/m.wkc", "--against", model, "--framework", "sentence-transformers", "--python", py,
+            "--text", "A man is eating food.", "--text", "Quarks are bound by gluons; the cat sat on the mat.",
+            "--vocab", model + "/vocab.txt", "--atol", "2e-5")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(
+            r.stdout.contains("sentence_embedding  ok") && r.stdout.contains("sentence-transformers"), "\(r.stdout)")
+    }
+
+    @Test(
+        "clear errors: framework missing (names the pip extra), model not loadable (quotes transformers), architectures differ (names both)",
+        .enabled(if: (torchPython != nil && plainPython != nil) || inCI, "needs both Pythons (Scripts/test.sh)"))
+    func errors() throws {
+        let py = try Self.python()
+        let plain = try #require(Self.plainPython, "WEIGHTKIT_PYTHON unset")
+        let dir = try CLI.scratch()
+        #expect(try CLI.run("convert", Self.classifier, "-o", dir + "/cls.wkc", "--model", "bert").status == 0)
+        let missing = try CLI.run(
+            "verify", dir + "/cls.wkc", "--against", Self.classifier, "--framework", "hf", "--python", plain)
+        #expect(missing.status == 2, "\(missing.stderr)")
+        #expect(
+            missing.stderr.contains("needs the Python package 'torch'")
+                && missing.stderr.contains("pip install './python[torch]'") && !missing.stderr.contains("Traceback"),
+            "\(missing.stderr)")
+        let unloadable = try CLI.run(
+            "verify", dir + "/cls.wkc", "--against", CLI.fixture("keras"), "--framework", "hf", "--python", py)
+        #expect(unloadable.status == 2, "\(unloadable.stderr)")
+        #expect(
+            unloadable.stderr.contains("does not load with transformers")
+                && unloadable.stderr.contains("Unrecognized model") && !unloadable.stderr.contains("Traceback"),
+            "\(unloadable.stderr)")
+        let other = try CLI.run(
+            "verify", dir + "/cls.wkc", "--against", CLI.fixture("bert_family/roberta_cls_pt"), "--framework", "hf",
+            "--python", py)
+        #expect(
+            other.status == 2 && other.stderr.contains("roberta") && other.stderr.contains("bert"), "\(other.stderr)")
+    }
+}

@@ -1,0 +1,3 @@
+from weightkit_reference.cli import main
+
+main()
