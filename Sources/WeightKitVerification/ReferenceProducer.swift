@@ -28,12 +28,58 @@ public enum ReferenceProducer {
     public static func python(explicit: String?, framework: Framework) throws -> String {
         if let explicit { return explicit }
         if let env = ProcessInfo.processInfo.environment["WEIGHTKIT_PYTHON"], !env.isEmpty { return env }
-        let managed = cacheDirectory + "/verify-\(framework.extra)/bin/python"
-        if FileManager.default.isExecutableFile(atPath: managed) { return managed }
+        let managed = cacheDirectory + "/verify-\(framework.extra)"
+        if FileManager.default.fileExists(atPath: managed + "/.complete") { return managed + "/bin/python" }
         throw Failure(
             description:
-                "no Python to run \(framework.rawValue) with: give --python PATH (a Python with weightkit-reference[\(framework.extra)] installed: pip install './python[\(framework.extra)]' from a WeightKit checkout) or set WEIGHTKIT_PYTHON"
+                "no Python to run \(framework.rawValue) with: `weightkit verify --setup \(framework.extra)` makes one, or give --python PATH (a Python with weightkit-reference[\(framework.extra)] installed: pip install './python[\(framework.extra)]' from a WeightKit checkout) or set WEIGHTKIT_PYTHON"
         )
+    }
+
+    /// `verify --setup EXTRA`: a virtual environment with the producer and that extra under the
+    /// cache directory (`verify-EXTRA`), made once (the marker `.complete` is written last, so a
+    /// killed or failed install is never used and is remade next time). Returns its python.
+    public static func setup(extra: String) throws -> String {
+        guard let package = checkoutPackage else {
+            throw Failure(
+                description:
+                    "--setup installs the producer from a WeightKit checkout's python/ folder, and this weightkit was not built in one: pip install 'weightkit-reference[\(extra)]' into a Python and give --python"
+            )
+        }
+        let dir = cacheDirectory + "/verify-\(extra)"
+        if FileManager.default.fileExists(atPath: dir + "/.complete") { return dir + "/bin/python" }
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+        func run(_ argv: [String], _ what: String) throws {
+            FileHandle.standardError.write(Data("setup: \(what)\n".utf8))
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = argv
+            p.standardOutput = FileHandle.standardError
+            do { try p.run() } catch {
+                throw Failure(description: "cannot run \(argv[0]): \(error.localizedDescription)")
+            }
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else {
+                try? FileManager.default.removeItem(atPath: dir)
+                throw Failure(
+                    description: "\(what) failed (exit \(p.terminationStatus)); its output is above; nothing was kept")
+            }
+        }
+        try run(["python3", "-m", "venv", dir], "python3 -m venv \(dir)")
+        // The versions this checkout is tested with (its pinned fixture environments) as constraints:
+        // torch's CPU build rather than the multi-GB CUDA one, TensorFlow's CPU wheel.
+        let pins =
+            (package as NSString).deletingLastPathComponent + "/Fixtures/requirements-"
+            + (extra == "torch" || extra == "sentence-transformers" ? "torch" : "keras") + ".txt"
+        let constraints = FileManager.default.fileExists(atPath: pins) ? ["-c", pins] : []
+        try run(
+            [dir + "/bin/python", "-m", "pip", "install", "--disable-pip-version-check", package + "[\(extra)]"]
+                + constraints,
+            "pip install '\(package)[\(extra)]'\(constraints.isEmpty ? "" : " -c \(pins)") (the framework is large: minutes on first use)"
+        )
+        FileManager.default.createFile(atPath: dir + "/.complete", contents: Data())
+        return dir + "/bin/python"
     }
 
     static var cacheDirectory: String {

@@ -17,8 +17,13 @@ struct VerifyCommand: ParsableCommand {
             "The bundle is a safetensors file of input.* and output.* tensors (Schemas/reference-bundle.md). Token outputs are compared where attention_mask is 1; pass rule |a − e| ≤ atol + rtol·|e| (float32 defaults: atol 1e-5, rtol 1.3e-6, as torch.testing). Exit 0 pass, 1 mismatch, 2 bad input."
     )
 
-    @Argument(help: "Checkpoint (any format WeightKit reads; a graph-ready .wkc needs nothing else).") var checkpoint:
-        String
+    @Argument(help: "Checkpoint (any format WeightKit reads; a graph-ready .wkc needs nothing else).")
+    var checkpointArgument: String?
+    var checkpoint: String { checkpointArgument ?? "" }
+    @Option(
+        help:
+            "Make the Python environment --framework needs (torch, sentence-transformers, tensorflow, keras: the producer's pip extras) under the cache directory, reused by later runs; then exit."
+    ) var setup: String?
     @Option(help: "Reference bundle (.safetensors).") var reference: String?
     @Option(
         help:
@@ -72,6 +77,13 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Also write the report as JSON to this path (Schemas/verify.schema.json).") var json: String?
 
     func validate() throws {
+        if let setup {
+            guard ReferenceProducer.Framework.allCases.contains(where: { $0.extra == setup }) else {
+                throw ValidationError("--setup \(setup): one of torch, sentence-transformers, tensorflow, keras")
+            }
+            return
+        }
+        guard checkpointArgument != nil else { throw ValidationError("give the checkpoint to verify") }
         guard (reference == nil) != (against == nil) else {
             throw ValidationError("give one of --reference BUNDLE or --against SOURCE")
         }
@@ -88,6 +100,16 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let setup {
+            do {
+                let py = try ReferenceProducer.setup(extra: setup)
+                Terminal.write(
+                    "ready: \(py) (used by verify --framework when no --python or WEIGHTKIT_PYTHON is given)\n")
+                return
+            } catch let e as ReferenceProducer.Failure {
+                throw CommandFailure(message: "error: \(e.description)", code: 2)
+            }
+        }
         var scratch: String?
         defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
         var reference = self.reference ?? ""

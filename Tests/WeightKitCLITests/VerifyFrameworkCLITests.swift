@@ -92,4 +92,37 @@ struct VerifyFrameworkCLITests {
         #expect(
             other.status == 2 && other.stderr.contains("roberta") && other.stderr.contains("bert"), "\(other.stderr)")
     }
+
+    @Test(
+        "verify --setup torch makes the environment once (pinned CPU torch) and --framework then runs in it with no --python",
+        .enabled(if: torchPython != nil || inCI, "runs where Scripts/test.sh made the torch environment"))
+    func setupThenRun() throws {
+        let setup = try CLI.run(["verify", "--setup", "torch"], environment: ["WEIGHTKIT_PYTHON": ""])
+        #expect(
+            setup.status == 0 && setup.stdout.contains("ready: ") && setup.stdout.contains("verify-torch"),
+            "\(setup.stderr)")
+        let dir = try CLI.scratch()
+        #expect(try CLI.run("convert", Self.classifier, "-o", dir + "/cls.wkc", "--model", "bert").status == 0)
+        let r = try CLI.run(
+            ["verify", dir + "/cls.wkc", "--against", Self.classifier, "--framework", "hf"],
+            environment: ["WEIGHTKIT_PYTHON": ""])
+        #expect(r.status == 0 && r.stdout.contains("run by torch 2.13.0+cpu"), "\(r.stdout)\(r.stderr)")
+    }
+
+    @Test("no Python anywhere: says --setup; a failed --setup keeps nothing half-made")
+    func setupFailure() throws {
+        let cache = try CLI.scratch()
+        let none = try CLI.run(
+            ["verify", "x.wkc", "--against", Self.classifier, "--framework", "hf"],
+            environment: ["WEIGHTKIT_PYTHON": "", "WEIGHTKIT_CACHE": cache])
+        #expect(none.status == 2 && none.stderr.contains("weightkit verify --setup torch"), "\(none.stderr)")
+        // pip with no index at all: the install fails; the environment is removed, never marked complete.
+        let failed = try CLI.run(
+            ["verify", "--setup", "keras"],
+            environment: ["WEIGHTKIT_CACHE": cache, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "", "PIP_NO_CACHE_DIR": "1"])
+        #expect(failed.status == 2 && failed.stderr.contains("nothing was kept"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cache + "/verify-keras"))
+        let usage = try CLI.run("verify", "--setup", "cuda")
+        #expect(usage.status != 0 && usage.stderr.contains("one of torch, sentence-transformers, tensorflow, keras"))
+    }
 }

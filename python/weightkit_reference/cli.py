@@ -46,7 +46,8 @@ def need(kind, *modules):
             raise Failure(3, f"{kind} needs the Python package '{e.name or name}', which this Python "
                              f"({sys.executable}) does not have: pip install 'weightkit-reference[{extra}]' "
                              f"(from a WeightKit checkout: pip install './python[{extra}]'), or run with a Python that has it "
-                             f"(weightkit verify --python PATH)")
+                             f"(weightkit verify --python PATH), or let WeightKit make one: "
+                             f"weightkit verify --setup {extra}")
     return loaded
 
 
