@@ -126,3 +126,57 @@ struct VerifyFrameworkCLITests {
         #expect(usage.status != 0 && usage.stderr.contains("one of torch, sentence-transformers, tensorflow, keras"))
     }
 }
+
+/// The TensorFlow and Keras paths of the producer, in the pinned environment of
+/// Fixtures/requirements-keras.txt (Scripts/test.sh names it WEIGHTKIT_KERAS_PYTHON; CI makes it).
+@Suite("CLI: verify --against SOURCE --framework hf-tf | keras")
+struct VerifyFrameworkKerasCLITests {
+    static let kerasPython = ProcessInfo.processInfo.environment["WEIGHTKIT_KERAS_PYTHON"]
+    static let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    static func python() throws -> String {
+        try #require(Self.kerasPython, "WEIGHTKIT_KERAS_PYTHON unset: Scripts/test.sh makes the Keras environment")
+    }
+
+    @Test(
+        "transformers TF (tf_model.h5) → --layout hf: PASS on every layer; an altered weight caught at hidden_states.2",
+        .enabled(if: kerasPython != nil || inCI, "set WEIGHTKIT_KERAS_PYTHON (Scripts/test.sh does)"))
+    func transformersTF() throws {
+        let py = try Self.python()
+        let source = CLI.fixture("keras/hf_bert")
+        let dir = try CLI.scratch()
+        #expect(try CLI.run("convert", source, "-o", dir + "/hf", "--layout", "hf").status == 0)
+        let ok = try CLI.run(
+            "verify", dir + "/hf", "--against", source, "--framework", "hf-tf", "--python", py, "--batch", "2x12",
+            "--keep-reference", dir + "/ref.safetensors")
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("run by tensorflow ") && ok.stdout.contains("hidden_states.2    ok"), "\(ok.stdout)")
+        try VerifyAgainstCLITests.alter(
+            dir + "/hf/model.safetensors", tensor: "encoder.layer.1.output.dense.weight",
+            to: dir + "/altered.safetensors")
+        let bad = try CLI.run(
+            "verify", dir + "/altered.safetensors", "--config", dir + "/hf/config.json", "--reference",
+            dir + "/ref.safetensors")
+        #expect(bad.status == 1 && bad.stdout.contains("first divergence: hidden_states.2"), "\(bad.stdout)")
+    }
+
+    @Test(
+        "Keras 3 .keras text classifier (custom layers from --definition) → graph-ready .wkc: PASS on every intermediate",
+        .enabled(if: kerasPython != nil || inCI, "set WEIGHTKIT_KERAS_PYTHON (Scripts/test.sh does)"))
+    func keras3() throws {
+        let py = try Self.python()
+        let source = CLI.fixture("keras/textclf_k3.keras")
+        let dir = try CLI.scratch()
+        #expect(try CLI.run("convert", source, "-o", dir + "/clf.wkc", "--model", "text-classifier").status == 0)
+        let ok = try CLI.run(
+            "verify", dir + "/clf.wkc", "--against", source, "--framework", "keras", "--python", py, "--batch", "3x1",
+            "--definition", CLI.fixture("references/textclf_definition.py"))
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(
+            ok.stdout.contains("run by keras ") && ok.stdout.contains("transformer_block")
+                && ok.stdout.contains("probabilities"), "\(ok.stdout)")
+        let noDefinition = try CLI.run(
+            "verify", dir + "/clf.wkc", "--against", source, "--framework", "keras", "--python", py)
+        #expect(noDefinition.status == 2 && noDefinition.stderr.contains("--definition"), "\(noDefinition.stderr)")
+    }
+}
