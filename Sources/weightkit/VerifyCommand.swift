@@ -45,6 +45,7 @@ struct VerifyCommand: ParsableCommand {
     ) var python: String?
     @Option(help: "With --framework: texts for the framework's tokenizer (repeatable; default: random ids, --batch).")
     var text: [String] = []
+    @Option(help: "With --framework: a file of texts, one per line (after any --text).") var textFile: String?
     @Option(help: "With --framework keras: the file defining the model's custom layers or its build function.")
     var definition: String?
     @Option(help: "The graph (\(GraphKind.names)); must agree with the bundle's model.kind.") var model: GraphKind?
@@ -89,8 +90,9 @@ struct VerifyCommand: ParsableCommand {
         }
         guard batchShape != nil else { throw ValidationError("--batch \(batch): BxS, e.g. 4x32") }
         if reference != nil && keepReference != nil { throw ValidationError("--keep-reference goes with --against") }
-        if framework == nil && (python != nil || !text.isEmpty || definition != nil) {
-            throw ValidationError("--python, --text and --definition go with --against SOURCE --framework KIND")
+        if framework == nil && (python != nil || !text.isEmpty || textFile != nil || definition != nil) {
+            throw ValidationError(
+                "--python, --text, --text-file and --definition go with --against SOURCE --framework KIND")
         }
     }
 
@@ -126,7 +128,8 @@ struct VerifyCommand: ParsableCommand {
                     let py = try ReferenceProducer.python(explicit: python, framework: framework)
                     try ReferenceProducer.make(
                         framework: framework, source: against, python: py, batch: b, sequence: s, seed: seed,
-                        texts: text, definition: definition, to: reference)
+                        texts: try text + (textFile.map { try TokenizeCommand.lines($0) } ?? []),
+                        definition: definition, to: reference)
                 } catch let e as ReferenceProducer.Failure {
                     throw CommandFailure(message: "error: \(e.description)", code: 2)
                 }

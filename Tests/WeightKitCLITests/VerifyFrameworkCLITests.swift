@@ -55,13 +55,23 @@ struct VerifyFrameworkCLITests {
         let dir = try CLI.scratch()
         #expect(
             try CLI.run("convert", model + "/model.safetensors", "-o", dir + "/m.wkc", "--model", "bert").status == 0)
+        try "A man is eating food.\nQuarks are bound by gluons; the cat sat on the mat.\n".write(
+            toFile: dir + "/texts.txt", atomically: true, encoding: .utf8)
         let r = try CLI.run(
             "verify", dir + "/m.wkc", "--against", model, "--framework", "sentence-transformers", "--python", py,
-            "--text", "A man is eating food.", "--text", "Quarks are bound by gluons; the cat sat on the mat.",
-            "--vocab", model + "/vocab.txt", "--atol", "2e-5")
+            "--text-file", dir + "/texts.txt", "--vocab", model + "/vocab.txt", "--atol", "2e-5",
+            "--keep-reference", dir + "/ref.safetensors")
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(
             r.stdout.contains("sentence_embedding  ok") && r.stdout.contains("sentence-transformers"), "\(r.stdout)")
+        // The same sentences against a copy with one layer-1 weight moved: caught, located.
+        try VerifyAgainstCLITests.alter(
+            model + "/model.safetensors", tensor: "encoder.layer.1.output.dense.weight",
+            to: dir + "/altered.safetensors")
+        let bad = try CLI.run(
+            "verify", dir + "/altered.safetensors", "--config", model + "/config.json", "--reference",
+            dir + "/ref.safetensors", "--vocab", model + "/vocab.txt", "--atol", "2e-5")
+        #expect(bad.status == 1 && bad.stdout.contains("first divergence: hidden_states.2"), "\(bad.stdout)")
     }
 
     @Test(
