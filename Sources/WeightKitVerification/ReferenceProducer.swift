@@ -6,7 +6,7 @@ import Foundation
 public enum ReferenceProducer {
     /// What the producer runs SOURCE with (its subcommand).
     public enum Framework: String, CaseIterable, Sendable {
-        case hf, hfTF = "hf-tf", sentenceTransformers = "sentence-transformers", keras
+        case hf, hfTF = "hf-tf", sentenceTransformers = "sentence-transformers", keras, tfhub
         /// The pip extra that installs it.
         public var extra: String {
             switch self {
@@ -14,6 +14,7 @@ public enum ReferenceProducer {
             case .hfTF: return "tensorflow"
             case .sentenceTransformers: return "sentence-transformers"
             case .keras: return "keras"
+            case .tfhub: return "tfhub"
             }
         }
     }
@@ -71,7 +72,9 @@ public enum ReferenceProducer {
         // torch's CPU build rather than the multi-GB CUDA one, TensorFlow's CPU wheel.
         let pins =
             (package as NSString).deletingLastPathComponent + "/Fixtures/requirements-"
-            + (extra == "torch" || extra == "sentence-transformers" ? "torch" : "keras") + ".txt"
+            + (extra == "torch" || extra == "sentence-transformers"
+                ? "torch" : extra == "tfhub" ? "tensorflow" : "keras")
+            + ".txt"
         let constraints = FileManager.default.fileExists(atPath: pins) ? ["-c", pins] : []
         try run(
             [dir + "/bin/python", "-m", "pip", "install", "--disable-pip-version-check", package + "[\(extra)]"]
@@ -104,7 +107,7 @@ public enum ReferenceProducer {
     /// Runs the producer; its progress lines go to standard error as they come.
     public static func make(
         framework: Framework, source: String, python: String, batch: Int, sequence: Int, seed: UInt64,
-        texts: [String], definition: String?, to bundle: String
+        texts: [String], definition: String?, preprocess: String? = nil, to bundle: String
     ) throws {
         var args = ["-m", "weightkit_reference", framework.rawValue, source, bundle]
         if texts.isEmpty {
@@ -112,8 +115,13 @@ public enum ReferenceProducer {
         } else {
             for t in texts { args += ["--text", t] }
         }
-        args += framework == .keras ? ["--intermediates"] : ["--hidden-states"]
+        if framework == .keras {
+            args.append("--intermediates")
+        } else if framework != .tfhub {
+            args.append("--hidden-states")
+        }
         if let definition { args += ["--definition", definition] }
+        if let preprocess, framework == .tfhub { args += ["--preprocess", preprocess] }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         p.arguments = args

@@ -37,7 +37,7 @@ struct VerifyCommand: ParsableCommand {
     var keepReference: String?
     @Option(
         help:
-            "With --against: run SOURCE in its own framework instead of WeightKit's graph — hf (transformers, PyTorch), hf-tf (transformers, TensorFlow), sentence-transformers, keras — through the producer in python/ (weightkit-reference) in --python."
+            "With --against: run SOURCE in its own framework instead of WeightKit's graph — hf (transformers, PyTorch), hf-tf (transformers, TensorFlow), sentence-transformers, keras, tfhub (a TF-Hub / SavedModel encoder through hub.KerasLayer; --preprocess for --text) — through the producer in python/ (weightkit-reference) in --python."
     ) var framework: ReferenceProducer.Framework?
     @Option(
         help:
@@ -80,7 +80,7 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         if let setup {
             guard ReferenceProducer.Framework.allCases.contains(where: { $0.extra == setup }) else {
-                throw ValidationError("--setup \(setup): one of torch, sentence-transformers, tensorflow, keras")
+                throw ValidationError("--setup \(setup): one of torch, sentence-transformers, tensorflow, keras, tfhub")
             }
             return
         }
@@ -129,7 +129,7 @@ struct VerifyCommand: ParsableCommand {
                     try ReferenceProducer.make(
                         framework: framework, source: against, python: py, batch: b, sequence: s, seed: seed,
                         texts: try text + (textFile.map { try TokenizeCommand.lines($0) } ?? []),
-                        definition: definition, to: reference)
+                        definition: definition, preprocess: preprocess, to: reference)
                 } catch let e as ReferenceProducer.Failure {
                     throw CommandFailure(message: "error: \(e.description)", code: 2)
                 }

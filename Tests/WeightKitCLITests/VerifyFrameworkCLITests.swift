@@ -133,7 +133,8 @@ struct VerifyFrameworkCLITests {
         #expect(failed.status == 2 && failed.stderr.contains("nothing was kept"), "\(failed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: cache + "/verify-keras"))
         let usage = try CLI.run("verify", "--setup", "cuda")
-        #expect(usage.status != 0 && usage.stderr.contains("one of torch, sentence-transformers, tensorflow, keras"))
+        #expect(
+            usage.status != 0 && usage.stderr.contains("one of torch, sentence-transformers, tensorflow, keras, tfhub"))
     }
 }
 
@@ -188,5 +189,42 @@ struct VerifyFrameworkKerasCLITests {
         let noDefinition = try CLI.run(
             "verify", dir + "/clf.wkc", "--against", source, "--framework", "keras", "--python", py)
         #expect(noDefinition.status == 2 && noDefinition.stderr.contains("--definition"), "\(noDefinition.stderr)")
+    }
+}
+
+/// The producer's TF-Hub path, in the pinned environment of Fixtures/requirements-tensorflow.txt
+/// (Scripts/test.sh names it WEIGHTKIT_TF_PYTHON; CI makes it).
+@Suite("CLI: verify --against SAVEDMODEL --framework tfhub")
+struct VerifyFrameworkHubCLITests {
+    static let tfPython = ProcessInfo.processInfo.environment["WEIGHTKIT_TF_PYTHON"]
+    static let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    @Test(
+        "TF-Hub encoder through hub.KerasLayer: graph-ready .wkc PASS on random ids and on text through its preprocessor; an altered weight caught",
+        .enabled(if: tfPython != nil || inCI, "set WEIGHTKIT_TF_PYTHON (Scripts/test.sh does)"))
+    func hubEncoder() throws {
+        let py = try #require(
+            Self.tfPython, "WEIGHTKIT_TF_PYTHON unset: Scripts/test.sh makes the TensorFlow environment")
+        let encoder = CLI.fixture("tensorflow/hub_encoder")
+        let dir = try CLI.scratch()
+        #expect(try CLI.run("convert", encoder, "-o", dir + "/hub.wkc", "--model", "bert").status == 0)
+        let ids = try CLI.run(
+            "verify", dir + "/hub.wkc", "--against", encoder, "--framework", "tfhub", "--python", py, "--batch", "3x16",
+            "--keep-reference", dir + "/ref.safetensors")
+        #expect(ids.status == 0 && ids.stdout.contains("run by tensorflow "), "\(ids.stdout)\(ids.stderr)")
+        #expect(ids.stdout.contains("hidden_states.2    ok") && ids.stdout.contains("pooler_output"), "\(ids.stdout)")
+        let text = try CLI.run(
+            "verify", dir + "/hub.wkc", "--against", encoder, "--framework", "tfhub", "--python", py, "--preprocess",
+            CLI.fixture("tensorflow/hub_preprocess"), "--text", "Straße… CAFÉ? Über naïve, don’t", "--text",
+            "I love transformers.")
+        #expect(text.status == 0, "\(text.stdout)\(text.stderr)")
+        #expect(try CLI.run("convert", encoder, "-o", dir + "/hf", "--layout", "hf").status == 0)
+        try VerifyAgainstCLITests.alter(
+            dir + "/hf/model.safetensors", tensor: "encoder.layer.1.output.dense.weight",
+            to: dir + "/altered.safetensors")
+        let bad = try CLI.run(
+            "verify", dir + "/altered.safetensors", "--config", dir + "/hf/config.json", "--reference",
+            dir + "/ref.safetensors")
+        #expect(bad.status == 1 && bad.stdout.contains("first divergence: hidden_states.2"), "\(bad.stdout)")
     }
 }

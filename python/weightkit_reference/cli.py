@@ -7,6 +7,8 @@
     weightkit-reference sentence-transformers DIR OUT [...] adds sentence_embedding (its own pooling)
     weightkit-reference keras MODEL OUT --definition FILE.py [--build NAME] [--batch 3] [--intermediates]
         Keras 3 / tf_keras .keras, .h5 or .weights.h5 (custom layers or the build function from FILE.py)
+    weightkit-reference tfhub ENCODER OUT [--preprocess DIR] [--text T ...|--batch 4x32 --seed 0]
+        a TF-Hub / SavedModel BERT encoder through hub.KerasLayer, texts through its preprocessor
 
 Exit codes: 0 written, 2 usage, 3 the framework is not installed (the message names the pip
 extra), 4 the model does not load in its framework (its own message is quoted)."""
@@ -22,7 +24,8 @@ import numpy as np
 
 from weightkit_reference.bundle import write_bundle
 
-EXTRAS = {"hf": "torch", "sentence-transformers": "sentence-transformers", "hf-tf": "tensorflow", "keras": "keras"}
+EXTRAS = {"hf": "torch", "sentence-transformers": "sentence-transformers", "hf-tf": "tensorflow", "keras": "keras",
+          "tfhub": "tfhub"}
 
 
 class Failure(Exception):
@@ -210,6 +213,40 @@ def run_keras(args, meta):
     return {"token_ids": ids}, dict(zip(names, values)), None
 
 
+def run_tfhub(args, meta):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    tf, hub = need(args.kind, "tensorflow", "tensorflow_hub")
+    progress(f"loading {args.source} with tensorflow_hub {hub.__version__} (tensorflow {tf.__version__})")
+    encoder = load("hub.KerasLayer", args.source, lambda: hub.KerasLayer(args.source, trainable=False))
+    framework = f"tensorflow {tf.__version__} / tensorflow_hub {hub.__version__}"
+    t = texts(args)
+    if t:
+        if not args.preprocess:
+            raise Failure(2, "tfhub with --text needs --preprocess DIR (the encoder's preprocessing SavedModel)")
+        (text_ops,) = need(args.kind, "tensorflow_text")  # registers the preprocessor's ops
+        pre = load("hub.KerasLayer", args.preprocess, lambda: hub.KerasLayer(args.preprocess))
+        p = pre(tf.constant(t))
+        inputs = {"input_ids": p["input_word_ids"].numpy(), "attention_mask": p["input_mask"].numpy(),
+                  "token_type_ids": p["input_type_ids"].numpy()}
+        framework += f" / tensorflow_text {text_ops.__version__}"
+        meta["preprocess"] = os.path.abspath(args.preprocess)
+    else:
+        tables = [w for w in encoder.weights if "word_embeddings" in w.name]
+        if not tables:
+            raise Failure(4, f"{args.source}: no word_embeddings variable to take the vocabulary size from; "
+                             "give --text and --preprocess")
+        inputs = random_batch(int(tables[0].shape[0]), 0, args.batch, args.seed, True)
+    progress(f"running {'×'.join(map(str, inputs['input_ids'].shape))} through hub.KerasLayer")
+    r = encoder(dict(input_word_ids=inputs["input_ids"].astype(np.int32),
+                     input_mask=inputs["attention_mask"].astype(np.int32),
+                     input_type_ids=inputs["token_type_ids"].astype(np.int32)))
+    outputs = {"sequence_output": r["sequence_output"].numpy(), "pooled_output": r["pooled_output"].numpy()}
+    for i, h in enumerate(r.get("encoder_outputs", [])):
+        outputs[f"encoder_outputs.{i}"] = h.numpy()
+    meta.update({"framework": framework, "model.kind": "bert"})
+    return inputs, outputs, t or None
+
+
 def parser():
     ap = argparse.ArgumentParser(prog="weightkit-reference", description=__doc__.split("\n\n")[0])
     ap.add_argument("kind", choices=list(EXTRAS))
@@ -223,6 +260,7 @@ def parser():
     ap.add_argument("--definition", help="keras: the Python file defining custom layers / the build function")
     ap.add_argument("--build", default="build", help="keras .weights.h5: the function in --definition that builds it")
     ap.add_argument("--intermediates", action="store_true", help="keras: embedding, block, pooled, hidden too")
+    ap.add_argument("--preprocess", help="tfhub: the preprocessing SavedModel that tokenises --text")
     return ap
 
 
@@ -234,7 +272,8 @@ def main(argv=None, producer=None):
     try:
         if not os.path.exists(args.source):
             raise Failure(4, f"{args.source}: no such file or directory")
-        run = {"hf": run_torch, "sentence-transformers": run_torch, "hf-tf": run_tf, "keras": run_keras}[args.kind]
+        run = {"hf": run_torch, "sentence-transformers": run_torch, "hf-tf": run_tf, "keras": run_keras,
+               "tfhub": run_tfhub}[args.kind]
         inputs, outputs, text = run(args, meta)
         if text:
             meta["input.text"] = json.dumps(text)
