@@ -186,6 +186,21 @@ struct VerifyFrameworkKerasCLITests {
         #expect(
             ok.stdout.contains("run by keras ") && ok.stdout.contains("transformer_block")
                 && ok.stdout.contains("probabilities"), "\(ok.stdout)")
+        // A weight of the transformer block moved: the embedding still agrees, the block is named.
+        let kept = try CLI.run(
+            "verify", dir + "/clf.wkc", "--against", source, "--framework", "keras", "--python", py, "--batch", "3x1",
+            "--definition", CLI.fixture("references/textclf_definition.py"), "--keep-reference",
+            dir + "/ref.safetensors")
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(try CLI.run("convert", source, "-o", dir + "/clf.safetensors").status == 0)
+        try VerifyAgainstCLITests.alter(
+            dir + "/clf.safetensors", tensor: "layers/transformer_block/att/value_dense/vars/0",
+            to: dir + "/altered.safetensors")
+        let bad = try CLI.run(
+            "verify", dir + "/altered.safetensors", "--model", "text-classifier", "--reference",
+            dir + "/ref.safetensors")
+        #expect(
+            bad.status == 1 && bad.stdout.contains("first divergence: transformer_block"), "\(bad.stdout)\(bad.stderr)")
         let noDefinition = try CLI.run(
             "verify", dir + "/clf.wkc", "--against", source, "--framework", "keras", "--python", py)
         #expect(noDefinition.status == 2 && noDefinition.stderr.contains("--definition"), "\(noDefinition.stderr)")
