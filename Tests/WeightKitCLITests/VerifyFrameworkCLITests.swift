@@ -46,7 +46,7 @@ struct VerifyFrameworkCLITests {
     }
 
     @Test(
-        "sentence-transformers on the real MiniLM, from text: PASS including sentence_embedding",
+        "sentence-transformers on the real MiniLM: its .wkc from text and its GGUF on random ids PASS including sentence_embedding; an altered weight located",
         .enabled(if: (torchPython != nil && minilm != nil) || inCI, "needs WEIGHTKIT_TORCH_PYTHON and WEIGHTKIT_MINILM")
     )
     func sentenceTransformers() throws {
@@ -64,6 +64,12 @@ struct VerifyFrameworkCLITests {
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(
             r.stdout.contains("sentence_embedding  ok") && r.stdout.contains("sentence-transformers"), "\(r.stdout)")
+        // A GGUF written from it, against sentence-transformers itself on random ids.
+        #expect(try CLI.run("convert", model, "-o", dir + "/m.gguf").status == 0)
+        let gguf = try CLI.run(
+            "verify", dir + "/m.gguf", "--against", model, "--framework", "sentence-transformers", "--python", py,
+            "--batch", "2x16")
+        #expect(gguf.status == 0 && gguf.stdout.contains("sentence_embedding  ok"), "\(gguf.stdout)\(gguf.stderr)")
         // The same sentences against a copy with one layer-1 weight moved: caught, located.
         try VerifyAgainstCLITests.alter(
             model + "/model.safetensors", tensor: "encoder.layer.1.output.dense.weight",
