@@ -171,28 +171,17 @@ public final class BertModel: @unchecked Sendable {
         let H = config.hiddenSize
         layers = BoundLayers(declared, binder.bound, fusedQKV: true)
         qkv = declared.encoder.map { e in
-            let w = FloatBuffer(count: H * 3 * H), b = FloatBuffer(count: 3 * H)
-            for (j, projection) in [e.query, e.key, e.value].enumerated() {
-                let t = projection.bind(binder.bound)!
-                // Copied weights are always held [in, out] (PyTorch's are transposed at bind time).
-                precondition(t.weight.layout == .inOut, "bound linear weights are [in, out]")
-                for i in 0..<H { (w.pointer + i * 3 * H + j * H).update(from: t.weight.pointer + i * H, count: H) }
-                (b.pointer + j * H).update(from: t.bias.pointer, count: H)
-            }
-            return (w, b)
+            Self.fuseQKV([e.query, e.key, e.value].map { $0.bind(binder.bound)! }, hidden: H)
         }
     }
 
-    /// Packs one layer's linear layers (the query, key and value side by side, [H, 3H]).
-    private static func pack(_ e: BoundLayers.Encoder, precision: Precision, hidden H: Int) throws -> PackedEncoder {
-        func packed(_ t: BoundTensor) throws -> PackedMatmul {
-            let (inF, outF) = t.layout == .inOut ? (t.shape[0], t.shape[1]) : (t.shape[1], t.shape[0])
-            return try PackedMatmul(
-                precision: precision, inFeatures: inF, outFeatures: outF, weights: t.pointer,
-                rowStride: t.shape[1], transposed: t.layout == .outIn)
-        }
+    /// The query, key and value of a layer side by side, [H, 3H] with biases [3H], so one GEMM
+    /// makes all three; from weights held either way round ([in, out] rows copied, [out, in] transposed).
+    private static func fuseQKV(_ projections: [Linear.Bound], hidden H: Int) -> (
+        weight: FloatBuffer, bias: FloatBuffer
+    ) {
         let w = FloatBuffer(count: H * 3 * H), b = FloatBuffer(count: 3 * H)
-        for (j, projection) in [e.query!, e.key!, e.value!].enumerated() {
+        for (j, projection) in projections.enumerated() {
             let t = projection.weight
             for i in 0..<H {
                 let row = w.pointer + i * 3 * H + j * H
@@ -204,6 +193,18 @@ public final class BertModel: @unchecked Sendable {
             }
             (b.pointer + j * H).update(from: projection.bias.pointer, count: H)
         }
+        return (w, b)
+    }
+
+    /// Packs one layer's linear layers (the query, key and value side by side, [H, 3H]).
+    private static func pack(_ e: BoundLayers.Encoder, precision: Precision, hidden H: Int) throws -> PackedEncoder {
+        func packed(_ t: BoundTensor) throws -> PackedMatmul {
+            let (inF, outF) = t.layout == .inOut ? (t.shape[0], t.shape[1]) : (t.shape[1], t.shape[0])
+            return try PackedMatmul(
+                precision: precision, inFeatures: inF, outFeatures: outF, weights: t.pointer,
+                rowStride: t.shape[1], transposed: t.layout == .outIn)
+        }
+        let (w, b) = fuseQKV([e.query!, e.key!, e.value!], hidden: H)
         let qkv = try PackedMatmul(
             precision: precision, inFeatures: H, outFeatures: 3 * H, weights: w.pointer, rowStride: 3 * H,
             transposed: false)
@@ -306,23 +307,39 @@ public final class BertModel: @unchecked Sendable {
         let scratchBytes = packed.map { $0.flatMap(\.all).map { $0.scratchBytes(rows: N) }.max() ?? 0 }
         let scratch = scratchBytes.map { UnsafeMutableRawPointer.allocate(byteCount: max($0, 64), alignment: 64) }
         defer { scratch?.deallocate() }
+        // Row ranges of the element-wise epilogues, split over the GEMM library's team.
+        func rows(_ body: (Range<Int>) -> Void) { Parallel.forRanges(N, threads: threads, grain: 16, body) }
+        // One linear layer without its bias, packed or through sgemm (the epilogues add it).
+        func project(_ packed: PackedMatmul?, _ f32: Linear.Bound, _ from: FloatBuffer, into y: FloatBuffer) {
+            if let packed {
+                packed(from.pointer, rows: N, into: y.pointer, scratch: scratch!)
+            } else {
+                f32.project(from.pointer, rows: N, into: y.pointer)
+            }
+        }
+        // y ← LayerNorm(y + bias + residual), the epilogue after the attention output and the FFN.
+        func addAndNorm(_ y: FloatBuffer, residual: FloatBuffer, bias: Linear.Bound, norm: LayerNorm.Bound) {
+            rows { r in
+                let o = r.lowerBound * H
+                Kernels.biasResidualLayerNorm(
+                    y.pointer + o, residual: residual.pointer + o, rows: r.count, cols: H, bias: bias.bias.pointer,
+                    gamma: norm.gamma.pointer, beta: norm.beta.pointer, eps: norm.eps)
+            }
+        }
         for (l, layer) in L.encoder.enumerated() {
-            // Row ranges of the element-wise epilogues, split over the GEMM library's team.
-            func rows(_ body: (Range<Int>) -> Void) { Parallel.forRanges(N, threads: threads, grain: 16, body) }
             let p = packed?[l]
+            let fusedBias = p?.qkvBias ?? qkv?[l].bias
             if let p {
                 p.qkv(x.pointer, rows: N, into: qkvOut.pointer, scratch: scratch!)
-                let bias = p.qkvBias.pointer
-                rows { r in
-                    Kernels.addBias(qkvOut.pointer + r.lowerBound * 3 * H, rows: r.count, cols: 3 * H, bias: bias)
-                }
             } else if let qkv {
                 GEMM.sgemm(
                     m: N, n: 3 * H, k: H, a: x.pointer, lda: H, b: qkv[l].weight.pointer, ldb: 3 * H, c: qkvOut.pointer,
                     ldc: 3 * H)
-                let bias = qkv[l].bias.pointer
+            }
+            if let fusedBias {
                 rows { r in
-                    Kernels.addBias(qkvOut.pointer + r.lowerBound * 3 * H, rows: r.count, cols: 3 * H, bias: bias)
+                    Kernels.addBias(
+                        qkvOut.pointer + r.lowerBound * 3 * H, rows: r.count, cols: 3 * H, bias: fusedBias.pointer)
                 }
             } else {
                 // Three GEMMs straight from the mapped weights, into the same interleaved rows.
@@ -344,39 +361,15 @@ public final class BertModel: @unchecked Sendable {
                 heads: nh, headDim: dh, rowStride: 3 * H, ctxStride: H, scale: scale, additiveMask: additive,
                 threads: threads)
             // tmp = LayerNorm(ctx·Wo + bo + x); inter = act(tmp·Wi + bi); x = LayerNorm(inter·Wd + bd + tmp).
-            if let p {
-                p.attentionOutput(ctx.pointer, rows: N, into: tmp.pointer, scratch: scratch!)
-            } else {
-                layer.attentionOutput.project(ctx.pointer, rows: N, into: tmp.pointer)
-            }
-            let (ao, an) = (layer.attentionOutput, layer.attentionNorm)
-            rows { r in
-                let o = r.lowerBound * H
-                Kernels.biasResidualLayerNorm(
-                    tmp.pointer + o, residual: x.pointer + o, rows: r.count, cols: H, bias: ao.bias.pointer,
-                    gamma: an.gamma.pointer, beta: an.beta.pointer, eps: an.eps)
-            }
-            if let p {
-                p.intermediate(tmp.pointer, rows: N, into: inter.pointer, scratch: scratch!)
-            } else {
-                layer.intermediate.project(tmp.pointer, rows: N, into: inter.pointer)
-            }
+            project(p?.attentionOutput, layer.attentionOutput, ctx, into: tmp)
+            addAndNorm(tmp, residual: x, bias: layer.attentionOutput, norm: layer.attentionNorm)
+            project(p?.intermediate, layer.intermediate, tmp, into: inter)
             let ib = layer.intermediate.bias.pointer
             rows { r in
                 Kernels.biasActivate(inter.pointer + r.lowerBound * I, rows: r.count, cols: I, bias: ib, c.activation)
             }
-            if let p {
-                p.output(inter.pointer, rows: N, into: x.pointer, scratch: scratch!)
-            } else {
-                layer.output.project(inter.pointer, rows: N, into: x.pointer)
-            }
-            let (oo, on) = (layer.output, layer.outputNorm)
-            rows { r in
-                let o = r.lowerBound * H
-                Kernels.biasResidualLayerNorm(
-                    x.pointer + o, residual: tmp.pointer + o, rows: r.count, cols: H, bias: oo.bias.pointer,
-                    gamma: on.gamma.pointer, beta: on.beta.pointer, eps: on.eps)
-            }
+            project(p?.output, layer.output, inter, into: x)
+            addAndNorm(x, residual: tmp, bias: layer.output, norm: layer.outputNorm)
             record("hidden_states.\(l + 1)", x.pointer, [B, S, H])
         }
         record("last_hidden_state", x.pointer, [B, S, H])

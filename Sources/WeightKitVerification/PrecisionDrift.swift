@@ -87,7 +87,7 @@ public struct PrecisionDrift: Sendable {
         var out = "drift of --precision \(precision.rawValue) against f32 (\(kernels)):\n"
         for r in rows {
             out +=
-                "  \(r.name): max abs \(Self.short(r.maxAbs)), mean abs \(Self.short(r.meanAbs)), NMSE "
+                "  \(r.name): max abs \(scientific(r.maxAbs)), mean abs \(scientific(r.meanAbs)), NMSE "
                 + (r.nmseDB.isFinite ? "\(Int(r.nmseDB.rounded())) dB" : "-inf dB")
                 + ", cosine \(Self.fixed(r.cosine))"
                 + (r.minRowCosine.map { ", lowest row cosine \(Self.fixed($0))" } ?? "")
@@ -95,15 +95,6 @@ public struct PrecisionDrift: Sendable {
             out += "\n"
         }
         return out
-    }
-
-    static func short(_ v: Double) -> String {
-        guard v.isFinite, v != 0 else { return v == 0 ? "0" : "\(v)" }
-        var e = 0
-        var m = abs(v)
-        while m >= 10 { m /= 10; e += 1 }
-        while m < 1 { m *= 10; e -= 1 }
-        return "\((m * 100).rounded() / 100)e\(e)"
     }
 
     static func fixed(_ v: Double) -> String {

@@ -37,16 +37,7 @@ extension VerificationReport {
     }
 
     public var text: String {
-        func e(_ v: Double) -> String {
-            if v == 0 { return "0" }
-            if !v.isFinite { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
-            var exp = 0
-            var m = abs(v)
-            while m >= 10 { m /= 10; exp += 1 }
-            while m < 1 { m *= 10; exp -= 1 }
-            let mant = (m * 100).rounded() / 100
-            return (v < 0 ? "-" : "") + "\(mant)e\(exp)"
-        }
+        let e = scientific
         var out =
             "\(checkpoint) against \(bundle)\n  model: \(model), convention: \(convention ?? "?"), atol \(e(atol)), rtol \(e(rtol))"
             + (precision == .f32 ? "" : ", precision \(precision.rawValue)") + "\n"
@@ -87,4 +78,16 @@ extension VerificationReport {
         let s = (v * 1_000_000).rounded() / 1_000_000
         return "\(s)"
     }
+}
+
+/// "1.23e-5": three significant digits, as the verify and drift reports print errors.
+func scientific(_ v: Double) -> String {
+    if v == 0 { return "0" }
+    if !v.isFinite { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+    var exp = 0
+    var m = abs(v)
+    while m >= 10 { m /= 10; exp += 1 }
+    while m < 1 { m *= 10; exp -= 1 }
+    let mant = (m * 100).rounded() / 100
+    return (v < 0 ? "-" : "") + "\(mant)e\(exp)"
 }

@@ -74,6 +74,17 @@ struct VerifyAgainstCLITests {
         try SafetensorsWriter.write(outputs, to: out)
     }
 
+    /// Verifies a copy of `model` with one value of `tensor` moved (`alter`) against `reference`
+    /// (plus `extra` arguments): it must fail, with the first divergence at `divergence`.
+    static func expectAlteredCaught(
+        _ model: String, tensor: String, reference: String, divergence: String, extra: [String] = []
+    ) throws {
+        let altered = try CLI.scratch() + "/altered.safetensors"
+        try alter(model, tensor: tensor, to: altered)
+        let bad = try CLI.run(["verify", altered, "--reference", reference] + extra)
+        #expect(bad.status == 1 && bad.stdout.contains("first divergence: \(divergence)"), "\(bad.stdout)\(bad.stderr)")
+    }
+
     @Test("usage: exactly one of --reference and --against")
     func usage() throws {
         #expect(try CLI.run("verify", Self.bin).status != 0)

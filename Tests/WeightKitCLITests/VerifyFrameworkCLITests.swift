@@ -36,13 +36,10 @@ struct VerifyFrameworkCLITests {
         #expect(kept.metadata["framework"]?.hasPrefix("torch ") == true && kept.info(named: "output.logits") != nil)
 
         #expect(try CLI.run("convert", Self.classifier, "-o", dir + "/plain.safetensors").status == 0)
-        try VerifyAgainstCLITests.alter(
+        try VerifyAgainstCLITests.expectAlteredCaught(
             dir + "/plain.safetensors", tensor: "bert.encoder.layer.1.output.dense.weight",
-            to: dir + "/altered.safetensors")
-        let bad = try CLI.run(
-            "verify", dir + "/altered.safetensors", "--config", Self.classifier + "/config.json", "--reference",
-            dir + "/ref.safetensors")
-        #expect(bad.status == 1 && bad.stdout.contains("first divergence: hidden_states.2"), "\(bad.stdout)")
+            reference: dir + "/ref.safetensors",
+            divergence: "hidden_states.2", extra: ["--config", Self.classifier + "/config.json"])
     }
 
     @Test(
@@ -71,13 +68,11 @@ struct VerifyFrameworkCLITests {
             "--batch", "2x16")
         #expect(gguf.status == 0 && gguf.stdout.contains("sentence_embedding  ok"), "\(gguf.stdout)\(gguf.stderr)")
         // The same sentences against a copy with one layer-1 weight moved: caught, located.
-        try VerifyAgainstCLITests.alter(
+        try VerifyAgainstCLITests.expectAlteredCaught(
             model + "/model.safetensors", tensor: "encoder.layer.1.output.dense.weight",
-            to: dir + "/altered.safetensors")
-        let bad = try CLI.run(
-            "verify", dir + "/altered.safetensors", "--config", model + "/config.json", "--reference",
-            dir + "/ref.safetensors", "--vocab", model + "/vocab.txt", "--atol", "2e-5")
-        #expect(bad.status == 1 && bad.stdout.contains("first divergence: hidden_states.2"), "\(bad.stdout)")
+            reference: dir + "/ref.safetensors",
+            divergence: "hidden_states.2",
+            extra: ["--config", model + "/config.json", "--vocab", model + "/vocab.txt", "--atol", "2e-5"])
     }
 
     @Test(
@@ -168,13 +163,10 @@ struct VerifyFrameworkKerasCLITests {
             "--keep-reference", dir + "/ref.safetensors")
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.contains("run by tensorflow ") && ok.stdout.contains("hidden_states.2    ok"), "\(ok.stdout)")
-        try VerifyAgainstCLITests.alter(
+        try VerifyAgainstCLITests.expectAlteredCaught(
             dir + "/hf/model.safetensors", tensor: "encoder.layer.1.output.dense.weight",
-            to: dir + "/altered.safetensors")
-        let bad = try CLI.run(
-            "verify", dir + "/altered.safetensors", "--config", dir + "/hf/config.json", "--reference",
-            dir + "/ref.safetensors")
-        #expect(bad.status == 1 && bad.stdout.contains("first divergence: hidden_states.2"), "\(bad.stdout)")
+            reference: dir + "/ref.safetensors",
+            divergence: "hidden_states.2", extra: ["--config", dir + "/hf/config.json"])
     }
 
     @Test(
@@ -199,14 +191,10 @@ struct VerifyFrameworkKerasCLITests {
             dir + "/ref.safetensors")
         #expect(kept.status == 0, "\(kept.stderr)")
         #expect(try CLI.run("convert", source, "-o", dir + "/clf.safetensors").status == 0)
-        try VerifyAgainstCLITests.alter(
+        try VerifyAgainstCLITests.expectAlteredCaught(
             dir + "/clf.safetensors", tensor: "layers/transformer_block/att/value_dense/vars/0",
-            to: dir + "/altered.safetensors")
-        let bad = try CLI.run(
-            "verify", dir + "/altered.safetensors", "--model", "text-classifier", "--reference",
-            dir + "/ref.safetensors")
-        #expect(
-            bad.status == 1 && bad.stdout.contains("first divergence: transformer_block"), "\(bad.stdout)\(bad.stderr)")
+            reference: dir + "/ref.safetensors",
+            divergence: "transformer_block", extra: ["--model", "text-classifier"])
         let noDefinition = try CLI.run(
             "verify", dir + "/clf.wkc", "--against", source, "--framework", "keras", "--python", py)
         #expect(noDefinition.status == 2 && noDefinition.stderr.contains("--definition"), "\(noDefinition.stderr)")
@@ -240,12 +228,9 @@ struct VerifyFrameworkHubCLITests {
             "I love transformers.")
         #expect(text.status == 0, "\(text.stdout)\(text.stderr)")
         #expect(try CLI.run("convert", encoder, "-o", dir + "/hf", "--layout", "hf").status == 0)
-        try VerifyAgainstCLITests.alter(
+        try VerifyAgainstCLITests.expectAlteredCaught(
             dir + "/hf/model.safetensors", tensor: "encoder.layer.1.output.dense.weight",
-            to: dir + "/altered.safetensors")
-        let bad = try CLI.run(
-            "verify", dir + "/altered.safetensors", "--config", dir + "/hf/config.json", "--reference",
-            dir + "/ref.safetensors")
-        #expect(bad.status == 1 && bad.stdout.contains("first divergence: hidden_states.2"), "\(bad.stdout)")
+            reference: dir + "/ref.safetensors",
+            divergence: "hidden_states.2", extra: ["--config", dir + "/hf/config.json"])
     }
 }
