@@ -107,6 +107,11 @@ def kind_of(config):
     return {"xlm-roberta": "roberta", "camembert": "roberta"}.get(t, t)
 
 
+def is_classifier(config):
+    """A *ForSequenceClassification checkpoint (its logits are recorded too)."""
+    return any(a.endswith("ForSequenceClassification") for a in (config.architectures or []))
+
+
 def hf_inputs(args, source, config, tokenizer_cls):
     t = texts(args)
     types = kind_of(config) == "bert" and getattr(config, "type_vocab_size", 2) > 1
@@ -123,7 +128,7 @@ def run_torch(args, meta):
     from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer
     progress(f"loading {args.source} with transformers {transformers.__version__} (torch {torch.__version__})")
     config = load("transformers", args.source, lambda: AutoConfig.from_pretrained(args.source))
-    task = any(a.endswith("ForSequenceClassification") for a in (config.architectures or []))
+    task = is_classifier(config)
     cls = AutoModelForSequenceClassification if task else AutoModel
     model = load("transformers (PyTorch)", args.source, lambda: cls.from_pretrained(args.source).eval())
     inputs, text = hf_inputs(args, args.source, config, AutoTokenizer)
@@ -162,7 +167,7 @@ def run_tf(args, meta):
     from transformers import AutoConfig, AutoTokenizer, TFAutoModel, TFAutoModelForSequenceClassification
     progress(f"loading {args.source} with transformers {transformers.__version__} (tensorflow {tf.__version__})")
     config = load("transformers", args.source, lambda: AutoConfig.from_pretrained(args.source))
-    task = any(a.endswith("ForSequenceClassification") for a in (config.architectures or []))
+    task = is_classifier(config)
     cls = TFAutoModelForSequenceClassification if task else TFAutoModel
     model = load("transformers (TensorFlow)", args.source, lambda: cls.from_pretrained(args.source))
     inputs, text = hf_inputs(args, args.source, config, AutoTokenizer)
