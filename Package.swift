@@ -186,7 +186,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WeightKitComputeTests",
-            dependencies: ["WeightKitCompute"]
+            dependencies: ["WeightKitCompute", "WeightKitCheckpoints"]
         ),
         .testTarget(
             name: "WeightKitMappingTests",

@@ -31,7 +31,8 @@
     X(dnnl_memory_desc_get_size) X(dnnl_matmul_desc_init) X(dnnl_primitive_desc_create)                         \
     X(dnnl_primitive_desc_destroy) X(dnnl_primitive_desc_query) X(dnnl_primitive_desc_query_md)                 \
     X(dnnl_primitive_create) X(dnnl_primitive_execute) X(dnnl_primitive_destroy) X(dnnl_memory_create)          \
-    X(dnnl_memory_destroy) X(dnnl_reorder_primitive_desc_create)
+    X(dnnl_memory_destroy) X(dnnl_reorder_primitive_desc_create) X(dnnl_memory_desc_equal)                    \
+    X(dnnl_memory_get_data_handle)
 #define WK_DECLARE(f) static __typeof__(&f) p_##f;
 WK_DNNL_FUNCS(WK_DECLARE)
 
@@ -88,7 +89,8 @@ struct wk_matmul {
     int32_t *col_sum;    // int8: per output column, Σ_k of the quantised weights
     char impl[128];
 #ifdef WK_HAVE_PACKED
-    dnnl_memory_t weights;    // packed, owned
+    dnnl_memory_t weights;    // packed: owned, or over the caller's bytes when weights_borrowed
+    int weights_borrowed;
     dnnl_memory_desc_t weights_md;
     int64_t cached_m;          // the primitive for the last M (oneDNN also caches primitives)
     dnnl_primitive_t prim;
@@ -112,21 +114,6 @@ size_t wk_matmul_scratch_bytes(const wk_matmul *mm, int64_t m) {
 
 const char *wk_matmul_kernel(const wk_matmul *mm) { return mm ? mm->impl : ""; }
 
-#ifndef WK_HAVE_PACKED
-wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w, int64_t ldw, int transposed,
-                            char *error, size_t error_size) {
-    (void)k; (void)n; (void)w; (void)ldw; (void)transposed;
-    snprintf(error, error_size, "%s weights need oneDNN 2.x's matmul primitive, which this build of WeightKit does "
-             "not have (its header, libdnnl-dev, was not installed when it was built)", precision_name(precision));
-    return NULL;
-}
-int wk_matmul_run(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch) {
-    (void)mm; (void)m; (void)a; (void)c; (void)scratch;
-    return -1;
-}
-void wk_matmul_destroy(wk_matmul *mm) { free(mm); }
-#else
-
 static inline uint16_t to_bf16(float f) {
     uint32_t u;
     memcpy(&u, &f, 4);
@@ -134,37 +121,6 @@ static inline uint16_t to_bf16(float f) {
     // NaN stays a (quiet) NaN; written as a select so the loop vectorises.
     uint32_t r = (u & 0x7fffffffu) > 0x7f800000u ? (u | 0x00400000u) : rounded;
     return (uint16_t)(r >> 16);
-}
-
-static void destroy_prim(wk_matmul *mm) {
-    if (mm->prim) p_dnnl_primitive_destroy(mm->prim);
-    mm->prim = NULL;
-    mm->cached_m = -1;
-}
-
-// The matmul primitive for M rows (src bf16 / u8, weights as packed, dst f32 / s32).
-static dnnl_primitive_t primitive_for(wk_matmul *mm, int64_t m, char *error, size_t error_size) {
-    if (mm->prim && mm->cached_m == m) return mm->prim;
-    destroy_prim(mm);
-    int bf = mm->precision == WK_PRECISION_BF16;
-    dnnl_dims_t ad = {m, mm->k}, cd = {m, mm->n};
-    dnnl_memory_desc_t a_md, c_md;
-    p_dnnl_memory_desc_init_by_tag(&a_md, 2, ad, bf ? dnnl_bf16 : dnnl_u8, dnnl_ab);
-    p_dnnl_memory_desc_init_by_tag(&c_md, 2, cd, bf ? dnnl_f32 : dnnl_s32, dnnl_ab);
-    dnnl_matmul_desc_t d;
-    dnnl_primitive_desc_t pd = NULL;
-    if (p_dnnl_matmul_desc_init(&d, &a_md, &mm->weights_md, NULL, &c_md) != dnnl_success ||
-        p_dnnl_primitive_desc_create(&pd, &d, NULL, engine, NULL) != dnnl_success ||
-        p_dnnl_primitive_create(&mm->prim, pd) != dnnl_success) {
-        if (pd) p_dnnl_primitive_desc_destroy(pd);
-        snprintf(error, error_size, "oneDNN has no %s matmul for %lld×%lld×%lld", precision_name(mm->precision),
-                 (long long)m, (long long)mm->k, (long long)mm->n);
-        mm->prim = NULL;
-        return NULL;
-    }
-    p_dnnl_primitive_desc_destroy(pd);
-    mm->cached_m = m;
-    return mm->prim;
 }
 
 // Symmetric int8 per output column: scale = max |w| / 127, values rounded half away from zero
@@ -197,8 +153,172 @@ WK_CLONES static void quantize_weights(const float *w, int64_t ldw, int transpos
 #undef W
 }
 
+void wk_weights_bf16(const float *w, int64_t ldw, int transposed, int64_t k, int64_t n, uint16_t *q) {
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t col = 0; col < n; col++) q[r * n + col] = to_bf16(transposed ? w[col * ldw + r] : w[r * ldw + col]);
+}
+
+void wk_weights_s8(const float *w, int64_t ldw, int transposed, int64_t k, int64_t n, int8_t *q, float *scale,
+                   int32_t *sum) {
+    memset(sum, 0, (size_t)n * sizeof(int32_t));
+    quantize_weights(w, ldw, transposed, k, n, q, scale, sum);
+}
+
+// The blocked layouts oneDNN names (see wk_gemm.h): BA{a1}a{b}b{a2}a.
+__attribute__((unused)) static int parse_layout(const char *tag, int *a1, int *b, int *a2) {
+    char tail;
+    return tag && sscanf(tag, "BA%da%db%da%c", a1, b, a2, &tail) == 3 && *a1 > 0 && *b > 0 && *a2 > 0;
+}
+
+// Σ over the rows of each column of an s8 matrix in a blocked layout (its padding is zero).
+__attribute__((unused)) static void blocked_column_sums(const int8_t *w, int64_t k, int64_t n, int a1, int b, int a2, int32_t *sum) {
+    int64_t A = (int64_t)a1 * a2, tiles_k = (k + A - 1) / A, tiles_n = (n + b - 1) / b;
+    memset(sum, 0, (size_t)n * sizeof(int32_t));
+    for (int64_t bo = 0; bo < tiles_n; bo++)
+        for (int64_t t = 0; t < tiles_k * a1; t++) {  // every group of a2 rows of this column block
+            const int8_t *g = w + (bo * tiles_k * A + t * a2) * b;
+            for (int64_t j = 0; j < b && bo * b + j < n; j++)
+                for (int i = 0; i < a2; i++) sum[bo * b + j] += g[j * a2 + i];
+        }
+}
+
+#ifndef WK_HAVE_PACKED
+static const char *no_packed = "%s weights need oneDNN 2.x's matmul primitive, which this build of WeightKit does "
+                               "not have (its header, libdnnl-dev, was not installed when it was built)";
 wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w, int64_t ldw, int transposed,
                             char *error, size_t error_size) {
+    (void)k; (void)n; (void)w; (void)ldw; (void)transposed;
+    snprintf(error, error_size, no_packed, precision_name(precision));
+    return NULL;
+}
+wk_matmul *wk_matmul_create_packed(int precision, int64_t k, int64_t n, const char *layout, const void *data,
+                                   size_t bytes, const float *col_scale, char *error, size_t error_size) {
+    (void)k; (void)n; (void)layout; (void)data; (void)bytes; (void)col_scale;
+    snprintf(error, error_size, no_packed, precision_name(precision));
+    return NULL;
+}
+int wk_matmul_preferred_layout(int precision, int64_t k, int64_t n, char *layout, size_t layout_size, char *error,
+                               size_t error_size) {
+    (void)k; (void)n; (void)layout; (void)layout_size;
+    snprintf(error, error_size, no_packed, precision_name(precision));
+    return -1;
+}
+const void *wk_matmul_weights(const wk_matmul *mm, size_t *bytes, int *borrowed) {
+    (void)mm;
+    *bytes = 0;
+    *borrowed = 0;
+    return NULL;
+}
+int wk_matmul_run(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch) {
+    (void)mm; (void)m; (void)a; (void)c; (void)scratch;
+    return -1;
+}
+void wk_matmul_destroy(wk_matmul *mm) { free(mm); }
+#else
+
+static void destroy_prim(wk_matmul *mm) {
+    if (mm->prim) p_dnnl_primitive_destroy(mm->prim);
+    mm->prim = NULL;
+    mm->cached_m = -1;
+}
+
+// The matmul primitive for M rows (src bf16 / u8, weights as packed, dst f32 / s32).
+static dnnl_primitive_t primitive_for(wk_matmul *mm, int64_t m, char *error, size_t error_size) {
+    if (mm->prim && mm->cached_m == m) return mm->prim;
+    destroy_prim(mm);
+    int bf = mm->precision == WK_PRECISION_BF16;
+    dnnl_dims_t ad = {m, mm->k}, cd = {m, mm->n};
+    dnnl_memory_desc_t a_md, c_md;
+    p_dnnl_memory_desc_init_by_tag(&a_md, 2, ad, bf ? dnnl_bf16 : dnnl_u8, dnnl_ab);
+    p_dnnl_memory_desc_init_by_tag(&c_md, 2, cd, bf ? dnnl_f32 : dnnl_s32, dnnl_ab);
+    dnnl_matmul_desc_t d;
+    dnnl_primitive_desc_t pd = NULL;
+    if (p_dnnl_matmul_desc_init(&d, &a_md, &mm->weights_md, NULL, &c_md) != dnnl_success ||
+        p_dnnl_primitive_desc_create(&pd, &d, NULL, engine, NULL) != dnnl_success ||
+        p_dnnl_primitive_create(&mm->prim, pd) != dnnl_success) {
+        if (pd) p_dnnl_primitive_desc_destroy(pd);
+        snprintf(error, error_size, "oneDNN has no %s matmul for %lld×%lld×%lld", precision_name(mm->precision),
+                 (long long)m, (long long)mm->k, (long long)mm->n);
+        mm->prim = NULL;
+        return NULL;
+    }
+    p_dnnl_primitive_desc_destroy(pd);
+    mm->cached_m = m;
+    return mm->prim;
+}
+
+// The oneDNN format tags of the blocked layouts WeightKit stores.
+static const struct { const char *name; dnnl_format_tag_t tag; } known_layouts[] = {
+    {"BA16a16b2a", dnnl_BA16a16b2a}, {"BA16a32b2a", dnnl_BA16a32b2a}, {"BA16a48b2a", dnnl_BA16a48b2a},
+    {"BA16a64b2a", dnnl_BA16a64b2a}, {"BA16a16b4a", dnnl_BA16a16b4a}, {"BA16a32b4a", dnnl_BA16a32b4a},
+    {"BA16a48b4a", dnnl_BA16a48b4a}, {"BA16a64b4a", dnnl_BA16a64b4a},
+};
+#define WK_KNOWN_LAYOUTS ((int)(sizeof known_layouts / sizeof known_layouts[0]))
+
+// The primitive oneDNN picks for [128 × k] · [k × n] with weights in the layout it prefers, when
+// its kernel uses the CPU's bf16 / int8 instructions; *preferred is that layout.
+static dnnl_primitive_desc_t native_matmul(int precision, int64_t k, int64_t n, dnnl_memory_desc_t *preferred,
+                                           const char **impl, char *error, size_t error_size) {
+    int bf = precision == WK_PRECISION_BF16;
+    dnnl_dims_t bd = {k, n}, ad = {128, k}, cd = {128, n};
+    dnnl_memory_desc_t any_md, a_md, c_md;
+    p_dnnl_memory_desc_init_by_tag(&any_md, 2, bd, bf ? dnnl_bf16 : dnnl_s8, dnnl_format_tag_any);
+    p_dnnl_memory_desc_init_by_tag(&a_md, 2, ad, bf ? dnnl_bf16 : dnnl_u8, dnnl_ab);
+    p_dnnl_memory_desc_init_by_tag(&c_md, 2, cd, bf ? dnnl_f32 : dnnl_s32, dnnl_ab);
+    dnnl_matmul_desc_t d;
+    dnnl_primitive_desc_t pd = NULL;
+    *impl = NULL;
+    int ok = p_dnnl_matmul_desc_init(&d, &a_md, &any_md, NULL, &c_md) == dnnl_success &&
+             p_dnnl_primitive_desc_create(&pd, &d, NULL, engine, NULL) == dnnl_success &&
+             p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, impl) == dnnl_success;
+    // Only kernels that use the hardware's bf16 / int8 instructions: elsewhere oneDNN emulates them
+    // (bf16 through gemm:jit, ~2.5x slower than float32) or, for int8 without VNNI, multiplies
+    // with vpmaddubsw, whose 16-bit intermediate sums can saturate.
+    int native = ok && *impl &&
+                 (bf ? (strstr(*impl, "bf16") != NULL || strstr(*impl, "amx") != NULL)
+                     : (strstr(*impl, "vnni") != NULL || strstr(*impl, "amx") != NULL));
+    if (ok && !native) {
+        snprintf(error, error_size,
+                 "%s needs a CPU with %s; oneDNN's kernel here would be %s (%s): use --precision f32%s",
+                 precision_name(precision), bf ? "AVX512_BF16 or AMX-BF16" : "AVX512_VNNI, AVX_VNNI or AMX-INT8",
+                 *impl, bf ? "emulated, slower than float32" : "without VNNI its 16-bit sums can saturate",
+                 bf ? "" : " or bf16 where available");
+    } else if (!ok) {
+        snprintf(error, error_size, "%s needs a CPU with %s; oneDNN has no %s matmul on this one: use --precision f32",
+                 precision_name(precision), bf ? "AVX512_BF16 or AMX-BF16" : "AVX512_VNNI, AVX_VNNI or AMX-INT8",
+                 precision_name(precision));
+    }
+    if (!native) {
+        if (pd) p_dnnl_primitive_desc_destroy(pd);
+        return NULL;
+    }
+    *preferred = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    return pd;
+}
+
+// Copies src (in its memory desc) into mm->weights, allocated in the preferred layout.
+static int reorder_into(wk_matmul *mm, const dnnl_memory_desc_t *src_md, void *src) {
+    dnnl_memory_t user = NULL;
+    dnnl_primitive_desc_t rpd = NULL;
+    dnnl_primitive_t reorder = NULL;
+    int ok = p_dnnl_memory_create(&user, src_md, engine, src) == dnnl_success &&
+             p_dnnl_memory_create(&mm->weights, &mm->weights_md, engine, DNNL_MEMORY_ALLOCATE) == dnnl_success &&
+             p_dnnl_reorder_primitive_desc_create(&rpd, src_md, engine, &mm->weights_md, engine, NULL) ==
+                 dnnl_success &&
+             p_dnnl_primitive_create(&reorder, rpd) == dnnl_success;
+    if (ok) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, mm->weights}};
+        dnnl_stream_t stream = wk_stream();
+        ok = stream && p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
+             p_dnnl_stream_wait(stream) == dnnl_success;
+    }
+    if (reorder) p_dnnl_primitive_destroy(reorder);
+    if (rpd) p_dnnl_primitive_desc_destroy(rpd);
+    if (user) p_dnnl_memory_destroy(user);
+    return ok;
+}
+
+static wk_matmul *new_matmul(int precision, int64_t k, int64_t n, char *error, size_t error_size) {
     if (precision != WK_PRECISION_BF16 && precision != WK_PRECISION_INT8) {
         snprintf(error, error_size, "packed weights are bf16 or int8 (float32 runs through wk_sgemm)");
         return NULL;
@@ -214,86 +334,130 @@ wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w,
     mm->n = n;
     mm->cached_m = -1;
     pthread_mutex_init(&mm->lock, NULL);
-    int bf = precision == WK_PRECISION_BF16;
-    // The weights in the precision, [K × N] row-major, then reordered into the primitive's layout.
-    size_t es = bf ? 2 : 1;
-    void *plain = malloc((size_t)(k * n) * es);
-    if (!plain) { free(mm); snprintf(error, error_size, "out of memory"); return NULL; }
-#define W(r, col) (transposed ? w[(col) * ldw + (r)] : w[(r) * ldw + (col)])
-    if (bf) {
-        uint16_t *q = plain;
-        for (int64_t r = 0; r < k; r++)
-            for (int64_t col = 0; col < n; col++) q[r * n + col] = to_bf16(W(r, col));
-    } else {
-        int8_t *q = plain;
+    if (precision == WK_PRECISION_INT8) {
         mm->col_scale = malloc((size_t)n * sizeof(float));
         mm->col_sum = calloc((size_t)n, sizeof(int32_t));
         if (!mm->col_scale || !mm->col_sum) {
-            free(plain); wk_matmul_destroy(mm);
+            wk_matmul_destroy(mm);
             snprintf(error, error_size, "out of memory");
             return NULL;
         }
-        quantize_weights(w, ldw, transposed, k, n, q, mm->col_scale, mm->col_sum);
     }
-#undef W
-    dnnl_dims_t bd = {k, n}, ad = {128, k}, cd = {128, n};
-    dnnl_memory_desc_t user_md, any_md, a_md, c_md;
-    dnnl_data_type_t wt = bf ? dnnl_bf16 : dnnl_s8;
-    p_dnnl_memory_desc_init_by_tag(&user_md, 2, bd, wt, dnnl_ab);
-    p_dnnl_memory_desc_init_by_tag(&any_md, 2, bd, wt, dnnl_format_tag_any);
-    p_dnnl_memory_desc_init_by_tag(&a_md, 2, ad, bf ? dnnl_bf16 : dnnl_u8, dnnl_ab);
-    p_dnnl_memory_desc_init_by_tag(&c_md, 2, cd, bf ? dnnl_f32 : dnnl_s32, dnnl_ab);
-    dnnl_matmul_desc_t d;
-    dnnl_primitive_desc_t pd = NULL, rpd = NULL;
-    dnnl_primitive_t reorder = NULL;
-    dnnl_memory_t user = NULL;
-    const char *impl = NULL;
-    int ok = p_dnnl_matmul_desc_init(&d, &a_md, &any_md, NULL, &c_md) == dnnl_success &&
-             p_dnnl_primitive_desc_create(&pd, &d, NULL, engine, NULL) == dnnl_success &&
-             p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success;
-    // Only kernels that use the hardware's bf16 / int8 instructions: elsewhere oneDNN emulates them
-    // (bf16 through gemm:jit, ~2.5x slower than float32) or, for int8 without VNNI, multiplies
-    // with vpmaddubsw, whose 16-bit intermediate sums can saturate.
-    int native = ok && impl &&
-                 (bf ? (strstr(impl, "bf16") != NULL || strstr(impl, "amx") != NULL)
-                     : (strstr(impl, "vnni") != NULL || strstr(impl, "amx") != NULL));
-    if (ok && !native) {
-        snprintf(error, error_size,
-                 "%s needs a CPU with %s; oneDNN's kernel here would be %s (%s): use --precision f32%s",
-                 precision_name(precision), bf ? "AVX512_BF16 or AMX-BF16" : "AVX512_VNNI, AVX_VNNI or AMX-INT8",
-                 impl, bf ? "emulated, slower than float32" : "without VNNI its 16-bit sums can saturate",
-                 bf ? "" : " or bf16 where available");
-        ok = 0;
-    } else if (!ok) {
-        snprintf(error, error_size, "%s needs a CPU with %s; oneDNN has no %s matmul on this one: use --precision f32",
-                 precision_name(precision), bf ? "AVX512_BF16 or AMX-BF16" : "AVX512_VNNI, AVX_VNNI or AMX-INT8",
-                 precision_name(precision));
-    }
+    return mm;
+}
+
+wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w, int64_t ldw, int transposed,
+                            char *error, size_t error_size) {
+    wk_matmul *mm = new_matmul(precision, k, n, error, error_size);
+    if (!mm) return NULL;
+    int bf = precision == WK_PRECISION_BF16;
+    // The weights in the precision, [K × N] row-major, then reordered into the primitive's layout.
+    void *plain = malloc((size_t)(k * n) * (bf ? 2 : 1));
+    if (!plain) { wk_matmul_destroy(mm); snprintf(error, error_size, "out of memory"); return NULL; }
+    if (bf) wk_weights_bf16(w, ldw, transposed, k, n, plain);
+    else quantize_weights(w, ldw, transposed, k, n, plain, mm->col_scale, mm->col_sum);
+    const char *impl;
+    dnnl_primitive_desc_t pd = native_matmul(precision, k, n, &mm->weights_md, &impl, error, error_size);
+    int ok = pd != NULL;
     if (ok) {
         snprintf(mm->impl, sizeof mm->impl, "oneDNN matmul %s (%s)", bf ? "bf16" : "u8·s8→s32", impl);
-        mm->weights_md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-        dnnl_exec_arg_t args[2];
-        ok = p_dnnl_memory_create(&user, &user_md, engine, plain) == dnnl_success &&
-             p_dnnl_memory_create(&mm->weights, &mm->weights_md, engine, DNNL_MEMORY_ALLOCATE) == dnnl_success &&
-             p_dnnl_reorder_primitive_desc_create(&rpd, &user_md, engine, &mm->weights_md, engine, NULL) ==
-                 dnnl_success &&
-             p_dnnl_primitive_create(&reorder, rpd) == dnnl_success;
-        if (ok) {
-            args[0].arg = DNNL_ARG_FROM; args[0].memory = user;
-            args[1].arg = DNNL_ARG_TO; args[1].memory = mm->weights;
-            dnnl_stream_t stream = wk_stream();
-            ok = stream && p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
-                 p_dnnl_stream_wait(stream) == dnnl_success;
-        }
+        dnnl_dims_t bd = {k, n};
+        dnnl_memory_desc_t user_md;
+        p_dnnl_memory_desc_init_by_tag(&user_md, 2, bd, bf ? dnnl_bf16 : dnnl_s8, dnnl_ab);
+        ok = reorder_into(mm, &user_md, plain);
         if (!ok) snprintf(error, error_size, "oneDNN could not pack the %s weights", precision_name(precision));
+        p_dnnl_primitive_desc_destroy(pd);
     }
-    if (reorder) p_dnnl_primitive_destroy(reorder);
-    if (rpd) p_dnnl_primitive_desc_destroy(rpd);
-    if (pd) p_dnnl_primitive_desc_destroy(pd);
-    if (user) p_dnnl_memory_destroy(user);
     free(plain);
     if (!ok) { wk_matmul_destroy(mm); return NULL; }
     return mm;
+}
+
+wk_matmul *wk_matmul_create_packed(int precision, int64_t k, int64_t n, const char *layout, const void *data,
+                                   size_t bytes, const float *col_scale, char *error, size_t error_size) {
+    int a1, b, a2, t = -1;
+    if (parse_layout(layout, &a1, &b, &a2))
+        for (int i = 0; i < WK_KNOWN_LAYOUTS; i++)
+            if (strcmp(known_layouts[i].name, layout) == 0) t = i;
+    if (t < 0) {
+        snprintf(error, error_size, "weights in layout %s, which is not one of oneDNN's matmul weight layouts",
+                 layout ? layout : "(none)");
+        return NULL;
+    }
+    wk_matmul *mm = new_matmul(precision, k, n, error, error_size);
+    if (!mm) return NULL;
+    int bf = precision == WK_PRECISION_BF16;
+    dnnl_dims_t bd = {k, n};
+    dnnl_memory_desc_t stored;
+    p_dnnl_memory_desc_init_by_tag(&stored, 2, bd, bf ? dnnl_bf16 : dnnl_s8, known_layouts[t].tag);
+    if (p_dnnl_memory_desc_get_size(&stored) != bytes) {
+        snprintf(error, error_size, "%lld×%lld weights in %s take %zu bytes, not %zu", (long long)k, (long long)n,
+                 layout, p_dnnl_memory_desc_get_size(&stored), bytes);
+        wk_matmul_destroy(mm);
+        return NULL;
+    }
+    if (!bf) {
+        memcpy(mm->col_scale, col_scale, (size_t)n * sizeof(float));
+        blocked_column_sums(data, k, n, a1, b, a2, mm->col_sum);
+    }
+    const char *impl;
+    dnnl_primitive_desc_t pd = native_matmul(precision, k, n, &mm->weights_md, &impl, error, error_size);
+    int ok = pd != NULL;
+    if (ok) {
+        // The stored layout is the one the kernel wants: its bytes are used where they are (the
+        // mapped file); otherwise they are reordered once into the kernel's layout.
+        int in_place = p_dnnl_memory_desc_equal(&stored, &mm->weights_md);
+        snprintf(mm->impl, sizeof mm->impl, "oneDNN matmul %s (%s), weights %s %s", bf ? "bf16" : "u8·s8→s32",
+                 impl, in_place ? "in place," : "repacked from", layout);
+        if (in_place) {
+            mm->weights_borrowed = 1;
+            ok = p_dnnl_memory_create(&mm->weights, &mm->weights_md, engine, (void *)data) == dnnl_success;
+        } else {
+            ok = reorder_into(mm, &stored, (void *)data);
+        }
+        if (!ok) snprintf(error, error_size, "oneDNN could not use the stored %s weights", precision_name(precision));
+        p_dnnl_primitive_desc_destroy(pd);
+    }
+    if (!ok) { wk_matmul_destroy(mm); return NULL; }
+    return mm;
+}
+
+int wk_matmul_preferred_layout(int precision, int64_t k, int64_t n, char *layout, size_t layout_size, char *error,
+                               size_t error_size) {
+    if (precision != WK_PRECISION_BF16 && precision != WK_PRECISION_INT8) {
+        snprintf(error, error_size, "packed weights are bf16 or int8");
+        return -1;
+    }
+    if (wk_bind_dnnl() != 1) {
+        snprintf(error, error_size, "%s", bind_error);
+        return -1;
+    }
+    const char *impl;
+    dnnl_memory_desc_t preferred, candidate;
+    dnnl_primitive_desc_t pd = native_matmul(precision, k, n, &preferred, &impl, error, error_size);
+    if (!pd) return -1;
+    p_dnnl_primitive_desc_destroy(pd);
+    dnnl_dims_t bd = {k, n};
+    for (int i = 0; i < WK_KNOWN_LAYOUTS; i++) {
+        p_dnnl_memory_desc_init_by_tag(&candidate, 2, bd, precision == WK_PRECISION_BF16 ? dnnl_bf16 : dnnl_s8,
+                                       known_layouts[i].tag);
+        if (p_dnnl_memory_desc_equal(&candidate, &preferred)) {
+            snprintf(layout, layout_size, "%s", known_layouts[i].name);
+            return 0;
+        }
+    }
+    snprintf(error, error_size, "oneDNN's %s kernel (%s) wants a weight layout WeightKit does not store",
+             precision_name(precision), impl);
+    return -1;
+}
+
+const void *wk_matmul_weights(const wk_matmul *mm, size_t *bytes, int *borrowed) {
+    void *h = NULL;
+    *bytes = 0;
+    *borrowed = mm ? mm->weights_borrowed : 0;
+    if (!mm || !mm->weights || p_dnnl_memory_get_data_handle(mm->weights, &h) != dnnl_success) return NULL;
+    *bytes = p_dnnl_memory_desc_get_size(&mm->weights_md);
+    return h;
 }
 
 void wk_matmul_destroy(wk_matmul *mm) {

@@ -22,12 +22,22 @@ public final class BertModel: @unchecked Sendable {
     public let precision: Precision
     /// Per layer, the linear layers packed for a bf16 / int8 kernel at bind time (nil at f32).
     private let packed: [PackedEncoder]?
+    /// How many encoder layers run from weights stored packed in the file (used as stored).
+    public let storedLayers: Int
 
     struct PackedEncoder {
         let qkv: PackedMatmul
         let qkvBias: FloatBuffer
         let attentionOutput, intermediate, output: PackedMatmul
+        /// Bytes of a query-key-value join made at bind (the stored three were not one matrix).
+        var joinedBytes = 0
         var all: [PackedMatmul] { [qkv, attentionOutput, intermediate, output] }
+    }
+
+    /// Bytes of bf16 / int8 weights held in memory besides the checkpoint: 0 when every packed
+    /// layer reads a `.wkc`'s stored bytes in place; everything when packed at bind.
+    public var packedWeightBytesCopied: Int {
+        packed?.reduce(0) { $0 + $1.joinedBytes + $1.all.reduce(0) { $0 + $1.ownedWeightBytes } } ?? 0
     }
 
     /// The kernels the forward pass runs, for `bench` and reports.
@@ -46,6 +56,8 @@ public final class BertModel: @unchecked Sendable {
             var all: [any LayerDeclaration] {
                 [query, key, value, attentionOutput, attentionNorm, intermediate, output, outputNorm]
             }
+            /// The linear layers a bf16 / int8 kernel runs, in the order a packed file stores them.
+            var linears: [Linear] { [query, key, value, attentionOutput, intermediate, output] }
         }
         let word, position: EmbeddingTable
         let tokenTypes: EmbeddingTable?
@@ -105,16 +117,21 @@ public final class BertModel: @unchecked Sendable {
         let encoder: [Encoder]
         let pooler, headHidden, headOutput: Linear.Bound?
 
-        init(_ l: Layers, _ b: [String: BoundTensor], fusedQKV: Bool) {
+        /// `stored`: the layers whose linear weights a kernel holds as stored in the file (only
+        /// their biases are bound here).
+        init(_ l: Layers, _ b: [String: BoundTensor], fusedQKV: Bool, stored: Set<Int> = []) {
             word = l.word.bind(b)
             position = l.position.bind(b)
             tokenTypes = l.tokenTypes?.bind(b)
             embeddingsNorm = l.embeddingsNorm.bind(b)
-            encoder = l.encoder.map { e in
-                Encoder(
-                    query: fusedQKV ? nil : e.query.bind(b), key: fusedQKV ? nil : e.key.bind(b),
-                    value: fusedQKV ? nil : e.value.bind(b), attentionOutput: e.attentionOutput.bind(b)!,
-                    intermediate: e.intermediate.bind(b)!, output: e.output.bind(b)!,
+            encoder = l.encoder.enumerated().map { i, e in
+                let fused = fusedQKV || stored.contains(i), held = stored.contains(i)
+                return Encoder(
+                    query: fused ? nil : e.query.bind(b), key: fused ? nil : e.key.bind(b),
+                    value: fused ? nil : e.value.bind(b),
+                    attentionOutput: e.attentionOutput.bind(b, weightless: held)!,
+                    intermediate: e.intermediate.bind(b, weightless: held)!,
+                    output: e.output.bind(b, weightless: held)!,
                     attentionNorm: e.attentionNorm.bind(b),
                     outputNorm: e.outputNorm.bind(b))
             }
@@ -131,11 +148,17 @@ public final class BertModel: @unchecked Sendable {
     }
 
     /// Binds every parameter from `source`; the pooler and classifier are used when present. At
-    /// `precision` bf16 or int8 the encoder's linear layers are packed for that kernel (it throws
-    /// `PackedMatmul.Unavailable` where the CPU or the build has none).
-    public init(config: BertConfig, source: ParameterSource, precision: Precision = .f32) throws {
+    /// `precision` bf16 or int8 the encoder's linear layers run in that kernel (it throws
+    /// `PackedMatmul.Unavailable` where the CPU or the build has none): weights the source holds
+    /// packed at that precision (a `.wkc` written with `convert --precision`) are used as stored,
+    /// in place; others are packed from float32 at bind. nil: the precision the source's weights
+    /// are stored in (`storedPrecision`). At f32, packed weights are decoded to float32.
+    public init(config: BertConfig, source: ParameterSource, precision requested: Precision? = nil) throws {
         try GEMM.load()
         self.config = config
+        let declared0 = Layers(config, pooler: false, classifier: false)
+        let stored = Self.storedPrecision(declared0, source)
+        let precision = requested ?? stored
         self.precision = precision
         let a = config.architecture
         hasPooler = try a.pooler.map { try source.tensor(for: $0 + ".weight") != nil } ?? false
@@ -145,16 +168,41 @@ public final class BertModel: @unchecked Sendable {
             && (a.head.input == .firstToken || hasPooler)
         var binder = ParameterBinder(graph: a.kind.rawValue == "bert" ? "BERT" : a.kind.rawValue, source: source)
         let declared = Layers(config, pooler: hasPooler, classifier: hasClassifier)
-        try binder.bind(declared.all.flatMap(\.specs))
+        // Layers whose six linear weights are all stored packed at this precision: used as stored.
+        let held: [Int: [PackedTensor]] =
+            precision == .f32
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues: declared.encoder.enumerated().compactMap { i, e in
+                    Self.storedWeights(e, source, precision: precision).map { (i, $0) }
+                })
+        storedLayers = held.count
+        let heldNames = Set(held.keys.flatMap { declared.encoder[$0].linears.map { $0.name + ".weight" } })
+        try binder.bind(declared.all.flatMap(\.specs).filter { !heldNames.contains($0.name) })
         weightsInPlace = binder.bound.values.allSatisfy { !$0.copied }
+        if precision != .f32, !held.isEmpty {
+            layers = BoundLayers(declared, binder.bound, fusedQKV: false, stored: Set(held.keys))
+            qkv = nil
+            packed = try layers.encoder.enumerated().map { l, e in
+                let biases = [declared.encoder[l].query, declared.encoder[l].key, declared.encoder[l].value].map {
+                    binder.bound[$0.name + ".bias"]!
+                }
+                if let weights = held[l] {
+                    return try Self.packStored(
+                        weights, qkvBiases: biases, precision: precision, hidden: config.hiddenSize)
+                }
+                return try Self.pack(e, precision: precision, hidden: config.hiddenSize)
+            }
+            return
+        }
         if precision != .f32 {
             layers = BoundLayers(declared, binder.bound, fusedQKV: false)
             qkv = nil
             packed = try layers.encoder.map { e in
                 let p = try Self.pack(e, precision: precision, hidden: config.hiddenSize)
                 // The float32 originals are not read again: let a mapped file's pages go.
-                for t in [e.query, e.key, e.value, e.attentionOutput, e.intermediate, e.output] {
-                    t?.weight.releaseResidentPages()
+                for t in [e.query, e.key, e.value, e.attentionOutput, e.intermediate, e.output] as [Linear.Bound?] {
+                    t?.weight?.releaseResidentPages()
                 }
                 return p
             }
@@ -182,7 +230,7 @@ public final class BertModel: @unchecked Sendable {
     ) {
         let w = FloatBuffer(count: H * 3 * H), b = FloatBuffer(count: 3 * H)
         for (j, projection) in projections.enumerated() {
-            let t = projection.weight
+            let t = projection.weight!
             for i in 0..<H {
                 let row = w.pointer + i * 3 * H + j * H
                 if t.layout == .inOut {
@@ -194,6 +242,97 @@ public final class BertModel: @unchecked Sendable {
             (b.pointer + j * H).update(from: projection.bias.pointer, count: H)
         }
         return (w, b)
+    }
+
+    /// Per encoder layer, the canonical names of the linear weights a bf16 / int8 kernel runs
+    /// (query, key, value, attention output, intermediate, output) with their [in, out] shapes.
+    public static func encoderLinearWeights(_ c: BertConfig) -> [[(name: String, inFeatures: Int, outFeatures: Int)]] {
+        Layers(c, pooler: false, classifier: false).encoder.map { e in
+            e.linears.map { ($0.name + ".weight", $0.inFeatures, $0.outFeatures) }
+        }
+    }
+
+    /// The precision the source's encoder weights are stored in: bf16 / int8 when the first
+    /// layer's are packed (a `.wkc` from `convert --precision`), else f32.
+    public static func storedPrecision(config: BertConfig, source: ParameterSource) -> Precision {
+        storedPrecision(Layers(config, pooler: false, classifier: false), source)
+    }
+
+    static func storedPrecision(_ layers: Layers, _ source: ParameterSource) -> Precision {
+        guard let q = layers.encoder.first.flatMap({ source.packedTensor(for: $0.query.name + ".weight") }) else {
+            return .f32
+        }
+        return q.dtype == .bf16 ? .bf16 : q.dtype == .i8 ? .int8 : .f32
+    }
+
+    /// One layer's six linear weights as stored packed at `precision` (query, key, value,
+    /// attention output, intermediate, output), or nil unless all six are, with the expected shapes.
+    static func storedWeights(_ e: Layers.Encoder, _ source: ParameterSource, precision: Precision) -> [PackedTensor]? {
+        let want: DType = precision == .bf16 ? .bf16 : .i8
+        let weights = e.linears.compactMap { l -> PackedTensor? in
+            guard let t = source.packedTensor(for: l.name + ".weight"), t.dtype == want,
+                t.shape == [l.inFeatures, l.outFeatures]
+            else { return nil }
+            return t
+        }
+        return weights.count == e.linears.count ? weights : nil
+    }
+
+    /// One layer from weights stored packed: the query, key and value, written back to back in
+    /// the file (a blocked layout keeps whole column tiles together), are one [H, 3H] matrix in
+    /// place; otherwise they are joined into one copy (the rest stay in place). int8 scales are
+    /// copied (3H floats).
+    private static func packStored(
+        _ w: [PackedTensor], qkvBiases: [BoundTensor], precision: Precision, hidden H: Int
+    ) throws -> PackedEncoder {
+        func matmul(
+            _ t: PackedTensor, bytes: UnsafeRawBufferPointer? = nil, scales: [Float]? = nil, outFeatures: Int? = nil,
+            storage: AnyObject? = nil
+        ) throws -> PackedMatmul {
+            let s = scales ?? t.scales.map(Array.init) ?? []
+            return try s.withUnsafeBufferPointer { sp in
+                try PackedMatmul(
+                    precision: precision, inFeatures: t.shape[0], outFeatures: outFeatures ?? t.shape[1],
+                    layout: t.layout.description, packed: bytes ?? t.bytes, scales: s.isEmpty ? nil : sp,
+                    storage: storage ?? t.owner)
+            }
+        }
+        let (q, k, v) = (w[0], w[1], w[2])
+        let contiguous =
+            q.layout == k.layout && k.layout == v.layout && H % q.layout.b == 0
+            && k.bytes.baseAddress == q.bytes.baseAddress! + q.bytes.count
+            && v.bytes.baseAddress == k.bytes.baseAddress! + k.bytes.count
+        var joined: OwnedBytes? = nil
+        let qkvBytes: UnsafeRawBufferPointer
+        if contiguous {
+            qkvBytes = UnsafeRawBufferPointer(start: q.bytes.baseAddress, count: 3 * q.bytes.count)
+        } else {
+            // Not one matrix as stored (H not a whole number of column tiles, or apart in the
+            // file): the three unpacked side by side, [H, 3H], and packed again in the query's layout.
+            let es = q.dtype.bitSize / 8, rowBytes = H * es
+            let plain = OwnedBytes(count: H * 3 * rowBytes)
+            let part = OwnedBytes(count: H * rowBytes)
+            for (j, t) in [q, k, v].enumerated() {
+                t.layout.unpack(t.bytes, rows: H, cols: H, elementSize: es, into: part.buffer)
+                for r in 0..<H {
+                    (plain.buffer.baseAddress! + r * 3 * rowBytes + j * rowBytes).copyMemory(
+                        from: part.buffer.baseAddress! + r * rowBytes, byteCount: rowBytes)
+                }
+            }
+            let size = q.layout.byteCount(rows: H, cols: 3 * H, elementSize: es)!
+            let j = OwnedBytes(count: size)
+            let out = UnsafeMutableRawBufferPointer(rebasing: j.buffer[0..<size])
+            q.layout.pack(UnsafeRawBufferPointer(plain.buffer), rows: H, cols: 3 * H, elementSize: es, into: out)
+            joined = j
+            qkvBytes = UnsafeRawBufferPointer(out)
+        }
+        let scales = precision == .int8 ? [q, k, v].flatMap { Array($0.scales!) } : nil
+        let bias = FloatBuffer(count: 3 * H)
+        for (j, b) in qkvBiases.enumerated() { (bias.pointer + j * H).update(from: b.pointer, count: H) }
+        return PackedEncoder(
+            qkv: try matmul(q, bytes: qkvBytes, scales: scales, outFeatures: 3 * H, storage: joined ?? q.owner),
+            qkvBias: bias, attentionOutput: try matmul(w[3]), intermediate: try matmul(w[4]), output: try matmul(w[5]),
+            joinedBytes: joined?.buffer.count ?? 0)
     }
 
     /// Packs one layer's linear layers (the query, key and value side by side, [H, 3H]).
@@ -209,8 +348,8 @@ public final class BertModel: @unchecked Sendable {
             precision: precision, inFeatures: H, outFeatures: 3 * H, weights: w.pointer, rowStride: 3 * H,
             transposed: false)
         return PackedEncoder(
-            qkv: qkv, qkvBias: b, attentionOutput: try packed(e.attentionOutput.weight),
-            intermediate: try packed(e.intermediate.weight), output: try packed(e.output.weight))
+            qkv: qkv, qkvBias: b, attentionOutput: try packed(e.attentionOutput.weight!),
+            intermediate: try packed(e.intermediate.weight!), output: try packed(e.output.weight!))
     }
 
     /// One batch: token ids, and optionally the attention mask and token types ([batch, sequence] each).
@@ -346,7 +485,7 @@ public final class BertModel: @unchecked Sendable {
                 for (j, projection) in [layer.query, layer.key, layer.value].enumerated() {
                     let t = projection!
                     GEMM.sgemm(
-                        m: N, n: H, k: H, a: x.pointer, lda: H, b: t.weight.pointer, ldb: H, c: qkvOut.pointer + j * H,
+                        m: N, n: H, k: H, a: x.pointer, lda: H, b: t.weight!.pointer, ldb: H, c: qkvOut.pointer + j * H,
                         ldc: 3 * H)
                     let bias = t.bias.pointer
                     rows { r in

@@ -116,24 +116,28 @@ struct Linear: LayerDeclaration {
         ]
     }
 
-    /// The layer, bound.
+    /// The layer, bound. `weight` is nil for a layer whose weights a packed kernel holds (only
+    /// its bias is read here then).
     struct Bound {
-        let weight: BoundTensor
+        let weight: BoundTensor?
         let bias: BoundTensor
 
         /// y[rows × out] = x[rows × in] · Wᵀ + b, whatever the stored orientation.
         func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-            weight.linear(x, rows: rows, bias: bias, into: y)
+            weight!.linear(x, rows: rows, bias: bias, into: y)
         }
 
         /// y = x · Wᵀ without the bias, for an epilogue that adds it with what follows in one pass.
         func project(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-            weight.linear(x, rows: rows, bias: nil, into: y)
+            weight!.linear(x, rows: rows, bias: nil, into: y)
         }
     }
 
-    func bind(_ bound: [String: BoundTensor]) -> Bound? {
-        guard let w = bound[name + ".weight"], let b = bound[name + ".bias"] else { return nil }
+    /// `weightless`: bind the bias alone (the weight is held packed elsewhere).
+    func bind(_ bound: [String: BoundTensor], weightless: Bool = false) -> Bound? {
+        guard let b = bound[name + ".bias"] else { return nil }
+        if weightless { return Bound(weight: nil, bias: b) }
+        guard let w = bound[name + ".weight"] else { return nil }
         return Bound(weight: w, bias: b)
     }
 }

@@ -111,6 +111,13 @@ public struct ParameterBindingError: Error, Sendable, CustomStringConvertible {
 public protocol ParameterSource {
     /// The tensor for a canonical name and how a 2-D weight is oriented, or nil when absent.
     func tensor(for canonicalName: String) throws -> (view: TensorView, layout: WeightLayout)?
+    /// The tensor as stored in a kernel's blocked layout (a `.wkc`'s packed bf16 / int8 linear
+    /// weight, [in, out]), for use in place; nil when it is stored plain or absent.
+    func packedTensor(for canonicalName: String) -> PackedTensor?
+}
+
+extension ParameterSource {
+    public func packedTensor(for canonicalName: String) -> PackedTensor? { nil }
 }
 
 /// Binds a list of specs, collecting every problem.

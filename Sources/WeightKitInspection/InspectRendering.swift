@@ -141,7 +141,7 @@ extension InspectReport {
             out +=
                 "  stored as: "
                 + stored.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value.0) (\(Formatting.bytes($0.value.1)))" }
-                .joined(separator: ", ") + " — block-quantised, decoded to F32 when read\n"
+                .joined(separator: ", ") + " — decoded to the dtype shown when read\n"
         }
         if statsComputed {
             let nan = rows.reduce(0) { $0 + ($1.stats?.nanCount ?? 0) },

@@ -347,4 +347,11 @@ public struct MappedParameterSource: ParameterSource {
         else { return nil }
         return (try checkpoint.view(info), e.layout ?? defaultLayout)
     }
+
+    public func packedTensor(for name: String) -> PackedTensor? {
+        guard let e = report.entries.first(where: { $0.canonical == name }), e.status == .mapped, let source = e.source,
+            let info = checkpoint.info(named: source)
+        else { return nil }
+        return checkpoint.packedTensor(info)
+    }
 }

@@ -1,9 +1,16 @@
 import WeightKitCheckpoints
+import WeightKitCompute
 import WeightKitGraphs
 
 /// Writes a graph-ready `.wkc`: the graph's canonical parameter names, every linear weight
 /// stored [in, out] (the layout oneDNN's fast GEMM path reads, so binding copies nothing), the
 /// resolved config in the model section, and the mapping in the provenance transforms.
+///
+/// At `precision` bf16 or int8 the encoder's linear weights are written as the kernels read them
+/// (format version 2): rounded to bf16, or quantised to int8 per output column with an F32 scale
+/// tensor each, in the blocked layout oneDNN's kernel wants on this machine (`BA16a64b2a` /
+/// `BA16a64b4a` where it cannot say), each layer's query, key and value back to back so a
+/// reader uses them as one [H, 3H] matrix in place.
 public enum GraphReadyWriter {
     /// A write asked for from a mapping that has problems (the report says which).
     public struct NotMapped: Error, Sendable, CustomStringConvertible {
@@ -15,10 +22,15 @@ public enum GraphReadyWriter {
 
     public static func writeBert(
         _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil, audit: CastAudit? = nil
+        precision: Precision = .f32, progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         guard report.passed, let config = report.config else { throw NotMapped(report: report) }
         try dtype.check(writer: "a graph-ready .wkc", destination: path)
+        let packed = precision == .f32 ? [] : BertModel.encoderLinearWeights(config)
+        let packedShapes = Dictionary(
+            uniqueKeysWithValues: packed.joined().map { ($0.name, (k: $0.inFeatures, n: $0.outFeatures)) })
+        var packedOutputs: [String: [OutputTensor]] = [:]
+        var layouts = Set<String>()
         var outputs: [OutputTensor] = []
         var transposed = 0, reshaped = 0
         for e in report.entries where e.status == .mapped {
@@ -26,6 +38,15 @@ public enum GraphReadyWriter {
             // Linear weights become [in, out] (their canonical shape is [out, in]); the rest keep it.
             let isLinear = e.layout != nil
             let shape = isLinear ? [e.expectedShape[1], e.expectedShape[0]] : e.expectedShape
+            if let s = packedShapes[e.canonical] {
+                let p = try PackedWeight.outputs(
+                    checkpoint, info, as: e.canonical, sourceLayout: e.layout ?? .outIn, rows: s.k, cols: s.n,
+                    precision: precision)
+                layouts.insert(p[0].layout!.description)
+                packedOutputs[e.canonical] = p
+                outputs.append(p[0])  // its place; the order is settled below
+                continue
+            }
             if isLinear && e.layout == .outIn {
                 transposed += 1
                 outputs.append(
@@ -42,13 +63,21 @@ public enum GraphReadyWriter {
                 outputs.append(TensorTransforms.relabelled(checkpoint, info, as: target, dtype: dtype))
             }
         }
+        var transforms: [JSONValue] = [
+            .object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
+            .object(["kind": .string("reshape"), "tensors": .int(reshaped)]),
+        ]
+        if !packed.isEmpty {
+            outputs = PackedWeight.ordered(outputs, packed: packedOutputs, layers: packed.map { $0.map(\.name) })
+            transforms.append(
+                .object([
+                    "kind": .string("pack"), "precision": .string(precision.rawValue),
+                    "layout": .string(layouts.sorted().joined(separator: ",")), "tensors": .int(packedOutputs.count),
+                ]))
+        }
         try write(
             outputs, from: checkpoint, report: report, architecture: config.kind.rawValue,
-            config: .object(config.huggingFaceJSON),
-            transforms: [
-                .object(["kind": .string("transpose"), "to": .string("in_out"), "tensors": .int(transposed)]),
-                .object(["kind": .string("reshape"), "tensors": .int(reshaped)]),
-            ], to: path, progress: progress, audit: audit)
+            config: .object(config.huggingFaceJSON), transforms: transforms, to: path, progress: progress, audit: audit)
     }
 
     /// The Keras text classifier: canonical names, every tensor in the shape Keras stores and the
@@ -82,11 +111,21 @@ public enum GraphReadyWriter {
     /// A graph-ready `.wkc` of whichever graph the report mapped onto.
     public static func write(
         _ checkpoint: any Checkpoint, report: MappingReport, to path: String, dtype: DTypePolicy = .keep,
-        progress: ProgressHandler? = nil, vectorizer: JSONValue? = nil, audit: CastAudit? = nil
+        precision: Precision = .f32, progress: ProgressHandler? = nil, vectorizer: JSONValue? = nil,
+        audit: CastAudit? = nil
     ) throws {
         switch report.graphConfig {
-        case .bert?: try writeBert(checkpoint, report: report, to: path, dtype: dtype, progress: progress, audit: audit)
+        case .bert?:
+            try writeBert(
+                checkpoint, report: report, to: path, dtype: dtype, precision: precision, progress: progress,
+                audit: audit)
         case .textClassifier?:
+            if precision != .f32 {
+                throw Graphs.PrecisionUnsupported(
+                    description:
+                        "the text classifier runs in f32 only (--precision \(precision.rawValue) is for BERT-family graphs)"
+                )
+            }
             try writeTextClassifier(
                 checkpoint, report: report, to: path, dtype: dtype, progress: progress, vectorizer: vectorizer,
                 audit: audit)

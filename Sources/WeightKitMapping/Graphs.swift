@@ -177,18 +177,20 @@ public enum Graphs {
     /// A precision the graph does not offer.
     public struct PrecisionUnsupported: Error, Sendable, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Binds the graph a passing report mapped onto, ready to run, with its linear layers at
-    /// `precision` (BERT-family graphs; the text classifier runs in float32 only).
-    public static func bind(_ checkpoint: any Checkpoint, _ report: MappingReport, precision: Precision = .f32) throws
+    /// `precision` (BERT-family graphs; the text classifier runs in float32 only); nil: the
+    /// precision the checkpoint's weights are stored in (f32 unless a `.wkc` holds them packed).
+    public static func bind(_ checkpoint: any Checkpoint, _ report: MappingReport, precision: Precision? = nil) throws
         -> any RunnableGraph
     {
         let source = MappedParameterSource(checkpoint: checkpoint, report: report)
         switch report.graphConfig {
         case .bert(let c)?: return try BertModel(config: c, source: source, precision: precision)
         case .textClassifier(let c)?:
-            guard precision == .f32 else {
+            if let precision, precision != .f32 {
                 throw PrecisionUnsupported(
                     description:
                         "the text classifier runs in f32 only (--precision \(precision.rawValue) is for BERT-family graphs)"

@@ -22,12 +22,21 @@ public struct PrecisionDrift: Sendable {
 
     public var precision: Precision
     public var kernels: String
+    /// What the reference run was: "f32", or for a file that stores packed weights, f32 from
+    /// those stored values (the float32 originals are not in the file).
+    public var against = "f32"
     public var rows: [Row]
+
+    /// What the reference is for a model: float32 from its stored values when they are packed.
+    public static func reference(for model: BertModel) -> String {
+        model.storedLayers == 0
+            ? "f32" : "f32 of the file's \(model.precision.rawValue) weights (its float32 originals are not in it)"
+    }
 
     /// Compares `reduced` with `reference` (float32) output by output.
     public static func measure(
         precision: Precision, kernels: String, reduced: [String: GraphOutput], reference: [String: GraphOutput],
-        attentionMask: [[Int]]?
+        attentionMask: [[Int]]?, against: String = "f32"
     ) -> PrecisionDrift {
         var rows: [Row] = []
         for name in reference.keys.sorted() {
@@ -51,7 +60,7 @@ public struct PrecisionDrift: Sendable {
             }
             rows.append(row)
         }
-        return PrecisionDrift(precision: precision, kernels: kernels, rows: rows)
+        return PrecisionDrift(precision: precision, kernels: kernels, against: against, rows: rows)
     }
 
     static func cosine(_ x: ArraySlice<Float>, _ y: ArraySlice<Float>) -> Double {
@@ -66,7 +75,7 @@ public struct PrecisionDrift: Sendable {
 
     public var json: JSONValue {
         .object([
-            "precision": .string(precision.rawValue), "kernels": .string(kernels), "against": .string("f32"),
+            "precision": .string(precision.rawValue), "kernels": .string(kernels), "against": .string(against),
             "outputs": .array(
                 rows.map { r in
                     var o: JSONObject = [
@@ -84,7 +93,7 @@ public struct PrecisionDrift: Sendable {
     }
 
     public var text: String {
-        var out = "drift of --precision \(precision.rawValue) against f32 (\(kernels)):\n"
+        var out = "drift of --precision \(precision.rawValue) against \(against) (\(kernels)):\n"
         for r in rows {
             out +=
                 "  \(r.name): max abs \(scientific(r.maxAbs)), mean abs \(scientific(r.meanAbs)), NMSE "

@@ -76,7 +76,7 @@ public enum Verifier {
     public static func verify(
         checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
         config: GraphConfig?, vocab: String? = nil, tokenizer: TokenizerFiles? = nil, fromText: Bool = false,
-        vectorizer: KerasTextVectorizer? = nil, precision: Precision = .f32
+        vectorizer: KerasTextVectorizer? = nil, precision requested: Precision? = nil
     ) throws -> VerificationReport {
         let bundle = try ReferenceBundle(path: bundlePath)
         let checkpoint = try Checkpoints.open(path)
@@ -89,7 +89,8 @@ public enum Verifier {
             throw Failure.notMapped(checkpoint: path, graph: bundle.kind, report: mapping.text)
         }
         report.convention = mapping.convention?.rawValue
-        let graph = try Graphs.bind(checkpoint, mapping, precision: precision)
+        let graph = try Graphs.bind(checkpoint, mapping, precision: requested)
+        let precision = (graph as? BertModel)?.precision ?? .f32
         report.precision = precision
         report.numerics = graph.numerics
         var inputs = bundle.inputs
@@ -163,10 +164,11 @@ public enum Verifier {
         let produced = try graph.run(inputs, outputs: Set(bundle.outputOrder).intersection(producible))
         if precision != .f32, let reduced = graph as? BertModel {
             // What the mode costs: the same inputs through the same checkpoint in float32.
-            let reference = try Graphs.bind(checkpoint, mapping)
+            let reference = try Graphs.bind(checkpoint, mapping, precision: .f32)
             report.drift = PrecisionDrift.measure(
                 precision: precision, kernels: reduced.kernels, reduced: produced,
-                reference: try reference.run(inputs, outputs: Set(produced.keys)), attentionMask: mask)
+                reference: try reference.run(inputs, outputs: Set(produced.keys)), attentionMask: mask,
+                against: PrecisionDrift.reference(for: reduced))
         }
         // Intermediates first, in graph order, then the remaining outputs in bundle order.
         let ordered =

@@ -26,8 +26,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Sequence length.") var seq = 128
     @Option(help: "Threads for the kernels.") var threads = 2
     @Option(help: "Timed runs.") var runs = 10
-    @Option(help: "Arithmetic of the linear layers: f32, bf16 (AVX512_BF16 or AMX) or int8 (VNNI for full speed).")
-    var precision: Precision = .f32
+    @Option(
+        help:
+            "Arithmetic of the linear layers: f32, bf16 (AVX512_BF16 or AMX) or int8 (VNNI for full speed); default: what the checkpoint stores (a .wkc from convert --precision holds packed bf16 / int8 weights)."
+    )
+    var precision: Precision?
     @Flag(help: "Print {\"load_ms\", \"forward_ms\": {median, min, max}, \"peak_rss_bytes\", ...} as JSON.") var json =
         false
 
@@ -87,7 +90,7 @@ struct BenchCommand: ParsableCommand {
                 ]),
                 "peak_rss_bytes": .int(peak), "batch": .int(batch), "seq": .int(seq), "threads": .int(threads),
                 "runs": .int(runs),
-                "kernel": .string(model.kernels), "precision": .string(precision.rawValue),
+                "kernel": .string(model.kernels), "precision": .string(model.precision.rawValue),
                 "cpu": .string(CPUFeatures.summary), "checkpoint_bytes": .int(c.totalBytes),
                 "weights_in_place": .bool(model.weightsInPlace),
                 "rss_after_load_bytes": .int(rssAfterLoad),
@@ -97,14 +100,14 @@ struct BenchCommand: ParsableCommand {
             print(
                 "\(checkpoint): BERT \(config.numLayers) layers, hidden \(config.hiddenSize), \(c.totalParameters) parameters"
             )
-            print("kernel: \(model.kernels), \(threads) threads, precision \(precision.rawValue)")
+            print("kernel: \(model.kernels), \(threads) threads, precision \(model.precision.rawValue)")
             print("cpu: \(CPUFeatures.summary)")
             print("load: \(fmt(loadMs)) ms, RSS after load \(rssAfterLoad >> 20) MiB")
             print(
                 "forward \(batch)x\(seq): median \(fmt(median)) ms, min \(fmt(times.first!)) ms, max \(fmt(times.last!)) ms over \(runs) runs"
             )
             print(
-                "peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB, \(model.weightsInPlace ? "used in place, none copied" : "copied at bind")\(precision == .f32 ? "" : "; encoder linear layers packed into \(precision.rawValue) at bind"))"
+                "peak RSS: \(peak >> 20) MiB (weights \(c.totalBytes >> 20) MiB, \(model.weightsInPlace ? "used in place, none copied" : "copied at bind")\(model.precision == .f32 ? "" : model.storedLayers > 0 ? "; encoder linear layers used as the file stores them, \(model.precision.rawValue)" : "; encoder linear layers packed into \(model.precision.rawValue) at bind"))"
             )
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WeightKitCheckpoints
+import WeightKitCompute
 import WeightKitFormats
 import WeightKitInspection
 import WeightKitGraphs
@@ -45,6 +46,12 @@ struct ConvertCommand: ParsableCommand {
 
     @Option(
         help:
+            "With --model (BERT family): write the encoder's linear weights as the bf16 or int8 kernel reads them (bf16 rounded; int8 per output column with F32 scales), in its blocked layout, so run / verify / bench use them in place; f32 (default) keeps float weights."
+    )
+    var precision: Precision = .f32
+
+    @Option(
+        help:
             "With --model: a config overriding the one found or inferred (Hugging Face config.json for bert, roberta and distilbert; vocab_size, max_length, embed_dim, num_heads, key_dim, ff_dim, hidden_units, num_classes, layer_norm_eps for text-classifier)."
     )
     var config: String?
@@ -64,6 +71,13 @@ struct ConvertCommand: ParsableCommand {
     var isGGUF: Bool { output.hasSuffix(".gguf") }
 
     func validate() throws {
+        if precision != .f32 {
+            guard !isGGUF, layout == nil, model?.bertArchitecture != nil else {
+                throw ValidationError(
+                    "--precision \(precision.rawValue) packs a BERT-family graph-ready .wkc: give --model bert, roberta or distilbert and an output *.wkc (for a GGUF use --dtype)"
+                )
+            }
+        }
         if dtype == .q8_0 && !isGGUF {
             throw ValidationError("--dtype q8_0 is a GGUF block type: name the output *.gguf")
         }
@@ -171,11 +185,12 @@ struct ConvertCommand: ParsableCommand {
                 ? try TextClassifierVectorizer.find(for: checkpoint, vocabularyFile: nil)?.json : nil
             summary.append(("format", .string("wkc")))
             try GraphReadyWriter.write(
-                checkpoint, report: report, to: output, dtype: dtype, progress: bar.handler, vectorizer: vectorizer,
-                audit: audit)
+                checkpoint, report: report, to: output, dtype: dtype, precision: precision, progress: bar.handler,
+                vectorizer: vectorizer, audit: audit)
             bar.finish()
             print(
                 "wrote \(output): graph-ready \(model.rawValue) (\(report.convention!.rawValue), config \(report.configSource)), \(report.entries.filter { $0.status == .mapped }.count) parameters"
+                    + (precision == .f32 ? "" : ", encoder linear weights packed \(precision.rawValue)")
             )
             return
         }

@@ -38,7 +38,7 @@ struct RunCommand: ParsableCommand {
     @Option(
         help:
             "Arithmetic of the encoder's linear layers: f32, bf16 (AVX512_BF16 or AMX) or int8 (VNNI). Below f32 the run is repeated in f32 and the drift of every output printed (with --json: {\"results\", \"drift\"})."
-    ) var precision: Precision = .f32
+    ) var precision: Precision?
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -100,12 +100,13 @@ struct RunCommand: ParsableCommand {
             tokenTypeIds: batch.map(\.tokenTypeIds))
         let out = try model.forward(inputs, outputs: Set(wanted.map(ours)))
         var drift: PrecisionDrift?
-        if precision != .f32 {
-            let reference = try BertModel(config: config, source: MappedParameterSource(checkpoint: c, report: report))
+        if model.precision != .f32 {
+            let reference = try BertModel(
+                config: config, source: MappedParameterSource(checkpoint: c, report: report), precision: .f32)
             drift = PrecisionDrift.measure(
-                precision: precision, kernels: model.kernels, reduced: out,
+                precision: model.precision, kernels: model.kernels, reduced: out,
                 reference: try reference.forward(inputs, outputs: Set(wanted.map(ours))),
-                attentionMask: inputs.attentionMask)
+                attentionMask: inputs.attentionMask, against: PrecisionDrift.reference(for: model))
         }
         var results: [JSONValue] = []
         var textOut = ""

@@ -74,7 +74,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(
         help:
             "Run the checkpoint's encoder linear layers in f32, bf16 (AVX512_BF16 or AMX) or int8 (VNNI); below f32 the report adds the drift of every output against the same checkpoint in f32 (the comparison with the reference keeps its tolerances: give --atol for the mode)."
-    ) var precision: Precision = .f32
+    ) var precision: Precision?
     @Option(help: "Also write the report as JSON to this path (Schemas/verify.schema.json).") var json: String?
 
     func validate() throws {

@@ -119,4 +119,52 @@ struct PrecisionCLITests {
             environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
         #expect(f32.status == 0 && f32.stdout.contains("precision f32"), "\(f32.stderr)")
     }
+
+    @Test(
+        "convert --precision writes a packed .wkc that verify and bench run as stored (drift against f32 of the stored weights); misuse refused; an AVX2-only CPU is told, and can still run it at f32"
+    )
+    func packedFile() throws {
+        let ref = CLI.fixture("references/tiny_bert_cls_pt")
+        let dir = try CLI.scratch()
+        for precision in ["bf16", "int8"] {
+            let out = dir + "/\(precision).wkc"
+            let c = try CLI.run("convert", ref, "--model", "bert", "--precision", precision, "-o", out)
+            #expect(c.status == 0 && c.stdout.contains("encoder linear weights packed \(precision)"), "\(c.stderr)")
+            let r = try CLI.run(
+                "verify", out, "--reference", ref + ".reference.safetensors", "--atol", "0.5", "--json",
+                dir + "/\(precision).json")
+            if r.status == 2, r.stderr.contains("needs a CPU with") {
+                #expect(!Self.hardwareHas(precision), "\(r.stderr)")
+            } else {
+                #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+                #expect(r.stdout.contains("against f32 of the file's \(precision) weights"), "\(r.stdout)")
+                let json = try #require(
+                    try JSONSerialization.jsonObject(
+                        with: Data(contentsOf: URL(fileURLWithPath: dir + "/\(precision).json"))) as? [String: Any])
+                #expect(json["precision"] as? String == precision, "the file's precision, without --precision")
+                let drift = try #require(json["drift"] as? [String: Any])
+                #expect((drift["kernels"] as? String)?.contains("weights in place") == true, "\(drift)")
+                let b = try CLI.run("bench", out, "--batch", "1", "--seq", "8", "--runs", "1")
+                #expect(b.status == 0 && b.stdout.contains("used as the file stores them, \(precision)"), "\(b.stdout)")
+            }
+            // Where the kernel is missing, the same file still runs in float32 of its stored values.
+            let capped = try CLI.run(
+                ["bench", out, "--batch", "1", "--seq", "8", "--runs", "1"], environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"]
+            )
+            #expect(
+                capped.status == 2 && capped.stderr.contains("needs a CPU with"), "\(capped.stdout)\(capped.stderr)")
+            let f32 = try CLI.run(
+                ["bench", out, "--batch", "1", "--seq", "8", "--runs", "1", "--precision", "f32"],
+                environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+            #expect(f32.status == 0 && f32.stdout.contains("precision f32"), "\(f32.stderr)")
+        }
+        for bad in [
+            ["convert", ref, "--precision", "int8", "-o", dir + "/x.wkc"],
+            ["convert", ref, "--model", "bert", "--precision", "int8", "-o", dir + "/x.gguf"],
+            ["convert", ref, "--model", "bert", "--precision", "bf16", "--layout", "hf", "-o", dir + "/hf"],
+        ] {
+            let r = try CLI.run(bad)
+            #expect(r.status != 0 && r.stderr.contains("--precision"), "\(bad): \(r.stderr)")
+        }
+    }
 }

@@ -48,6 +48,27 @@ wk_matmul *wk_matmul_create(int precision, int64_t k, int64_t n, const float *w,
 size_t wk_matmul_scratch_bytes(const wk_matmul *mm, int64_t m);
 /// c[m × n] = a[m × k] · W in f32 (c and a row-major, contiguous). Returns 0, or -1.
 int wk_matmul_run(wk_matmul *mm, int64_t m, const float *a, float *c, void *scratch);
+/// A layer whose weights are already in the precision and in a blocked layout (as a `.wkc`
+/// stores them): `data`, `bytes` long, [k × n] bf16 or s8 in oneDNN's layout `layout`
+/// (`BA16a64b2a`, `BA16a64b4a`, …, see BlockedLayout.swift), `col_scale` the n per-column weight
+/// scales for int8. Where the layout is the one oneDNN's kernel wants on this CPU the bytes are
+/// used in place (they must outlive the layer); otherwise they are reordered once into it.
+wk_matmul *wk_matmul_create_packed(int precision, int64_t k, int64_t n, const char *layout, const void *data,
+                                   size_t bytes, const float *col_scale, char *error, size_t error_size);
+/// The blocked layout oneDNN's bf16 / int8 kernel wants for [k × n] weights on this CPU, written
+/// into `layout` ("BA16a64b2a"). Returns 0, or -1 with a message (no such kernel here, no oneDNN).
+int wk_matmul_preferred_layout(int precision, int64_t k, int64_t n, char *layout, size_t layout_size, char *error,
+                               size_t error_size);
+/// The packed weights as the kernel reads them, and their size; *borrowed is 1 when they are the
+/// caller's bytes used in place (wk_matmul_create_packed), 0 when the layer holds its own copy.
+const void *wk_matmul_weights(const wk_matmul *mm, size_t *bytes, int *borrowed);
+/// W [k × n] (row stride ldw, or its transpose when `transposed`) rounded to bf16 (nearest even),
+/// row-major into q: what a bf16 layer packs. Needs no oneDNN.
+void wk_weights_bf16(const float *w, int64_t ldw, int transposed, int64_t k, int64_t n, uint16_t *q);
+/// W quantised as an int8 layer packs it: symmetric per output column, scale = max|w| / 127,
+/// rounded half away from zero; q row-major [k × n], scale and Σ_k q per column. Needs no oneDNN.
+void wk_weights_s8(const float *w, int64_t ldw, int transposed, int64_t k, int64_t n, int8_t *q, float *scale,
+                   int32_t *sum);
 /// Which kernel runs, e.g. "oneDNN matmul bf16 (brg:avx512_core_bf16)".
 const char *wk_matmul_kernel(const wk_matmul *mm);
 void wk_matmul_destroy(wk_matmul *mm);

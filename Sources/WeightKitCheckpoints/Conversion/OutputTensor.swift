@@ -5,6 +5,10 @@
 public struct OutputTensor: Sendable {
     public var name: String
     public var dtype: DType
+    /// A [K, N] tensor whose bytes are already in a blocked layout (`.wkc` version 2 only; its
+    /// `sourceInfo.byteCount` is the padded size), and for I8 the name of its F32 scale tensor.
+    public var layout: BlockedLayout? = nil
+    public var scale: String? = nil
     /// The source tensor's metadata.
     public let sourceInfo: TensorInfo
     /// True when the source bytes are a view into a mapped file (cheap to look at twice).

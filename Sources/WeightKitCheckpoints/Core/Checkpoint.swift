@@ -37,6 +37,10 @@ public protocol Checkpoint: AnyObject, Sendable {
     /// How a tensor is stored when that differs from the dtype it is read as (a GGUF
     /// block-quantised tensor, decoded to F32 when viewed); nil otherwise.
     func storedEncoding(_ info: TensorInfo) -> StoredEncoding?
+
+    /// The tensor as stored, for a graph that reads that encoding directly (a `.wkc`'s blocked
+    /// bf16 / int8 weights); nil for tensors stored plain.
+    func packedTensor(_ info: TensorInfo) -> PackedTensor?
 }
 
 /// A storage encoding that is not a plain dtype: its name (ggml's `Q8_0`, `Q4_K`, …), its size
@@ -54,6 +58,7 @@ extension Checkpoint {
     public var annotations: [String: TensorAnnotation] { [:] }
     public func isStoredInPlace(_ info: TensorInfo) -> Bool { true }
     public func storedEncoding(_ info: TensorInfo) -> StoredEncoding? { nil }
+    public func packedTensor(_ info: TensorInfo) -> PackedTensor? { nil }
 
     public func tensor(named name: String) throws -> TensorView {
         guard let info = info(named: name) else { throw TensorNotFound(file: path, tensor: name) }

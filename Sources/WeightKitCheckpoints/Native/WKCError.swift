@@ -45,7 +45,8 @@ extension WKCError: CustomStringConvertible {
         case let .fileTooSmall(f, n): return "\(f): not a .wkc file: \(n) bytes is shorter than the 24-byte prefix"
         case let .badMagic(f): return "\(f): not a .wkc file (wrong magic bytes)"
         case let .unsupportedVersion(f, v):
-            return "\(f): .wkc format version \(v) is not supported (this WeightKit reads version \(WKCFormat.version))"
+            return
+                "\(f): .wkc format version \(v) is not supported (this WeightKit reads versions \(WKCFormat.supportedVersions.lowerBound)–\(WKCFormat.supportedVersions.upperBound))"
         case let .headerTooLarge(f, n): return "\(f): header length \(n) bytes exceeds the 100 MB limit"
         case let .headerPastEndOfFile(f, n, size):
             return "\(f): header length \(n) bytes runs past the end of the \(size)-byte file"

@@ -13,7 +13,12 @@
 ///         data section: tensors at 64-byte-aligned offsets, zero bytes between them
 public enum WKCFormat {
     public static let magic: [UInt8] = [0x89, 0x57, 0x4B, 0x43, 0x0D, 0x0A, 0x1A, 0x0A]
+    /// The version of files whose tensors are all plain row-major arrays.
     public static let version: UInt32 = 1
+    /// The version of files with at least one tensor in a blocked layout (`"layout"`, packed
+    /// bf16 / int8 weights): readers of version 1 would misread such a tensor, so they must refuse it.
+    public static let layoutVersion: UInt32 = 2
+    public static let supportedVersions: ClosedRange<UInt32> = 1...2
     public static let prefixSize = 24
     public static let alignment = 64
     public static let maximumHeaderLength = 100_000_000

@@ -2,8 +2,13 @@
 public struct WKCHeader: Sendable {
     /// One tensor of the header: where it is, and the CRC-32 of its bytes.
     public struct Entry: Sendable {
+        /// Where and how big the bytes are as stored (for a blocked tensor, the padded tiles).
         public var info: TensorInfo
         public var crc32: UInt32
+        /// A [K, N] tensor stored in a blocked layout (format version 2), else nil.
+        public var layout: BlockedLayout? = nil
+        /// For an I8 blocked tensor: the F32 [N] tensor of its per-column scales (value = q · scale).
+        public var scale: String? = nil
     }
     public var entries: [Entry]
     public var metadata: [String: String]
@@ -22,7 +27,9 @@ public struct WKCHeader: Sendable {
             return fail(.badMagic(file: file))
         }
         let version = bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
-        guard version == WKCFormat.version else { return fail(.unsupportedVersion(file: file, version: version)) }
+        guard WKCFormat.supportedVersions.contains(version) else {
+            return fail(.unsupportedVersion(file: file, version: version))
+        }
         let storedCRC = bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian
         let declared = bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian
         guard declared <= UInt64(WKCFormat.maximumHeaderLength) else {
@@ -156,7 +163,68 @@ public struct WKCHeader: Sendable {
                         file: file, tensor: name, field: "crc32", detail: "must be 8 hexadecimal digits"));
                 continue
             }
-            guard let count = elementCount(of: shape), let needed = dtype.byteCount(elements: count) else {
+            var layout: BlockedLayout? = nil
+            var scale: String? = nil
+            if let field = t["layout"] {
+                guard let tag = field.stringValue, let l = BlockedLayout(tag: tag) else {
+                    problems.append(
+                        .invalidTensorField(
+                            file: file, tensor: name, field: "layout",
+                            detail: "must be a blocked layout BA{n}a{n}b{n}a, found \(field.serialized())"))
+                    continue
+                }
+                guard version >= WKCFormat.layoutVersion else {
+                    problems.append(
+                        .invalidTensorField(
+                            file: file, tensor: name, field: "layout",
+                            detail:
+                                "blocked layouts need format version \(WKCFormat.layoutVersion); the file says \(version)"
+                        ))
+                    continue
+                }
+                guard shape.count == 2, dtype == .bf16 || dtype == .i8 else {
+                    problems.append(
+                        .invalidTensorField(
+                            file: file, tensor: name, field: "layout",
+                            detail: "a blocked layout holds a 2-D BF16 or I8 tensor, not \(dtype.rawValue) \(shape)"))
+                    continue
+                }
+                layout = l
+                switch (dtype, t["scale"]) {
+                case (.i8, let s?):
+                    guard let s = s.stringValue, !s.isEmpty else {
+                        problems.append(
+                            .invalidTensorField(
+                                file: file, tensor: name, field: "scale", detail: "must name a tensor"))
+                        continue
+                    }
+                    scale = s
+                case (.i8, nil):
+                    problems.append(
+                        .invalidTensorField(
+                            file: file, tensor: name, field: "scale",
+                            detail: "an I8 blocked tensor needs its per-column F32 scales"))
+                    continue
+                default:
+                    if t["scale"] != nil {
+                        problems.append(
+                            .invalidTensorField(
+                                file: file, tensor: name, field: "scale", detail: "only I8 blocked tensors have scales")
+                        )
+                        continue
+                    }
+                }
+            } else if t["scale"] != nil {
+                problems.append(
+                    .invalidTensorField(
+                        file: file, tensor: name, field: "scale", detail: "only I8 blocked tensors have scales"))
+                continue
+            }
+            guard let count = elementCount(of: shape),
+                let needed = layout.map({ $0.byteCount(rows: shape[0], cols: shape[1], elementSize: dtype.bitSize / 8) }
+                )
+                    ?? dtype.byteCount(elements: count)
+            else {
                 problems.append(.sizeOverflow(file: file, tensor: name)); continue
             }
             if needed != length {
@@ -182,7 +250,28 @@ public struct WKCHeader: Sendable {
                 Entry(
                     info: TensorInfo(
                         name: name, dtype: dtype, shape: shape, byteOffset: dataStart + offset, byteCount: length),
-                    crc32: crc))
+                    crc32: crc, layout: layout, scale: scale))
+        }
+        // Every int8 blocked tensor's scales: an F32 [N] plain tensor of the file, serving only it.
+        let byName = Dictionary(entries.map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var scaleOwners: [String: String] = [:]
+        for e in entries {
+            guard let s = e.scale else { continue }
+            let n = e.info.shape[1]
+            guard let target = byName[s], target.layout == nil, target.info.dtype == .f32, target.info.shape == [n]
+            else {
+                problems.append(
+                    .invalidTensorField(
+                        file: file, tensor: e.info.name, field: "scale",
+                        detail: "'\(s)' must be a plain F32 [\(n)] tensor of this file"))
+                continue
+            }
+            if let other = scaleOwners.updateValue(e.info.name, forKey: s) {
+                problems.append(
+                    .invalidTensorField(
+                        file: file, tensor: e.info.name, field: "scale",
+                        detail: "'\(s)' already holds the scales of '\(other)'"))
+            }
         }
         if dataSize != previousEnd {
             problems.append(

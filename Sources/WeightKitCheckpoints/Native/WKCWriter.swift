@@ -13,6 +13,8 @@ public enum WKCWriter {
         to path: String, progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         try TensorDataEmitter.validate(tensors, file: path, reserved: [])
+        // Version 2 only when a tensor is blocked, so plain files stay readable by version-1 readers.
+        let version = tensors.contains { $0.layout != nil } ? WKCFormat.layoutVersion : WKCFormat.version
         var offsets: [Int] = []
         var end = 0
         for t in tensors {
@@ -25,14 +27,17 @@ public enum WKCWriter {
         func header(_ crcs: [UInt32]) -> [UInt8] {
             let list: [JSONValue] = tensors.indices.map { i in
                 let t = tensors[i]
-                return .object([
-                    "name": .string(t.name),
-                    "dtype": .string(t.dtype.rawValue),
-                    "shape": .array(t.shape.map { .int($0) }),
-                    "offset": .int(offsets[i]),
-                    "length": .int(t.byteCount),
-                    "crc32": .string(Hex.padded(crcs[i])),
-                ])
+                var fields: [(key: String, value: JSONValue)] = [
+                    ("name", .string(t.name)),
+                    ("dtype", .string(t.dtype.rawValue)),
+                    ("shape", .array(t.shape.map { .int($0) })),
+                    ("offset", .int(offsets[i])),
+                    ("length", .int(t.byteCount)),
+                    ("crc32", .string(Hex.padded(crcs[i]))),
+                ]
+                if let layout = t.layout { fields.append(("layout", .string(layout.description))) }
+                if let scale = t.scale { fields.append(("scale", .string(scale))) }
+                return .object(JSONObject(fields))
             }
             let root: JSONValue = .object([
                 "data_size": .int(dataSize),
@@ -48,7 +53,7 @@ public enum WKCWriter {
         let dataStart = WKCFormat.align(WKCFormat.prefixSize + headerBytes.count)
 
         let writer = try AtomicFileWriter(destination: path, expectedSize: dataStart + dataSize)
-        try writer.write(prefix(headerBytes))
+        try writer.write(prefix(headerBytes, version: version))
         try writer.write(headerBytes)
         try writer.writeZeros(dataStart - writer.bytesWritten)
         // Bytes that pass through this process are checksummed as they go, while in cache; a
@@ -96,13 +101,13 @@ public enum WKCWriter {
         headerBytes = header(crcs)
         precondition(headerBytes.count <= reserved, "header grew while filling in checksums")
         headerBytes += [UInt8](repeating: 0x20, count: reserved - headerBytes.count)
-        try writer.overwrite(prefix(headerBytes) + headerBytes, at: 0)
+        try writer.overwrite(prefix(headerBytes, version: version) + headerBytes, at: 0)
         try writer.commit()
     }
 
-    private static func prefix(_ header: [UInt8]) -> [UInt8] {
+    private static func prefix(_ header: [UInt8], version: UInt32) -> [UInt8] {
         var p = WKCFormat.magic
-        withUnsafeBytes(of: WKCFormat.version.littleEndian) { p += $0 }
+        withUnsafeBytes(of: version.littleEndian) { p += $0 }
         withUnsafeBytes(of: CRC32.checksum(header).littleEndian) { p += $0 }
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { p += $0 }
         return p
