@@ -7,11 +7,14 @@ import WeightKitCheckpoints
 
 /// Finds tensors that hold the same data: tied weights (an MLM decoder sharing the word
 /// embeddings), shared layers, or the same tensor stored twice. Only tensors of equal dtype,
-/// shape and size are compared, byte for byte, stopping at the first difference.
+/// shape and size are compared, byte for byte, stopping at the first difference; tensors that
+/// are decoded when read (GGUF block-quantised, a `.wkc`'s blocked bf16 / int8) are not: finding
+/// ties among them would decode every one into memory before anything else could run.
 public enum TiedWeights {
     public static func find(in checkpoint: any Checkpoint) -> [[String]] {
         var groups: [String: [TensorInfo]] = [:]
-        for t in checkpoint.tensors where t.shape.count >= 2 && t.byteCount >= 64 {
+        for t in checkpoint.tensors
+        where t.shape.count >= 2 && t.byteCount >= 64 && checkpoint.storedEncoding(t) == nil {
             groups["\(t.dtype.rawValue)\(t.shape)", default: []].append(t)
         }
         var result: [[String]] = []
