@@ -17,6 +17,8 @@ public struct ByteLevelBPETokenizer: Sendable {
     /// Tokens matched verbatim in the text (the special / added tokens), longest first.
     public let specialTokens: [String]
     public let addPrefixSpace: Bool
+    /// Where it was read from, for the commands' output.
+    public var source = "the vocabulary"
 
     public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
 
@@ -43,7 +45,11 @@ public struct ByteLevelBPETokenizer: Sendable {
     /// present, else `vocab.json` + `merges.txt` with `tokenizer_config.json`'s `add_prefix_space`.
     public static func load(directory: String) throws -> ByteLevelBPETokenizer {
         let tj = FileSystem.join(directory, "tokenizer.json")
-        if FileSystem.exists(tj) { return try load(tokenizerJSON: tj) }
+        if FileSystem.exists(tj) {
+            var t = try load(tokenizerJSON: tj)
+            t.source = "\(tj) (byte-level BPE: vocabulary, merges, special tokens)"
+            return t
+        }
         let vj = FileSystem.join(directory, "vocab.json"), mt = FileSystem.join(directory, "merges.txt")
         guard FileSystem.exists(vj), FileSystem.exists(mt) else {
             throw Problem(description: "\(directory): no tokenizer.json, or vocab.json and merges.txt")
@@ -61,7 +67,9 @@ public struct ByteLevelBPETokenizer: Sendable {
         }
         let config = FileSystem.join(directory, "tokenizer_config.json")
         let prefix = FileSystem.exists(config) ? (try FileSystem.readJSON(config))["add_prefix_space"]?.boolValue : nil
-        return try ByteLevelBPETokenizer(vocab: vocab, merges: merges, addPrefixSpace: prefix ?? false)
+        var t = try ByteLevelBPETokenizer(vocab: vocab, merges: merges, addPrefixSpace: prefix ?? false)
+        t.source = "\(vj) and \(mt) (byte-level BPE)"
+        return t
     }
 
     /// A fast-tokenizer file with a BPE model and a ByteLevel pre-tokenizer (anything else refused by name).
@@ -260,6 +268,22 @@ public struct ByteLevelBPETokenizer: Sendable {
         }
         let s = vocab[bos]!, e = vocab[eos]!
         return [s] + a + [e] + (b.map { [e] + $0 + [e] } ?? [])
+    }
+
+    /// A batch as the model takes it, padded with `<pad>` to its longest member (or `padTo`):
+    /// attention mask 1 on the tokens, token types 0 (RoBERTa has one type).
+    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, maxLength: Int = 512, padTo: Int? = nil)
+        -> [WordPieceTokenizer.Encoding]
+    {
+        let rows = texts.indices.map { encode(texts[$0], pair: pairs?[$0], maxLength: maxLength) }
+        let width = max(padTo ?? 0, rows.map(\.count).max() ?? 0)
+        let p = vocab[pad]!
+        return rows.map { r in
+            WordPieceTokenizer.Encoding(
+                inputIds: r + [Int](repeating: p, count: width - r.count),
+                tokenTypeIds: [Int](repeating: 0, count: width),
+                attentionMask: [Int](repeating: 1, count: r.count) + [Int](repeating: 0, count: width - r.count))
+        }
     }
 
     /// The text cut around the special tokens (longest match first at each position, scalar by

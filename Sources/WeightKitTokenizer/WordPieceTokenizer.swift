@@ -328,6 +328,9 @@ public struct WordPieceTokenizer: Sendable {
         public var inputIds: [Int]
         public var tokenTypeIds: [Int]
         public var attentionMask: [Int]
+        public init(inputIds: [Int], tokenTypeIds: [Int], attentionMask: [Int]) {
+            (self.inputIds, self.tokenTypeIds, self.attentionMask) = (inputIds, tokenTypeIds, attentionMask)
+        }
     }
 
     /// `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]` (token type 1 for b), truncated to `maxLength`

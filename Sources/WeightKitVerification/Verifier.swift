@@ -32,7 +32,6 @@ public enum Verifier {
     /// A verification that cannot run: the checkpoint does not map, or the inputs cannot be made.
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case notMapped(checkpoint: String, graph: GraphKind, report: String)
-        case textNeedsWordPiece(bundle: String, graph: GraphKind)
         case textNeedsTokenizer(bundle: String, problem: String)
         case missingInput(bundle: String, graph: GraphKind, input: String)
         case noText(bundle: String)
@@ -41,9 +40,6 @@ public enum Verifier {
         public var description: String {
             switch self {
             case let .notMapped(c, g, r): return "\(c) does not map onto the \(g.rawValue) graph:\n" + r
-            case let .textNeedsWordPiece(b, g):
-                return
-                    "\(b) gives its inputs as text, but \(g.rawValue)'s tokenizer (byte-level BPE) is not supported: give input_ids"
             case let .noText(b): return "\(b): --from-text, but the bundle has no input.text"
             case let .tokenization(b, line, text, at, ours, theirs):
                 return
@@ -125,29 +121,44 @@ public enum Verifier {
                 ))
         }
         if inputs[graph.inputNames[0]] == nil || fromText, let texts = bundle.texts, let bert = graph as? BertModel {
-            // Inputs given as text: tokenise them with the model's vocabulary (WordPiece).
-            guard bert.config.architecture.tokenizer == .wordPiece else {
-                throw Failure.textNeedsWordPiece(bundle: bundlePath, graph: bert.config.kind)
-            }
-            let files: TokenizerFiles
-            if let tokenizer {
-                files = tokenizer
-            } else {
+            // Inputs given as text: tokenise them with the model's own tokenizer (WordPiece, or
+            // RoBERTa's byte-level BPE from the files beside the checkpoint).
+            // Padded as the reference was (a preprocessor pads every row to its sequence length).
+            let padTo = bundle.outputs.values.first { $0.shape.count == 3 }?.shape[1]
+            let batch: [WordPieceTokenizer.Encoding]
+            let describe: String
+            if bert.config.architecture.tokenizer == .byteLevelBPE {
+                let bpe: ByteLevelBPETokenizer
                 do {
-                    files = try TokenizerFiles.load(for: checkpoint, path: path, vocab: vocab)
+                    bpe = try ByteLevelBPETokenizer.load(
+                        directory: FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path))
                 } catch {
                     throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
                 }
+                // RoBERTa's positions start after the padding index.
+                let maxLength = bert.config.maxPositions - bert.config.paddingIdx - 1
+                batch = bpe.encodeBatch(texts, maxLength: maxLength, padTo: padTo)
+                describe = "tokenizer: " + bpe.source
+            } else {
+                let files: TokenizerFiles
+                if let tokenizer {
+                    files = tokenizer
+                } else {
+                    do {
+                        files = try TokenizerFiles.load(for: checkpoint, path: path, vocab: vocab)
+                    } catch {
+                        throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
+                    }
+                }
+                let maxLength = bert.config.maxPositions
+                batch = files.tokenizer.encodeBatch(
+                    texts, maxLength: min(files.maxLength ?? maxLength, maxLength), padTo: padTo)
+                describe = files.describe
             }
-            let maxLength = bert.config.maxPositions
-            // Padded as the reference was (a preprocessor pads every row to its sequence length).
-            let padTo = bundle.outputs.values.first { $0.shape.count == 3 }?.shape[1]
-            let batch = files.tokenizer.encodeBatch(
-                texts, maxLength: min(files.maxLength ?? maxLength, maxLength), padTo: padTo)
             inputs["input_ids"] = batch.map(\.inputIds)
             inputs["attention_mask"] = batch.map(\.attentionMask)
             if graph.inputNames.contains("token_type_ids") { inputs["token_type_ids"] = batch.map(\.tokenTypeIds) }
-            var said = "tokenised from input.text; " + files.describe
+            var said = "tokenised from input.text; " + describe
             if let bundleIds {
                 let differing = batch.indices.filter { $0 >= bundleIds.count || batch[$0].inputIds != bundleIds[$0] }
                 said +=

@@ -48,6 +48,21 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// A WordPiece model's tokenizer: a TF-Hub preprocessor's with --preprocess, else the files
+    /// beside the checkpoint (or --vocab).
+    func wordPieceFiles(_ c: any Checkpoint) throws -> TokenizerFiles {
+        if let preprocess {
+            do { return try TFHubPreprocessor.load(preprocess).tokenizerFiles() } catch {
+                throw CommandFailure(message: "error: \(error)", code: 2)
+            }
+        }
+        do {
+            return try TokenizerFiles.load(for: c, path: checkpoint, vocab: vocab)
+        } catch let e as TokenizerFiles.Problem {
+            throw CommandFailure(message: "error: \(e.description)", code: 2)
+        }
+    }
+
     func run() throws {
         let text = try text + (textFile.map { try TokenizeCommand.lines($0) } ?? [])
         let c = try Checkpoints.open(checkpoint)
@@ -58,30 +73,31 @@ struct RunCommand: ParsableCommand {
             throw CommandFailure(
                 message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
         }
-        guard config.architecture.tokenizer == .wordPiece else {
-            throw CommandFailure(
-                message:
-                    "error: \(checkpoint) is \(config.kind.rawValue), whose byte-level BPE tokenizer WeightKit does not implement: run needs a WordPiece model; `verify` takes id bundles",
-                code: 2)
-        }
-        let files: TokenizerFiles
-        if let preprocess {
-            do { files = try TFHubPreprocessor.load(preprocess).tokenizerFiles() } catch {
+        let batch: [WordPieceTokenizer.Encoding]
+        let describe: String
+        if config.architecture.tokenizer == .byteLevelBPE {
+            // RoBERTa: the byte-level BPE beside the checkpoint (tokenizer.json, or vocab.json + merges.txt).
+            let bpe: ByteLevelBPETokenizer
+            do {
+                bpe = try ByteLevelBPETokenizer.load(
+                    directory: vocab.map { FileSystem.directory(of: $0) }
+                        ?? (FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)))
+            } catch {
                 throw CommandFailure(message: "error: \(error)", code: 2)
             }
+            let positions = config.maxPositions - config.paddingIdx - 1
+            batch = bpe.encodeBatch(
+                text, pairs: pair.isEmpty ? nil : pair, maxLength: min(maxLength ?? positions, positions))
+            describe = "tokenizer: " + bpe.source
         } else {
-            do {
-                files = try TokenizerFiles.load(for: c, path: checkpoint, vocab: vocab)
-            } catch let e as TokenizerFiles.Problem {
-                throw CommandFailure(message: "error: \(e.description)", code: 2)
-            }
+            let files = try wordPieceFiles(c)
+            batch = files.tokenizer.encodeBatch(
+                text, pairs: pair.isEmpty ? nil : pair,
+                maxLength: min(maxLength ?? files.maxLength ?? config.maxPositions, config.maxPositions))
+            describe = files.describe
         }
-        let tokenizer = files.tokenizer
         let model = try BertModel(
             config: config, source: MappedParameterSource(checkpoint: c, report: report), precision: precision)
-        let batch = tokenizer.encodeBatch(
-            text, pairs: pair.isEmpty ? nil : pair,
-            maxLength: min(maxLength ?? files.maxLength ?? config.maxPositions, config.maxPositions))
         var wanted = output
         if wanted.isEmpty {
             wanted =
@@ -147,7 +163,7 @@ struct RunCommand: ParsableCommand {
                 drift.map { .object(["results": .array(results), "drift": $0.json]) } ?? .array(results)
             Terminal.write(value.serialized(indent: 2) + "\n")
         } else {
-            Terminal.write(textOut + files.describe + "\n" + (drift?.text ?? ""))
+            Terminal.write(textOut + describe + "\n" + (drift?.text ?? ""))
         }
     }
 

@@ -15,7 +15,7 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "A text file (one sequence per line); - for standard input.") var file: String
     @Option(
         help:
-            "The model's vocab.txt, tokenizer.json or directory (tokenizer.json, else vocab.txt with tokenizer_config.json)."
+            "The model's vocab.txt, tokenizer.json or directory (tokenizer.json, else vocab.txt with tokenizer_config.json; RoBERTa's byte-level BPE: a BPE tokenizer.json, or vocab.json + merges.txt)."
     ) var vocab: String?
     @Option(help: "A TF-Hub BERT preprocess SavedModel: its tokenisation (tensorflow_text's).") var preprocess: String?
     @Option(
@@ -82,6 +82,9 @@ struct TokenizeCommand: ParsableCommand {
             }
             return emit(lines) { v.ids($0) }
         }
+        if embedded == nil, preprocess == nil, let vocab, let bpe = try Self.byteLevelBPE(vocab) {
+            return emit(lines) { bpe.encode($0, maxLength: Int.max) }
+        }
         var tokenizer: WordPieceTokenizer
         if let embedded {
             tokenizer = embedded
@@ -101,6 +104,25 @@ struct TokenizeCommand: ParsableCommand {
             tokenizer = try WordPieceTokenizer(vocab: tokenizer.vocab, options: o, source: "the vocabulary")
         }
         emit(lines) { tokenizer.encode($0) }
+    }
+
+    /// RoBERTa's tokenizer when `vocab` is one: a directory with vocab.json + merges.txt or a
+    /// BPE tokenizer.json, or such a tokenizer.json; nil for WordPiece files.
+    static func byteLevelBPE(_ vocab: String) throws -> ByteLevelBPETokenizer? {
+        let dir = FileSystem.isDirectory(vocab) ? vocab : FileSystem.directory(of: vocab)
+        let json = FileSystem.isDirectory(vocab) ? FileSystem.join(vocab, "tokenizer.json") : vocab
+        let isBPE: Bool
+        if json.hasSuffix(".json"), FileSystem.exists(json) {
+            isBPE = (try FileSystem.readJSON(json, limit: 256 << 20))["model"]?["type"]?.stringValue == "BPE"
+        } else {
+            isBPE = FileSystem.exists(FileSystem.join(dir, "merges.txt"))
+        }
+        guard isBPE else { return nil }
+        do {
+            return FileSystem.isDirectory(vocab)
+                ? try ByteLevelBPETokenizer.load(directory: vocab)
+                : try ByteLevelBPETokenizer.load(tokenizerJSON: vocab)
+        } catch { throw CommandFailure(message: "error: \(error)", code: 2) }
     }
 
     static func lines(_ file: String) throws -> [String] {

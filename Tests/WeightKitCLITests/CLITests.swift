@@ -386,10 +386,52 @@ struct CLIRobertaRunTests {
         }
     }
 
-    @Test("run says clearly that RoBERTa's byte-level BPE needs token ids, instead of tokenising wrongly")
-    func needsIds() throws {
+    @Test("run --text on RoBERTa tokenises with its byte-level BPE and gives transformers' logits")
+    func robertaText() throws {
+        let texts = ["I love transformers.", "the model's weights", "  Zürich, 2026-11-21: 東京 😀 don't!"]
+        let r = try CLI.run(
+            ["run", CLI.fixture("bert_family/roberta_bpe_cls_pt")] + texts.flatMap { ["--text", $0] } + ["--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
+        let bundle = try SafetensorsReader.open(
+            CLI.fixture("bert_family/roberta_bpe_cls_pt.text.reference.safetensors"), loadConfig: false)
+        let want = try bundle.tensor(named: "output.logits").float32Array()
+        #expect(rows.map { $0["tokens"]?.intValue } == [10, 8, 17])
+        for (i, row) in rows.enumerated() {
+            let got = try #require(row["logits"]?.arrayValue).compactMap(\.doubleValue)
+            for j in 0..<3 { #expect(abs(got[j] - Double(want[i * 3 + j])) <= 1e-5, "row \(i) label \(j)") }
+        }
+    }
+
+    @Test("tokenize --vocab with RoBERTa's byte-level BPE: transformers' ids for every single-line corpus entry")
+    func tokenizeBPE() throws {
+        let corpus = try JSONParser.parse(
+            try String(contentsOfFile: CLI.fixture("tokenizer/corpus.json"), encoding: .utf8))
+        let ids = try JSONParser.parse(
+            try String(contentsOfFile: CLI.fixture("tokenizer/bpe/corpus_ids.json"), encoding: .utf8))["ids"]!
+            .arrayValue!
+        let pairs = zip(corpus["lines"]!.arrayValue!.map { $0["text"]!.stringValue! }, ids).filter {
+            !$0.0.contains("\n") && !$0.0.contains("\r")
+        }
+        #expect(pairs.count > 1900)
+        let dir = try CLI.scratch()
+        try pairs.map(\.0).joined(separator: "\n").appending("\n").write(
+            toFile: dir + "/lines.txt", atomically: true, encoding: .utf8)
+        for vocab in [CLI.fixture("tokenizer/bpe"), CLI.fixture("tokenizer/bpe/tokenizer.json")] {
+            let r = try CLI.run("tokenize", "--vocab", vocab, dir + "/lines.txt")
+            #expect(r.status == 0, "\(r.stderr)")
+            let got = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map {
+                $0.split(separator: " ").compactMap { Int($0) }
+            }
+            let want = pairs.map { $0.1.arrayValue!.compactMap(\.intValue) }
+            #expect(got.count == want.count && zip(got, want).allSatisfy { $0 == $1 }, "\(vocab)")
+        }
+    }
+
+    @Test("run on a RoBERTa without tokenizer files says which files it looked for")
+    func needsTokenizerFiles() throws {
         let r = try CLI.run("run", CLI.fixture("bert_family/roberta_cls_pt"), "--text", "hello")
         #expect(r.status == 2)
-        #expect(r.stderr.contains("byte-level BPE") && r.stderr.contains("verify"), "\(r.stderr)")
+        #expect(r.stderr.contains("no tokenizer.json, or vocab.json and merges.txt"), "\(r.stderr)")
     }
 }

@@ -139,4 +139,15 @@ struct BertFamilyTests {
             "\($0)".contains("exceeds max_position_embeddings 26")
         }
     }
+
+    @Test("verify from input.text on RoBERTa: tokenised by the byte-level BPE, the outputs agree at 1e-5")
+    func robertaFromText() throws {
+        let r = try Verifier.verify(
+            checkpoint: Self.path("roberta_bpe_cls_pt"),
+            reference: Self.path("roberta_bpe_cls_pt.text.reference.safetensors"), config: nil)
+        #expect(r.passed, "\(r.text)")
+        let inputs = r.numerics.first { $0.key == "inputs" }?.value ?? ""
+        #expect(inputs.contains("tokenised from input.text") && inputs.contains("byte-level BPE"), "\(inputs)")
+        #expect(Set(r.comparisons.map(\.name)) == ["logits", "last_hidden_state"])
+    }
 }
