@@ -15,6 +15,11 @@ public enum GGUFBertWriter {
         public var tokens: [String]
         public var unk: Int, cls: Int, sep: Int, pad: Int?, mask: Int?
         public var lowercase = true, stripAccents = true
+        /// RoBERTa's byte-level BPE: its merges ("a b", rank order) — the tokens are then written as
+        /// they are (`tokenizer.ggml.model = gpt2`, no phantom-space rewrite) — and ids that are
+        /// only padding of the vocabulary (llama.cpp's UNUSED).
+        public var merges: [String]? = nil
+        public var unused: Set<Int> = []
         public init(
             tokens: [String], unk: Int, cls: Int, sep: Int, pad: Int?, mask: Int?, lowercase: Bool = true,
             stripAccents: Bool = true
@@ -42,13 +47,16 @@ public enum GGUFBertWriter {
         to path: String, dtype: DTypePolicy = .f32, progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
-        // RoBERTa's byte-level BPE vocabulary (tokenizer.ggml.merges) is not written yet.
-        guard config.kind == .bert || config.kind == .distilbert else {
+        let bpe = vocabulary.merges != nil
+        guard config.kind == .bert || config.kind == .distilbert || (config.kind == .roberta && bpe) else {
             throw Unsupported(
                 description:
-                    "\(checkpoint.path): GGUF export writes BERT and DistilBERT; this is \(config.kind.rawValue), whose byte-level BPE vocabulary it does not write yet"
+                    "\(checkpoint.path): GGUF export writes BERT, DistilBERT and RoBERTa (with its byte-level BPE tokenizer); this is \(config.kind.rawValue)"
             )
         }
+        // RoBERTa's positions start after the padding index: llama.cpp's table starts there too
+        // (convert_hf_to_gguf.py drops the first pad_token_id + 1 rows; Docs/gguf-roberta-notes.md).
+        let positionOffset = config.kind == .roberta ? config.paddingIdx + 1 : 0
         let fileType: Int
         switch dtype {
         case .keep, .f32: fileType = 0  // ALL_F32
@@ -63,6 +71,7 @@ public enum GGUFBertWriter {
         for var t in tensors {
             guard let g = ggufName(t.name, kind: config.kind) else { continue }
             t.name = g
+            if g == "position_embd.weight", positionOffset > 0 { t = try Self.dropRows(t, positionOffset) }
             // As convert_hf_to_gguf.py decides: norms, biases, position_embd and token_types
             // always F32 (llama.cpp adds token_types' row 0 as a view; ggml's add takes no F16
             // operand); the other matrices as asked, Q8_0 falling back to F16 where a row is not
@@ -81,14 +90,19 @@ public enum GGUFBertWriter {
         }
         let specials = Set(
             [vocabulary.unk, vocabulary.cls, vocabulary.sep] + [vocabulary.pad, vocabulary.mask].compactMap { $0 })
-        let tokens = vocabulary.tokens.enumerated().map { GGUFVocabulary.encode($1, control: specials.contains($0)) }
-        let types = vocabulary.tokens.indices.map { specials.contains($0) ? 3 : 1 }  // CONTROL, NORMAL
+        let tokens =
+            bpe
+            ? vocabulary.tokens
+            : vocabulary.tokens.enumerated().map { GGUFVocabulary.encode($1, control: specials.contains($0)) }
+        // CONTROL, UNUSED, NORMAL
+        let types = vocabulary.tokens.indices.map { specials.contains($0) ? 3 : vocabulary.unused.contains($0) ? 5 : 1 }
         typealias V = GGUFFile.Value
         func u32(_ v: Int) -> V { .uint(UInt64(v), type: 4) }
         var metadata: [(key: String, value: V)] = [
             ("general.architecture", .string("bert")), ("general.name", .string(name)),
             ("general.file_type", u32(fileType)), ("general.quantization_version", u32(2)),  // GGML_QUANT_VERSION
-            ("bert.context_length", u32(config.maxPositions)), ("bert.embedding_length", u32(config.hiddenSize)),
+            ("bert.context_length", u32(config.maxPositions - positionOffset)),
+            ("bert.embedding_length", u32(config.hiddenSize)),
             ("bert.feed_forward_length", u32(config.intermediateSize)), ("bert.block_count", u32(config.numLayers)),
             ("bert.attention.head_count", u32(config.numHeads)),
             ("bert.attention.layer_norm_epsilon", .float(Double(config.layerNormEps), type: 6)),
@@ -102,7 +116,7 @@ public enum GGUFBertWriter {
                         .stringValue ?? "gelu")
             ),
             ("weightkit.model_type", .string(config.kind.rawValue)),
-            ("tokenizer.ggml.model", .string("bert")),
+            ("tokenizer.ggml.model", .string(bpe ? "gpt2" : "bert")),
             ("tokenizer.ggml.tokens", .array(element: 8, tokens.map { .string($0) })),
             ("tokenizer.ggml.token_type", .array(element: 5, types.map { .int(Int64($0), type: 5) })),
             // DistilBERT has no token types: llama.cpp's converter counts 1 (and writes no token_types).
@@ -111,11 +125,17 @@ public enum GGUFBertWriter {
             ("tokenizer.ggml.seperator_token_id", u32(vocabulary.sep)),
             ("tokenizer.ggml.cls_token_id", u32(vocabulary.cls)), ("tokenizer.ggml.bos_token_id", u32(vocabulary.cls)),
             ("tokenizer.ggml.eos_token_id", u32(vocabulary.sep)), ("tokenizer.ggml.add_bos_token", .bool(true)),
-            ("tokenizer.ggml.add_eos_token", .bool(true)), ("tokenizer.ggml.add_sep_token", .bool(false)),
-            // llama.cpp's WPM tokenizer lower-cases and strips accents unless these say otherwise.
-            ("tokenizer.ggml.normalizer.lowercase", .bool(vocabulary.lowercase)),
+            ("tokenizer.ggml.add_eos_token", .bool(true)), ("tokenizer.ggml.add_sep_token", .bool(bpe)),
         ]
-        if vocabulary.stripAccents != vocabulary.lowercase {
+        if let merges = vocabulary.merges {
+            // GPT-2's pre-tokenizer, under the name llama.cpp gives RoBERTa's.
+            metadata.append(("tokenizer.ggml.pre", .string("roberta-bpe")))
+            metadata.append(("tokenizer.ggml.merges", .array(element: 8, merges.map { .string($0) })))
+        } else {
+            // llama.cpp's WPM tokenizer lower-cases and strips accents unless these say otherwise.
+            metadata.append(("tokenizer.ggml.normalizer.lowercase", .bool(vocabulary.lowercase)))
+        }
+        if !bpe, vocabulary.stripAccents != vocabulary.lowercase {
             metadata.append(("tokenizer.ggml.normalizer.strip_accents", .bool(vocabulary.stripAccents)))
         }
         if let p = vocabulary.pad { metadata.append(("tokenizer.ggml.padding_token_id", u32(p))) }
@@ -124,6 +144,25 @@ public enum GGUFBertWriter {
             metadata.append(("bert.classifier.output_labels", .array(element: 8, labels.map { .string($0) })))
         }
         try GGUFWriter.write(out, q8_0: q8_0, metadata: metadata, to: path, progress: progress, audit: audit)
+    }
+
+    /// `t` without its first `n` rows (a [rows, H] table), sliced from the source view when written.
+    static func dropRows(_ t: OutputTensor, _ n: Int) throws -> OutputTensor {
+        let src = t.sourceInfo
+        guard src.shape.count == 2, src.shape[0] > n, let es = src.dtype.byteSize else {
+            throw Unsupported(
+                description: "\(src.name): cannot drop \(n) rows of \(src.dtype.rawValue) \(src.shapeDescription)")
+        }
+        let rows = src.shape[0] - n, row = src.shape[1] * es
+        let info = TensorInfo(
+            name: src.name, dtype: src.dtype, shape: [rows, src.shape[1]], byteOffset: 0, byteCount: rows * row)
+        var out = OutputTensor(name: t.name, dtype: t.dtype, info: info, inPlace: false) {
+            let v = try t.sourceView()
+            return TensorView(
+                info: info, bytes: UnsafeRawBufferPointer(rebasing: v.bytes[(n * row)..<(n * row + rows * row)]),
+                owner: v.storageOwner)
+        }
+        return out
     }
 
     /// A config's `id2label` names in id order, nil when absent or AutoConfig's placeholder

@@ -226,25 +226,52 @@ struct ConvertCommand: ParsableCommand {
     /// sentence-transformers' `1_Pooling/config.json` unless --pooling says.
     private func writeGGUF(_ checkpoint: any Checkpoint, audit: CastAudit) throws {
         let report = try mapping(checkpoint, graph: model)
-        if let k = report.config?.kind, k != .bert && k != .distilbert {
+        guard let config = report.config, [.bert, .distilbert, .roberta].contains(config.kind) else {
             throw CommandFailure(
-                message:
-                    "error: \(source) is \(k.rawValue): GGUF export writes BERT and DistilBERT (RoBERTa's byte-level BPE vocabulary is not written yet)",
-                code: 2)
+                message: "error: \(source) is \(report.model): GGUF export writes BERT, DistilBERT and RoBERTa", code: 2
+            )
         }
         let dir = FileSystem.isDirectory(source) ? source : FileSystem.directory(of: checkpoint.path)
-        let files: TokenizerFiles
-        do {
-            files = try TokenizerFiles.load(for: checkpoint, path: source)
-        } catch {
-            throw CommandFailure(message: "error: a GGUF carries the tokenizer: \(error)", code: 2)
+        let vocabulary: GGUFBertWriter.Vocabulary
+        var tokens: [String]
+        if config.kind == .roberta {
+            // The byte-level BPE as it is: tokens in id order up to the model's vocabulary size
+            // (ids no token has become "[PAD<id>]", UNUSED, as llama.cpp's converter writes them).
+            let t: ByteLevelBPETokenizer
+            do { t = try ByteLevelBPETokenizer.load(directory: dir) } catch {
+                throw CommandFailure(message: "error: a GGUF carries the tokenizer: \(error)", code: 2)
+            }
+            tokens = (0..<max(config.vocabSize, (t.vocab.values.max() ?? -1) + 1)).map { "[PAD\($0)]" }
+            var unused = Set(tokens.indices)
+            for (token, id) in t.vocab {
+                tokens[id] = token
+                unused.remove(id)
+            }
+            func id(_ s: String) -> Int? { t.vocab[s] }
+            guard let unk = id("<unk>"), let bos = id(t.bos), let eos = id(t.eos) else {
+                throw CommandFailure(
+                    message: "error: \(dir): the BPE vocabulary has no <unk>, \(t.bos) or \(t.eos)", code: 2)
+            }
+            var v = GGUFBertWriter.Vocabulary(
+                tokens: tokens, unk: unk, cls: bos, sep: eos, pad: id(t.pad), mask: id("<mask>"), lowercase: false,
+                stripAccents: false)
+            v.merges = t.merges.map { $0.0 + " " + $0.1 }
+            v.unused = unused
+            vocabulary = v
+        } else {
+            let files: TokenizerFiles
+            do {
+                files = try TokenizerFiles.load(for: checkpoint, path: source)
+            } catch {
+                throw CommandFailure(message: "error: a GGUF carries the tokenizer: \(error)", code: 2)
+            }
+            let t = files.tokenizer
+            tokens = [String](repeating: "", count: (t.vocab.values.max() ?? -1) + 1)
+            for (token, id) in t.vocab { tokens[id] = token }
+            vocabulary = GGUFBertWriter.Vocabulary(
+                tokens: tokens, unk: t.vocab[t.unk]!, cls: t.vocab[t.cls]!, sep: t.vocab[t.sep]!, pad: t.vocab[t.pad],
+                mask: t.vocab["[MASK]"], lowercase: t.lowercase, stripAccents: t.stripAccents)
         }
-        let t = files.tokenizer
-        var tokens = [String](repeating: "", count: (t.vocab.values.max() ?? -1) + 1)
-        for (token, id) in t.vocab { tokens[id] = token }
-        let vocabulary = GGUFBertWriter.Vocabulary(
-            tokens: tokens, unk: t.vocab[t.unk]!, cls: t.vocab[t.cls]!, sep: t.vocab[t.sep]!, pad: t.vocab[t.pad],
-            mask: t.vocab["[MASK]"], lowercase: t.lowercase, stripAccents: t.stripAccents)
         var pool = GGUFBertWriter.Pooling.mean
         if let p = try? FileSystem.readJSON(FileSystem.join(dir, "1_Pooling/config.json")),
             p["pooling_mode_cls_token"]?.boolValue == true

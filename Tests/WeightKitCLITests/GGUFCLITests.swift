@@ -147,6 +147,55 @@ struct GGUFCLITests {
         #expect(llama > 0.98 && llama < 0.9999 && ours > 0.9999 && ours < 1, "Q4_K_M \(llama), q8_0 \(ours)")
     }
 
+    @Test(
+        "RoBERTa with its byte-level BPE: gpt2 vocabulary, merges, roberta-bpe, the position table cut by pad + 1; gguf-py reads it; read back and verified at 1e-5",
+        .enabled(if: python != nil || inCI, "set WEIGHTKIT_PYTHON (Scripts/test.sh does)"))
+    func roberta() throws {
+        let src = CLI.fixture("bert_family/roberta_bpe_cls_pt")
+        let dir = try CLI.scratch()
+        let path = dir + "/roberta.gguf"
+        let c = try CLI.run("convert", src, "-o", path)
+        #expect(c.status == 0, "\(c.stderr)")
+        let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
+        let m = j["metadata"]
+        #expect(m?["gguf.tokenizer.ggml.model"]?.stringValue == "gpt2")
+        #expect(m?["gguf.tokenizer.ggml.pre"]?.stringValue == "roberta-bpe")
+        #expect(m?["gguf.bert.context_length"]?.stringValue == "64", "66 positions less pad_token_id + 1")
+        // gguf-py, llama.cpp's own reader: 800 tokens as vocab.json spells them, every merge, the cut table.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(Self.python))
+        p.arguments = [
+            "-c",
+            """
+            import gguf, sys
+            r = gguf.GGUFReader(sys.argv[1])
+            f = r.fields
+            def strings(k): return [bytes(f[k].parts[i]).decode() for i in f[k].data]
+            t = {x.name: x for x in r.tensors}
+            print(len(strings("tokenizer.ggml.tokens")), len(strings("tokenizer.ggml.merges")),
+                  strings("tokenizer.ggml.tokens")[:3], [int(d) for d in t["position_embd.weight"].shape],
+                  [int(f["tokenizer.ggml.token_type"].parts[i][0]) for i in f["tokenizer.ggml.token_type"].data][:6])
+            """, path,
+        ]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let merges = try String(contentsOfFile: src + "/merges.txt", encoding: .utf8).split(separator: "\n").count - 1
+        #expect(
+            text.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "800 \(merges) ['<s>', '<pad>', '</s>'] [32, 64] [3, 3, 3, 3, 3, 1]", "\(text)")
+        // Read back: RoBERTa by its vocabulary, the two padding rows restored, the BPE from the files beside it.
+        for f in ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(atPath: src + "/" + f, toPath: dir + "/" + f)
+        }
+        let map = try CLI.run("map", path)
+        #expect(map.stdout.contains("model: roberta") && map.stdout.contains("convention: gguf"), "\(map.stdout)")
+        let v = try CLI.run("verify", path, "--reference", src + ".text.reference.safetensors")
+        #expect(v.status == 0 && v.stdout.contains("PASS"), "\(v.stdout)\(v.stderr)")
+    }
+
     @Test("DistilBERT as llama.cpp's converter writes it (a bert GGUF without token_types), read back as DistilBERT")
     func distilbert() throws {
         let src = CLI.fixture("bert_family/distilbert_cls_pt")
