@@ -24,10 +24,12 @@ def embed(model, verbose=False, corpus="corpus.txt", cls=101):
             "--no-escape"]  # the corpus has literal backslashes ("\\tokenization" is no tab)
     if verbose:
         args.append("--verbose-prompt")
-    # llama-embedding 0.3.36 now and then exits 0 with its output cut short (seen on the tiny
-    # DistilBERT, a few runs in ten): such a run is repeated, at most three times.
-    for attempt in range(3):
-        r = subprocess.run(args, capture_output=True, text=True)
+    # llama-embedding 0.3.36 now and then exits 0 right after initialising, with no or a cut output
+    # (on the tiny DistilBERT and RoBERTa here, up to half of the runs; its log just stops after
+    # "init:"): such a run is repeated, at most ten times.
+    for attempt in range(10):
+        # errors="replace": --verbose-prompt prints byte-level BPE pieces that are partial UTF-8.
+        r = subprocess.run(args, capture_output=True, text=True, errors="replace")
         if r.returncode != 0:
             sys.exit(f"llama-embedding failed on {model}: {r.stderr[-2000:]}")
         start = r.stdout.find('{\n  "object"')  # after the token listings, which may hold a '{'
@@ -38,7 +40,7 @@ def embed(model, verbose=False, corpus="corpus.txt", cls=101):
         if data is not None:
             break
     else:
-        sys.exit(f"llama-embedding on {model}: no complete JSON output in three runs")
+        sys.exit(f"llama-embedding on {model}: no complete JSON output in ten runs")
     got = np.array([d["embedding"] for d in data], dtype=np.float64)
     tokens = []
     if verbose:
