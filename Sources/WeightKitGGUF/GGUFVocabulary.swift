@@ -81,3 +81,49 @@ extension GGUFCheckpoint: EmbeddedTokenizer {
             ])
     }
 }
+
+extension GGUFCheckpoint: EmbeddedByteLevelBPE {
+    /// A `gpt2` vocabulary (RoBERTa): `tokenizer.ggml.tokens` as they are (no rewrite), the merges
+    /// in rank order, CONTROL tokens matched verbatim, `<s>` / `</s>` from the bos / eos ids;
+    /// nil for other tokenizer models.
+    public func byteLevelBPE() throws -> ByteLevelBPETokenizer? {
+        guard file.value("tokenizer.ggml.model")?.stringValue == "gpt2" else { return nil }
+        func fail(_ d: String) -> ByteLevelBPETokenizer.Problem { .init(description: "\(path): \(d)") }
+        guard case .array(_, let items)? = file.value("tokenizer.ggml.tokens") else {
+            throw fail("no tokenizer.ggml.tokens array")
+        }
+        guard case .array(_, let mergeItems)? = file.value("tokenizer.ggml.merges") else {
+            throw fail("a gpt2 vocabulary without tokenizer.ggml.merges")
+        }
+        var types: [Int] = []
+        if case .array(_, let t)? = file.value("tokenizer.ggml.token_type") { types = t.map { $0.intValue ?? 0 } }
+        var tokens: [String] = []
+        var vocab: [String: Int] = [:]
+        for (i, item) in items.enumerated() {
+            guard let s = item.stringValue else { throw fail("tokenizer.ggml.tokens[\(i)] is not a string") }
+            tokens.append(s)
+            // Ids that only pad the vocabulary (UNUSED, "[PAD<id>]") are not tokens of the text.
+            if vocab[s] == nil, types.count != items.count || types[i] != 5 { vocab[s] = i }
+        }
+        var merges: [(String, String)] = []
+        for (i, m) in mergeItems.enumerated() {
+            guard let s = m.stringValue, let space = s.dropFirst().firstIndex(of: " ") else {
+                throw fail("tokenizer.ggml.merges[\(i)] is not two symbols")
+            }
+            merges.append((String(s[..<space]), String(s[s.index(after: space)...])))
+        }
+        func token(_ key: String, _ fallback: String) -> String {
+            guard let id = file.value("tokenizer.ggml.\(key)_token_id")?.intValue, tokens.indices.contains(id) else {
+                return fallback
+            }
+            return tokens[id]
+        }
+        let specials = types.count == items.count ? tokens.indices.filter { types[$0] == 3 }.map { tokens[$0] } : []
+        var t = try ByteLevelBPETokenizer(
+            vocab: vocab, merges: merges, specialTokens: specials, bos: token("bos", "<s>"), eos: token("eos", "</s>"),
+            pad: token("padding", "<pad>"),
+            addPrefixSpace: file.value("tokenizer.ggml.add_space_prefix") == .bool(true))
+        t.source = "\(path) (tokenizer.ggml.tokens and merges: byte-level BPE)"
+        return t
+    }
+}

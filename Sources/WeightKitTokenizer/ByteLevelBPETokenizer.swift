@@ -20,7 +20,10 @@ public struct ByteLevelBPETokenizer: Sendable {
     /// Where it was read from, for the commands' output.
     public var source = "the vocabulary"
 
-    public struct Problem: Error, Sendable, CustomStringConvertible { public var description: String }
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
 
     public init(
         vocab: [String: Int], merges: [(String, String)],
@@ -313,5 +316,19 @@ public struct ByteLevelBPETokenizer: Sendable {
         }
         flush(u.count)
         return out
+    }
+}
+
+/// A checkpoint that carries a byte-level BPE tokenizer of its own (a RoBERTa GGUF's
+/// `tokenizer.ggml.tokens` and `merges`); nil when the one it carries is of another kind.
+public protocol EmbeddedByteLevelBPE {
+    func byteLevelBPE() throws -> ByteLevelBPETokenizer?
+}
+
+extension ByteLevelBPETokenizer {
+    /// The checkpoint's own byte-level BPE when it carries one, else the files in `directory`.
+    public static func load(for checkpoint: Any, directory: String) throws -> ByteLevelBPETokenizer {
+        if let e = checkpoint as? any EmbeddedByteLevelBPE, let t = try e.byteLevelBPE() { return t }
+        return try load(directory: directory)
     }
 }

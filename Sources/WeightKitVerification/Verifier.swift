@@ -131,7 +131,8 @@ public enum Verifier {
                 let bpe: ByteLevelBPETokenizer
                 do {
                     bpe = try ByteLevelBPETokenizer.load(
-                        directory: FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path))
+                        for: checkpoint, directory: FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
+                    )
                 } catch {
                     throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
                 }

@@ -79,9 +79,13 @@ struct RunCommand: ParsableCommand {
             // RoBERTa: the byte-level BPE beside the checkpoint (tokenizer.json, or vocab.json + merges.txt).
             let bpe: ByteLevelBPETokenizer
             do {
-                bpe = try ByteLevelBPETokenizer.load(
-                    directory: vocab.map { FileSystem.directory(of: $0) }
-                        ?? (FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint)))
+                let dir =
+                    vocab.map { FileSystem.directory(of: $0) }
+                    ?? (FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint))
+                bpe =
+                    vocab == nil
+                    ? try ByteLevelBPETokenizer.load(for: c, directory: dir)
+                    : try ByteLevelBPETokenizer.load(directory: dir)
             } catch {
                 throw CommandFailure(message: "error: \(error)", code: 2)
             }

@@ -39,6 +39,12 @@ struct TokenizeCommand: ParsableCommand {
         // The model opened once: a GGUF carries its WordPiece vocabulary, a Keras model its vectorizer.
         let opened = try model.map { try Checkpoints.open($0) }
         var embedded: WordPieceTokenizer?
+        if let c = opened as? any EmbeddedByteLevelBPE {
+            // A RoBERTa GGUF: its own byte-level BPE.
+            let bpe: ByteLevelBPETokenizer?
+            do { bpe = try c.byteLevelBPE() } catch { throw CommandFailure(message: "error: \(error)", code: 2) }
+            if let bpe { return emit(lines) { bpe.encode($0, maxLength: Int.max) } }
+        }
         if let c = opened as? any EmbeddedTokenizer {
             do { embedded = try c.tokenizerFiles().tokenizer } catch {
                 throw CommandFailure(message: "error: \(error)", code: 2)

@@ -186,14 +186,21 @@ struct GGUFCLITests {
         #expect(
             text.trimmingCharacters(in: .whitespacesAndNewlines)
                 == "800 \(merges) ['<s>', '<pad>', '</s>'] [32, 64] [3, 3, 3, 3, 3, 1]", "\(text)")
-        // Read back: RoBERTa by its vocabulary, the two padding rows restored, the BPE from the files beside it.
-        for f in ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json"] {
-            try FileManager.default.copyItem(atPath: src + "/" + f, toPath: dir + "/" + f)
-        }
+        // Read back with nothing beside it: RoBERTa by its vocabulary, the two padding rows restored,
+        // the BPE from the GGUF's own tokens and merges.
         let map = try CLI.run("map", path)
         #expect(map.stdout.contains("model: roberta") && map.stdout.contains("convention: gguf"), "\(map.stdout)")
         let v = try CLI.run("verify", path, "--reference", src + ".text.reference.safetensors")
         #expect(v.status == 0 && v.stdout.contains("PASS"), "\(v.stdout)\(v.stderr)")
+        #expect(v.stdout.contains("tokenizer.ggml.tokens and merges"), "\(v.stdout)")
+        let texts = ["I love transformers.", "the model's weights", "  Zürich, 2026-11-21: 東京 😀 don't!"]
+        try texts.joined(separator: "\n").appending("\n").write(
+            toFile: dir + "/texts.txt", atomically: true, encoding: .utf8)
+        let t = try CLI.run("tokenize", dir + "/texts.txt", "--model", path)
+        let fromFiles = try CLI.run("tokenize", dir + "/texts.txt", "--vocab", src)
+        #expect(
+            t.status == 0 && t.stdout == fromFiles.stdout && t.stdout.split(separator: "\n").count == 3,
+            "\(t.stdout)\(t.stderr)")
     }
 
     @Test("DistilBERT as llama.cpp's converter writes it (a bert GGUF without token_types), read back as DistilBERT")
