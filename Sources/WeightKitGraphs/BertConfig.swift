@@ -44,6 +44,13 @@ public struct BertConfig: Sendable, Equatable {
     /// The architecture computed for this config.
     public var architecture: BertArchitecture { kind.bertArchitecture ?? .bert }
 
+    /// Position rows before the first token's: RoBERTa's positions start after the padding index
+    /// (`padding_idx + 1`), BERT's at 0.
+    public var positionOffset: Int { architecture.positions == .afterPadding ? paddingIdx + 1 : 0 }
+
+    /// The longest sequence the position table holds, specials included.
+    public var maxSequenceLength: Int { maxPositions - positionOffset }
+
     /// What a config.json does not describe, or describes wrongly, one case per rule.
     public enum Invalid: Error, Sendable, Equatable, CustomStringConvertible {
         case missingInteger(key: String, graph: String)

@@ -156,10 +156,6 @@ public final class BertModel: @unchecked Sendable {
     public init(config: BertConfig, source: ParameterSource, precision requested: Precision? = nil) throws {
         try GEMM.load()
         self.config = config
-        let declared0 = Layers(config, pooler: false, classifier: false)
-        let stored = Self.storedPrecision(declared0, source)
-        let precision = requested ?? stored
-        self.precision = precision
         let a = config.architecture
         hasPooler = try a.pooler.map { try source.tensor(for: $0 + ".weight") != nil } ?? false
         // BERT's head reads the pooler output: without a pooler there is no classifier either.
@@ -168,6 +164,8 @@ public final class BertModel: @unchecked Sendable {
             && (a.head.input == .firstToken || hasPooler)
         var binder = ParameterBinder(graph: a.kind.rawValue == "bert" ? "BERT" : a.kind.rawValue, source: source)
         let declared = Layers(config, pooler: hasPooler, classifier: hasClassifier)
+        let precision = requested ?? Self.storedPrecision(declared, source)
+        self.precision = precision
         // Layers whose six linear weights are all stored packed at this precision: used as stored.
         let held: [Int: [PackedTensor]] =
             precision == .f32
@@ -254,10 +252,6 @@ public final class BertModel: @unchecked Sendable {
 
     /// The precision the source's encoder weights are stored in: bf16 / int8 when the first
     /// layer's are packed (a `.wkc` from `convert --precision`), else f32.
-    public static func storedPrecision(config: BertConfig, source: ParameterSource) -> Precision {
-        storedPrecision(Layers(config, pooler: false, classifier: false), source)
-    }
-
     static func storedPrecision(_ layers: Layers, _ source: ParameterSource) -> Precision {
         guard let q = layers.encoder.first.flatMap({ source.packedTensor(for: $0.query.name + ".weight") }) else {
             return .f32

@@ -56,7 +56,7 @@ public enum GGUFBertWriter {
         }
         // RoBERTa's positions start after the padding index: llama.cpp's table starts there too
         // (convert_hf_to_gguf.py drops the first pad_token_id + 1 rows; Docs/gguf-roberta-notes.md).
-        let positionOffset = config.kind == .roberta ? config.paddingIdx + 1 : 0
+        let positionOffset = config.positionOffset
         let fileType: Int
         switch dtype {
         case .keep, .f32: fileType = 0  // ALL_F32

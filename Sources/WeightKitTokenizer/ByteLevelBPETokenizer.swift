@@ -75,9 +75,10 @@ public struct ByteLevelBPETokenizer: Sendable {
         return t
     }
 
-    /// A fast-tokenizer file with a BPE model and a ByteLevel pre-tokenizer (anything else refused by name).
-    public static func load(tokenizerJSON path: String) throws -> ByteLevelBPETokenizer {
-        let root = try FileSystem.readJSON(path, limit: 256 << 20)
+    /// A fast-tokenizer file with a BPE model and a ByteLevel pre-tokenizer (anything else refused
+    /// by name); `parsed`: the file's JSON, when the caller has parsed it already.
+    public static func load(tokenizerJSON path: String, parsed: JSONValue? = nil) throws -> ByteLevelBPETokenizer {
+        let root = try parsed ?? FileSystem.readJSON(path, limit: 256 << 20)
         func fail(_ d: String) -> Problem { Problem(description: "\(path): \(d)") }
         guard case .object(let model)? = root["model"], model["type"]?.stringValue == "BPE" else {
             throw fail("the tokenizer model is \(root["model"]?["type"]?.stringValue ?? "untyped"), not BPE")
@@ -327,7 +328,7 @@ public protocol EmbeddedByteLevelBPE {
 
 extension ByteLevelBPETokenizer {
     /// The checkpoint's own byte-level BPE when it carries one, else the files in `directory`.
-    public static func load(for checkpoint: Any, directory: String) throws -> ByteLevelBPETokenizer {
+    public static func load(for checkpoint: any Checkpoint, directory: String) throws -> ByteLevelBPETokenizer {
         if let e = checkpoint as? any EmbeddedByteLevelBPE, let t = try e.byteLevelBPE() { return t }
         return try load(directory: directory)
     }

@@ -33,10 +33,11 @@ public struct TokenizerFiles: Sendable {
     /// Loads from `directory`; `vocab` (a vocab.txt or tokenizer.json) overrides the search.
     /// A SavedModel keeps its vocabulary in `assets/vocab.txt`; `lowercase` is the casing the
     /// checkpoint itself records (the TF-Hub exporter's `do_lower_case` variable), used when no
-    /// tokenizer file says.
-    public static func load(directory: String, vocab override: String? = nil, lowercase: Bool? = nil) throws
-        -> TokenizerFiles
-    {
+    /// tokenizer file says. `parsed`: the tokenizer.json this would read, when the caller has
+    /// parsed it already.
+    public static func load(
+        directory: String, vocab override: String? = nil, lowercase: Bool? = nil, parsed: JSONValue? = nil
+    ) throws -> TokenizerFiles {
         func file(_ name: String) -> String? {
             let p = FileSystem.join(directory, name)
             return FileSystem.exists(p) ? p : nil
@@ -52,7 +53,7 @@ public struct TokenizerFiles: Sendable {
             tokenizerJSON = file("tokenizer.json")
         }
         if let tj = tokenizerJSON {
-            vocab = try readTokenizerJSON(tj, into: &options)
+            vocab = try readTokenizerJSON(tj, root: parsed, into: &options)
             sources.append("\(tj) (vocabulary, normaliser, special tokens)")
         } else {
             var vocabFile = override ?? FileSystem.join(directory, "vocab.txt")
@@ -92,10 +93,10 @@ public struct TokenizerFiles: Sendable {
     }
 
     /// A fast-tokenizer file: only WordPiece models with BERT's normaliser are accepted.
-    static func readTokenizerJSON(_ path: String, into options: inout WordPieceTokenizer.Options) throws -> [String:
-        Int]
-    {
-        let root = try FileSystem.readJSON(path, limit: 256 << 20)
+    static func readTokenizerJSON(
+        _ path: String, root parsed: JSONValue? = nil, into options: inout WordPieceTokenizer.Options
+    ) throws -> [String: Int] {
+        let root = try parsed ?? FileSystem.readJSON(path, limit: 256 << 20)
         func fail(_ d: String) -> Problem { Problem(description: "\(path): \(d)") }
         guard case .object(let model)? = root["model"] else { throw fail("no \"model\" object") }
         guard model["type"]?.stringValue == "WordPiece" else {

@@ -43,7 +43,7 @@ public enum AgainstReference {
             // Ids above the specials and the padding index (RoBERTa's positions start after it);
             // row 0 full length, the others padded to a random length of at least half.
             let low = min(c.vocabSize - 1, max(3, c.paddingIdx + 1))
-            let s = min(sequence, c.maxPositions - (c.architecture.positions == .afterPadding ? c.paddingIdx + 1 : 0))
+            let s = min(sequence, c.maxSequenceLength)
             var ids: [[Int]] = [], mask: [[Int]] = [], types: [[Int]] = []
             for row in 0..<batch {
                 let length = row == 0 ? s : max(1, s / 2 + Int(rng.next() % UInt64(s - s / 2 + 1)))

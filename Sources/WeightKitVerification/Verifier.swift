@@ -136,9 +136,7 @@ public enum Verifier {
                 } catch {
                     throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
                 }
-                // RoBERTa's positions start after the padding index.
-                let maxLength = bert.config.maxPositions - bert.config.paddingIdx - 1
-                batch = bpe.encodeBatch(texts, maxLength: maxLength, padTo: padTo)
+                batch = bpe.encodeBatch(texts, maxLength: bert.config.maxSequenceLength, padTo: padTo)
                 describe = "tokenizer: " + bpe.source
             } else {
                 let files: TokenizerFiles

@@ -89,7 +89,7 @@ struct RunCommand: ParsableCommand {
             } catch {
                 throw CommandFailure(message: "error: \(error)", code: 2)
             }
-            let positions = config.maxPositions - config.paddingIdx - 1
+            let positions = config.maxSequenceLength
             batch = bpe.encodeBatch(
                 text, pairs: pair.isEmpty ? nil : pair, maxLength: min(maxLength ?? positions, positions))
             describe = "tokenizer: " + bpe.source

@@ -88,20 +88,16 @@ struct TokenizeCommand: ParsableCommand {
             }
             return emit(lines) { v.ids($0) }
         }
-        if embedded == nil, preprocess == nil, let vocab, let bpe = try Self.byteLevelBPE(vocab) {
-            return emit(lines) { bpe.encode($0, maxLength: Int.max) }
-        }
         var tokenizer: WordPieceTokenizer
         if let embedded {
             tokenizer = embedded
         } else if let preprocess {
             tokenizer = try TFHubPreprocessor.load(preprocess).tokenizerFiles().tokenizer
         } else {
-            let vocab = vocab!
-            let isDirectory = FileSystem.isDirectory(vocab)
-            tokenizer = try TokenizerFiles.load(
-                directory: isDirectory ? vocab : FileSystem.directory(of: vocab), vocab: isDirectory ? nil : vocab
-            ).tokenizer
+            switch try Self.vocabTokenizer(vocab!) {
+            case .byteLevelBPE(let bpe): return emit(lines) { bpe.encode($0, maxLength: Int.max) }
+            case .wordPiece(let t): tokenizer = t
+            }
         }
         if cased {
             var o = tokenizer.options
@@ -112,23 +108,33 @@ struct TokenizeCommand: ParsableCommand {
         emit(lines) { tokenizer.encode($0) }
     }
 
-    /// RoBERTa's tokenizer when `vocab` is one: a directory with vocab.json + merges.txt or a
-    /// BPE tokenizer.json, or such a tokenizer.json; nil for WordPiece files.
-    static func byteLevelBPE(_ vocab: String) throws -> ByteLevelBPETokenizer? {
-        let dir = FileSystem.isDirectory(vocab) ? vocab : FileSystem.directory(of: vocab)
-        let json = FileSystem.isDirectory(vocab) ? FileSystem.join(vocab, "tokenizer.json") : vocab
-        let isBPE: Bool
-        if json.hasSuffix(".json"), FileSystem.exists(json) {
-            isBPE = (try FileSystem.readJSON(json, limit: 256 << 20))["model"]?["type"]?.stringValue == "BPE"
-        } else {
-            isBPE = FileSystem.exists(FileSystem.join(dir, "merges.txt"))
+    enum VocabTokenizer {
+        case byteLevelBPE(ByteLevelBPETokenizer)
+        case wordPiece(WordPieceTokenizer)
+    }
+
+    /// The tokenizer `--vocab` names: RoBERTa's byte-level BPE (a BPE tokenizer.json, or a
+    /// directory with vocab.json + merges.txt and no tokenizer.json), else WordPiece (vocab.txt, a
+    /// WordPiece tokenizer.json). A tokenizer.json is parsed once, for whichever reads it.
+    static func vocabTokenizer(_ vocab: String) throws -> VocabTokenizer {
+        let isDirectory = FileSystem.isDirectory(vocab)
+        let dir = isDirectory ? vocab : FileSystem.directory(of: vocab)
+        let json = isDirectory ? FileSystem.join(vocab, "tokenizer.json") : vocab
+        let parsed =
+            json.hasSuffix(".json") && FileSystem.exists(json) ? try FileSystem.readJSON(json, limit: 256 << 20) : nil
+        let isBPE =
+            parsed.map { $0["model"]?["type"]?.stringValue == "BPE" }
+            ?? (isDirectory && FileSystem.exists(FileSystem.join(dir, "merges.txt")))
+        if isBPE {
+            do {
+                return .byteLevelBPE(
+                    try parsed != nil
+                        ? ByteLevelBPETokenizer.load(tokenizerJSON: json, parsed: parsed)
+                        : ByteLevelBPETokenizer.load(directory: dir))
+            } catch { throw CommandFailure(message: "error: \(error)", code: 2) }
         }
-        guard isBPE else { return nil }
-        do {
-            return FileSystem.isDirectory(vocab)
-                ? try ByteLevelBPETokenizer.load(directory: vocab)
-                : try ByteLevelBPETokenizer.load(tokenizerJSON: vocab)
-        } catch { throw CommandFailure(message: "error: \(error)", code: 2) }
+        return .wordPiece(
+            try TokenizerFiles.load(directory: dir, vocab: isDirectory ? nil : vocab, parsed: parsed).tokenizer)
     }
 
     static func lines(_ file: String) throws -> [String] {

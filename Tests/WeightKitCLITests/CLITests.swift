@@ -369,38 +369,35 @@ struct CLIUsageTests {
 
 @Suite("weightkit run on RoBERTa and DistilBERT")
 struct CLIRobertaRunTests {
-    @Test("run --text on DistilBERT tokenises with its own files and gives transformers' logits")
-    func distilbertText() throws {
+    /// `run --text … --json` on a bert_family fixture: its token counts, and its 3-label logits
+    /// within 1e-5 of the fixture's text reference bundle (transformers' outputs).
+    static func expectTransformersLogits(_ fixture: String, _ texts: [String], tokens: [Int]) throws {
         let r = try CLI.run(
-            "run", CLI.fixture("bert_family/distilbert_cls_pt"), "--text", "I love transformers.",
-            "--text", "the movie was boring", "--text", "weights move between frameworks!", "--json")
+            ["run", CLI.fixture("bert_family/" + fixture)] + texts.flatMap { ["--text", $0] } + ["--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
         let bundle = try SafetensorsReader.open(
-            CLI.fixture("bert_family/distilbert_cls_pt.text.reference.safetensors"), loadConfig: false)
+            CLI.fixture("bert_family/\(fixture).text.reference.safetensors"), loadConfig: false)
         let want = try bundle.tensor(named: "output.logits").float32Array()
-        #expect(rows.map { $0["tokens"]?.intValue } == [8, 6, 9])
+        #expect(rows.map { $0["tokens"]?.intValue } == tokens)
         for (i, row) in rows.enumerated() {
             let got = try #require(row["logits"]?.arrayValue).compactMap(\.doubleValue)
             for j in 0..<3 { #expect(abs(got[j] - Double(want[i * 3 + j])) <= 1e-5, "row \(i) label \(j)") }
         }
     }
 
+    @Test("run --text on DistilBERT tokenises with its own files and gives transformers' logits")
+    func distilbertText() throws {
+        try Self.expectTransformersLogits(
+            "distilbert_cls_pt", ["I love transformers.", "the movie was boring", "weights move between frameworks!"],
+            tokens: [8, 6, 9])
+    }
+
     @Test("run --text on RoBERTa tokenises with its byte-level BPE and gives transformers' logits")
     func robertaText() throws {
-        let texts = ["I love transformers.", "the model's weights", "  Zürich, 2026-11-21: 東京 😀 don't!"]
-        let r = try CLI.run(
-            ["run", CLI.fixture("bert_family/roberta_bpe_cls_pt")] + texts.flatMap { ["--text", $0] } + ["--json"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let rows = try #require(try JSONParser.parse(r.stdout).arrayValue)
-        let bundle = try SafetensorsReader.open(
-            CLI.fixture("bert_family/roberta_bpe_cls_pt.text.reference.safetensors"), loadConfig: false)
-        let want = try bundle.tensor(named: "output.logits").float32Array()
-        #expect(rows.map { $0["tokens"]?.intValue } == [10, 8, 17])
-        for (i, row) in rows.enumerated() {
-            let got = try #require(row["logits"]?.arrayValue).compactMap(\.doubleValue)
-            for j in 0..<3 { #expect(abs(got[j] - Double(want[i * 3 + j])) <= 1e-5, "row \(i) label \(j)") }
-        }
+        try Self.expectTransformersLogits(
+            "roberta_bpe_cls_pt", ["I love transformers.", "the model's weights", "  Zürich, 2026-11-21: 東京 😀 don't!"],
+            tokens: [10, 8, 17])
     }
 
     @Test("tokenize --vocab with RoBERTa's byte-level BPE: transformers' ids for every single-line corpus entry")
