@@ -2,7 +2,7 @@
 # Judged by llama.cpp itself (issue 17). Builds llama.cpp's llama-embedding and llama-quantize
 # from the pinned llama-cpp-python source distribution on PyPI (its vendor/llama.cpp; cmake and
 # g++ from Debian), then, on the real all-MiniLM-L6-v2:
-#   1. converts it to GGUF with WeightKit at f32, f16 and q8_0, computes the embeddings of the
+#   1. converts it to GGUF with WeightKit at f32, f16 and q8_0 (and q8_0 with every matrix Q8_0), computes the embeddings of the
 #      committed 2,200-line corpus (Fixtures/tokenizer/corpus.json) with llama.cpp and compares
 #      them with sentence-transformers' (run here, in the pinned PyTorch environment), and
 #      llama.cpp's token ids with WeightKit's (`weightkit tokenize --model x.gguf`);
@@ -46,6 +46,15 @@ OUT=${WEIGHTKIT_LLAMA_OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 [ -n "${WEIGHTKIT_LLAMA_OUT:-}" ] || trap 'rm -rf "$OUT"' EXIT
 for dtype in f32 f16 q8_0; do "$WK" convert "$MINILM" -o "$OUT/wk-$dtype.gguf" --dtype "$dtype" >/dev/null; done
+# q8_0 with other matrices kept F16 (--keep-f16; the default keeps attn_v and ffn_up): "none" is
+# every matrix Q8_0, convert_hf_to_gguf.py's bytes. WEIGHTKIT_Q8_ROLES=1 also writes one file per
+# role, to show what each costs in llama.cpp (~3 min more).
+Q8_MIXES="none"
+[ -z "${WEIGHTKIT_Q8_ROLES:-}" ] || Q8_MIXES="none attn_q,attn_k attn_v attn_q,attn_k,attn_v attn_output ffn_up ffn_down token_embd attn_v,ffn_down attn_v,ffn_up attn_q,attn_k,attn_v,attn_output,ffn_up,ffn_down"
+for mix in $Q8_MIXES; do
+  "$WK" convert "$MINILM" -o "$OUT/wk-q8_0-keep-$mix.gguf" --dtype q8_0 --keep-f16 "$mix" >/dev/null
+done
+export Q8_MIXES
 # The corpus, one line per sentence (newlines inside a line become spaces; blank lines dropped).
 "$PY" -c "
 import json, sys

@@ -116,6 +116,21 @@ for dtype, floor in thresholds.items():
     if not ok:
         failed.append(dtype)
 
+# 1b. q8_0 with other matrices kept F16 (WeightKit's --keep-f16): "none" is every matrix Q8_0, the
+# bytes convert_hf_to_gguf.py --outtype q8_0 writes; ggml's Q8_0 products quantise the activations
+# to 8 bits as well, which that file cannot get past 0.999 on this corpus.
+agreed = np.flatnonzero(agree)
+open(os.path.join(out, "agreed.txt"), "w").write("\n".join(lines[i] for i in agreed) + "\n")
+sizes = {}
+for mix in os.environ.get("Q8_MIXES", "none").split():
+    path = os.path.join(out, f"wk-q8_0-keep-{mix}.gguf")
+    got, _ = embed(path, corpus="agreed.txt")
+    c = cosines(got, reference[agreed])
+    size = os.path.getsize(path) / 1e6
+    print(f"  q8_0 --keep-f16 {mix:<44} {size:5.1f} MB: cosine min {c.min():.7f}, median {np.median(c):.7f}, "
+          f"{(c < 0.999).sum()} lines under 0.999")
+print(f"  (the default q8_0 file, attn_v and ffn_up kept F16: {os.path.getsize(os.path.join(out, 'wk-q8_0.gguf')) / 1e6:.1f} MB)")
+
 # 2. Files llama-quantize wrote: decoded by WeightKit as by gguf-py; drift as verify reports it and
 # as llama.cpp computes it (on the first 500 lines tokenised alike, to keep the run short).
 subset = np.flatnonzero(agree)[:500]
@@ -142,8 +157,17 @@ for q in ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q6_K", "Q4_K_M"]:
           f"decoded as gguf-py does: {'all tensors' if not differing else 'NOT ' + ', '.join(differing[:3])}; "
           f"WeightKit verify cosine {v['sentence_embedding']['cosine']:.6f}; llama.cpp corpus cosine min {c.min():.6f}")
     if q == "Q8_0":
-        print(f"          (WeightKit's own q8_0 file on the same lines: llama.cpp cosine min {full['q8_0'][subset].min():.6f}; "
-              "the same bytes as gguf-py's Q8_0 encoder, so llama.cpp's own Q8_0 is the bound)")
+        lq = {t.name: t for t in gguf.GGUFReader(path).tensors}
+        wkp = {t.name: t for t in gguf.GGUFReader(os.path.join(out, "wk-q8_0-keep-none.gguf")).tensors}
+        same = [n for n in lq if n in wkp and lq[n].tensor_type == wkp[n].tensor_type and np.array_equal(
+            np.asarray(lq[n].data).view(np.uint8), np.asarray(wkp[n].data).view(np.uint8))]
+        print(f"          llama-quantize's Q8_0 and WeightKit's --keep-f16 none: {len(same)} of {len(lq)} tensors "
+              f"with the same type and bytes" + "".join(f"; differs: {n} {lq[n].tensor_type.name} vs "
+              f"{wkp[n].tensor_type.name if n in wkp else 'absent'}" for n in lq if n not in same))
+        pure, _ = embed(os.path.join(out, "wk-q8_0-keep-none.gguf"), corpus="subset.txt")
+        print(f"          (WeightKit's q8_0 --keep-f16 none on the same lines: llama.cpp cosine min "
+              f"{cosines(pure, reference[subset]).min():.6f}, the same bytes as gguf-py's Q8_0 encoder; "
+              f"the default q8_0 mix {full['q8_0'][subset].min():.6f})")
     if differing:
         failed.append(q)
 

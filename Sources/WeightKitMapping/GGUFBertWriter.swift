@@ -42,9 +42,34 @@ public enum GGUFBertWriter {
         Graphs.mapping(for: kind).table?.name(of: canonical, in: .gguf)
     }
 
+    /// The weight matrices a `q8_0` file keeps in F16 unless told otherwise, by their role in
+    /// llama.cpp's names (`blk.N.<role>.weight`). ggml's Q8_0 matrix product quantises the
+    /// activations to 8 bits as well as the weights, and in llama.cpp's BERT the value projection
+    /// and the feed-forward up-projection are where that costs most: on the real all-MiniLM-L6-v2
+    /// over the 2,200-line corpus, run by llama.cpp, every matrix Q8_0 gives cosine min 0.99830 to
+    /// sentence-transformers, these two kept F16 0.99949, for 16 % more bytes (29.6 against 25.4 MB;
+    /// BENCHMARKS.md has each role's share). llama.cpp's own k-quant mixes favour `attn_v` likewise.
+    public static let q8KeptF16Default = ["attn_v", "ffn_up"]
+
+    /// The roles `keepF16` may name: the weight matrices of llama.cpp's BERT.
+    public static let matrixRoles = [
+        "token_embd", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_up", "ffn_down", "cls", "cls.output",
+    ]
+
+    /// The role of a GGUF tensor name: `blk.3.attn_v.weight` → `attn_v`, `cls.output.weight` → `cls.output`.
+    static func role(of gguf: String) -> String {
+        var parts = gguf.split(separator: ".").map(String.init)
+        if parts.first == "blk", parts.count > 2 { parts.removeFirst(2) }
+        if let last = parts.last, last == "weight" || last == "bias" { parts.removeLast() }
+        return parts.joined(separator: ".")
+    }
+
+    /// `keepF16` (with `dtype` q8_0): the matrix roles written F16 instead of Q8_0; empty quantises
+    /// every matrix, the bytes `convert_hf_to_gguf.py --outtype q8_0` writes.
     public static func write(
         _ checkpoint: any Checkpoint, report: MappingReport, vocabulary: Vocabulary, name: String, pooling: Pooling,
-        to path: String, dtype: DTypePolicy = .f32, progress: ProgressHandler? = nil, audit: CastAudit? = nil
+        to path: String, dtype: DTypePolicy = .f32, keepF16: Set<String> = Set(q8KeptF16Default),
+        progress: ProgressHandler? = nil, audit: CastAudit? = nil
     ) throws {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
         let bpe = vocabulary.merges != nil
@@ -75,7 +100,7 @@ public enum GGUFBertWriter {
             // As convert_hf_to_gguf.py decides: norms, biases, position_embd and token_types
             // always F32 (llama.cpp adds token_types' row 0 as a view; ggml's add takes no F16
             // operand); the other matrices as asked, Q8_0 falling back to F16 where a row is not
-            // a multiple of the 32-value block.
+            // a multiple of the 32-value block, and F16 for the roles kept so.
             let matrix = t.shape.count >= 2 && g != "token_types.weight" && g != "position_embd.weight"
             switch dtype {
             case _ where !matrix: t.dtype = .f32
@@ -83,7 +108,7 @@ public enum GGUFBertWriter {
             case .bf16: t.dtype = .bf16
             case .q8_0:
                 t.dtype = .f32
-                if t.shape.last! % 32 == 0 { q8_0.insert(g) } else { t.dtype = .f16 }
+                if t.shape.last! % 32 == 0 && !keepF16.contains(role(of: g)) { q8_0.insert(g) } else { t.dtype = .f16 }
             case .keep, .f32: t.dtype = .f32
             }
             out.append(t)

@@ -68,7 +68,20 @@ struct ConvertCommand: ParsableCommand {
     )
     var pooling: String?
 
+    @Option(
+        name: .customLong("keep-f16"),
+        help:
+            "GGUF at q8_0: the weight matrices written F16, by llama.cpp's role names (\(GGUFBertWriter.matrixRoles.joined(separator: ", "))), comma-separated; default \(GGUFBertWriter.q8KeptF16Default.joined(separator: ",")) (where llama.cpp's 8-bit products cost most); none quantises every matrix, as convert_hf_to_gguf.py --outtype q8_0 does."
+    )
+    var keepF16: String?
+
     var isGGUF: Bool { output.hasSuffix(".gguf") }
+
+    /// `--keep-f16` as a set of roles (the default when not given).
+    var keptF16: Set<String> {
+        guard let keepF16 else { return Set(GGUFBertWriter.q8KeptF16Default) }
+        return keepF16 == "none" ? [] : Set(keepF16.split(separator: ",").map { String($0.filter { $0 != " " }) })
+    }
 
     func validate() throws {
         if precision != .f32 {
@@ -80,6 +93,18 @@ struct ConvertCommand: ParsableCommand {
         }
         if dtype == .q8_0 && !isGGUF {
             throw ValidationError("--dtype q8_0 is a GGUF block type: name the output *.gguf")
+        }
+        if keepF16 != nil {
+            guard dtype == .q8_0 && isGGUF else {
+                throw ValidationError(
+                    "--keep-f16 chooses the matrices a q8_0 GGUF keeps F16: give --dtype q8_0 and an output *.gguf")
+            }
+            let unknown = keptF16.subtracting(GGUFBertWriter.matrixRoles).sorted()
+            guard unknown.isEmpty else {
+                throw ValidationError(
+                    "--keep-f16 \(unknown.joined(separator: ",")): not a matrix role of llama.cpp's BERT (\(GGUFBertWriter.matrixRoles.joined(separator: ", ")), or none)"
+                )
+            }
         }
         if isGGUF {
             guard layout == nil else { throw ValidationError("--layout hf writes a directory, not a .gguf") }
@@ -154,6 +179,10 @@ struct ConvertCommand: ParsableCommand {
     ) throws {
         if isGGUF {
             summary.append(("format", .string("gguf")))
+            if dtype == .q8_0 {
+                let kept = GGUFBertWriter.matrixRoles.filter(keptF16.contains)
+                summary.append(("gguf_kept_f16", .array(kept.map { .string($0) })))
+            }
             return try writeGGUF(checkpoint, audit: audit)
         }
         if layout == "hf" {
@@ -287,10 +316,15 @@ struct ConvertCommand: ParsableCommand {
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
         try GGUFBertWriter.write(
             checkpoint, report: report, vocabulary: vocabulary, name: FileSystem.lastComponent(of: dir), pooling: pool,
-            to: output, dtype: dtype == .keep ? .f32 : dtype, progress: bar.handler, audit: audit)
+            to: output, dtype: dtype == .keep ? .f32 : dtype, keepF16: keptF16, progress: bar.handler, audit: audit)
         bar.finish()
+        var type = dtype == .keep ? "f32" : dtype.rawValue
+        if dtype == .q8_0 {
+            let kept = GGUFBertWriter.matrixRoles.filter(keptF16.contains)
+            type += kept.isEmpty ? " (every matrix)" : " (\(kept.joined(separator: ", ")) kept F16)"
+        }
         print(
-            "wrote \(output): GGUF bert (\(report.config!.kind.rawValue) from \(report.convention!.rawValue)), \(dtype == .keep ? "f32" : dtype.rawValue), pooling \(pool), \(tokens.count) tokens"
+            "wrote \(output): GGUF bert (\(report.config!.kind.rawValue) from \(report.convention!.rawValue)), \(type), pooling \(pool), \(tokens.count) tokens"
         )
     }
 }

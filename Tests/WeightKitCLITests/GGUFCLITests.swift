@@ -82,17 +82,51 @@ struct GGUFCLITests {
             "set WEIGHTKIT_PYTHON and WEIGHTKIT_MINILM (Scripts/test.sh does)"))
     func minilmQ8ReadByGGUFPy() throws {
         let dir = try #require(Self.minilm)
-        let path = try Self.gguf(dir, ["--dtype", "q8_0"])
-        let j = try Self.readWithGGUFPy(path, source: dir + "/model.safetensors")
-        #expect(j["keys"]?["general.file_type"]?["value"]?.intValue == 7)
-        #expect(j["keys"]?["general.quantization_version"]?["value"]?.intValue == 2)
-        let tensors = try #require(j["tensors"]?.objectValue)
-        let q8 = tensors.entries.filter { $0.value["type"]?.stringValue == "Q8_0" }
-        #expect(q8.count == 38)  // every matrix but position_embd and token_types (F32, as llama.cpp's converter)
-        for (name, t) in q8 {
-            // A step is max|block| / 127; MiniLM's weights stay under 8.
-            #expect((t["max_abs"]?.doubleValue ?? 1) < 8.0 / 254 + 1e-6, "\(name)")
+        // Every matrix (as convert_hf_to_gguf.py --outtype q8_0), and the default mix that keeps
+        // attn_v and ffn_up F16.
+        for (args, q8Count) in [(["--keep-f16", "none"], 38), ([], 26)] {
+            let path = try Self.gguf(dir, ["--dtype", "q8_0"] + args)
+            let j = try Self.readWithGGUFPy(path, source: dir + "/model.safetensors")
+            #expect(j["keys"]?["general.file_type"]?["value"]?.intValue == 7)
+            #expect(j["keys"]?["general.quantization_version"]?["value"]?.intValue == 2)
+            let tensors = try #require(j["tensors"]?.objectValue)
+            let q8 = tensors.entries.filter { $0.value["type"]?.stringValue == "Q8_0" }
+            // Every matrix but position_embd and token_types (F32, as llama.cpp's converter) and
+            // the ones kept F16.
+            #expect(q8.count == q8Count, "\(args)")
+            for (name, t) in q8 {
+                // A step is max|block| / 127; MiniLM's weights stay under 8.
+                #expect((t["max_abs"]?.doubleValue ?? 1) < 8.0 / 254 + 1e-6, "\(name)")
+            }
+            let f16 = tensors.entries.filter { $0.value["type"]?.stringValue == "F16" }.map(\.key).sorted()
+            let kept = (0..<6).flatMap { ["blk.\($0).attn_v.weight", "blk.\($0).ffn_up.weight"] }.sorted()
+            #expect(f16 == (args.isEmpty ? kept : []), "\(args)")
+            for name in f16 { #expect((tensors[name]?["max_abs"]?.doubleValue ?? 1) < 1e-2, "\(name)") }
         }
+    }
+
+    @Test("--keep-f16: only for a q8_0 GGUF, only llama.cpp's matrix roles")
+    func keepF16Misuse() throws {
+        let src = CLI.fixture("tensorflow/google_bert")
+        let out = try CLI.scratch()
+        let f16 = try CLI.run("convert", src, "-o", out + "/a.gguf", "--dtype", "f16", "--keep-f16", "attn_v")
+        #expect(f16.status != 0 && f16.stderr.contains("give --dtype q8_0"), "\(f16.stderr)")
+        let bad = try CLI.run("convert", src, "-o", out + "/b.gguf", "--dtype", "q8_0", "--keep-f16", "attn_v,ffn_gate")
+        #expect(bad.status != 0 && bad.stderr.contains("ffn_gate") && bad.stderr.contains("not a matrix role"))
+        #expect(!FileSystem.exists(out + "/a.gguf") && !FileSystem.exists(out + "/b.gguf"))
+        let r = try CLI.run(
+            "convert", src, "-o", out + "/c.gguf", "--dtype", "q8_0", "--keep-f16", "token_embd,attn_q", "--json",
+            out + "/c.json")
+        #expect(r.status == 0 && r.stdout.contains("q8_0 (token_embd, attn_q kept F16)"), "\(r.stdout)\(r.stderr)")
+        let kept = try FileSystem.readJSON(out + "/c.json")["gguf_kept_f16"]?.arrayValue?.compactMap(\.stringValue)
+        #expect(kept == ["token_embd", "attn_q"])
+        let j = try JSONParser.parse(Array(try CLI.run("inspect", out + "/c.gguf", "--json").stdout.utf8))
+        let stored = Dictionary(
+            uniqueKeysWithValues: (j["tensors"]?.arrayValue ?? []).compactMap { t in
+                t["name"]?.stringValue.map { ($0, t["stored_as"]?.stringValue ?? t["dtype"]?.stringValue ?? "") }
+            })
+        #expect(stored["token_embd.weight"] == "F16" && stored["blk.1.attn_q.weight"] == "F16")
+        #expect(stored["blk.1.attn_v.weight"] == "Q8_0" && stored["blk.1.ffn_up.weight"] == "Q8_0")
     }
 
     @Test("a GGUF read back: mapped by its llama.cpp names, config from bert.* keys, verified against TF-Hub's outputs")
@@ -142,7 +176,10 @@ struct GGUFCLITests {
         let i = try CLI.run("inspect", path)
         #expect(i.stdout.contains("stored as: Q5_0 ×12") && i.stdout.contains("Q8_0 ×3"), "\(i.stdout)")
         let ref = CLI.fixture("tensorflow/google_bert_classifier.reference.safetensors")
-        let q8 = try Self.gguf(CLI.fixture("tensorflow/google_bert_classifier"), ["--dtype", "q8_0"])
+        // Every matrix Q8_0, as llama-quantize's Q8_0 (on this tiny random model the default mix's
+        // drift is no smaller: its errors are few and partly cancel).
+        let q8 = try Self.gguf(
+            CLI.fixture("tensorflow/google_bert_classifier"), ["--dtype", "q8_0", "--keep-f16", "none"])
         let (llama, ours) = (try Self.cosine(path, ref, output: "logits"), try Self.cosine(q8, ref, output: "logits"))
         #expect(llama > 0.98 && llama < 0.9999 && ours > 0.9999 && ours < 1, "Q4_K_M \(llama), q8_0 \(ours)")
     }
@@ -223,7 +260,8 @@ struct GGUFCLITests {
     @Test("q8_0 with a classifier: the pooler as cls and the head as cls.output, their drift shown by verify")
     func classifierQ8() throws {
         let src = CLI.fixture("tensorflow/google_bert_classifier")
-        let path = try Self.gguf(src, ["--dtype", "q8_0", "--json", try CLI.scratch() + "/q8.json"])
+        let path = try Self.gguf(
+            src, ["--dtype", "q8_0", "--keep-f16", "none", "--json", try CLI.scratch() + "/q8.json"])
         let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
         let tensors = j["tensors"]?.arrayValue ?? []
         let stored = Dictionary(
