@@ -260,6 +260,16 @@ public enum BertMapper {
             .init(name: $0.name, ignorable: table.isIgnorable(table.normalise($0.name, convention), convention))
         }
         report.tied = TiedWeights.find(in: checkpoint)
+        if let pooler = arch.pooler, arch.head.input == .pooled, config.numLabels != nil,
+            report.entries.contains(where: { $0.canonical == pooler + ".weight" && $0.status == .missing }),
+            report.entries.contains(where: { $0.canonical == arch.head.output + ".weight" && $0.status == .mapped })
+        {
+            report.notes.append(
+                "a classification head without the pooler it reads (\(pooler)): no logits"
+                    + (convention == .gguf
+                        ? " — llama.cpp's convert_hf_to_gguf.py drops BERT's pooler and keeps the head as cls.output (llama.cpp's rank pooling then applies it to the [CLS] state without the pooler's dense + tanh); WeightKit's GGUF export keeps the pooler as cls"
+                        : ""))
+        }
         return report
     }
 

@@ -14,6 +14,9 @@ extension VerificationReport {
             "first_divergence": firstDivergence.map { .string($0) } ?? .null,
             "hint": hint.map { .string($0) } ?? .null,
             "unproducible": .array(unproducible.map { .string($0) }),
+            "unproducible_reasons": .object(
+                JSONObject(
+                    unproducibleReasons.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) })),
             "precision": .string(precision.rawValue),
             "drift": drift?.json ?? .null,
             "outputs": .array(
@@ -65,7 +68,10 @@ extension VerificationReport {
                 + r.enumerated().map { i, c in c + String(repeating: " ", count: widths[i] - c.count) }.joined(
                     separator: "  ") + "\n"
         }
-        for u in unproducible { out += "  cannot produce: \(u) (the bundle holds it; the graph has no such output)\n" }
+        for u in unproducible {
+            out +=
+                "  cannot produce: \(u) (the bundle holds it; \(unproducibleReasons[u] ?? "the graph has no such output"))\n"
+        }
         if let firstDivergence {
             out += "  first divergence: \(firstDivergence)" + (hint.map { " — \($0)" } ?? "") + "\n"
         }

@@ -17,6 +17,8 @@ public struct VerificationReport: Sendable {
     public var comparisons: [OutputComparison]
     /// Outputs the bundle holds that the graph cannot produce (a failure, never skipped silently).
     public var unproducible: [String]
+    /// Why an output cannot be produced, where the checkpoint says (the default: the graph has none).
+    public var unproducibleReasons: [String: String] = [:]
     public var firstDivergence: String?
     public var hint: String?
     public var atol: Double
@@ -94,6 +96,19 @@ public enum Verifier {
             report.numerics.append(
                 ("token_type_ids", bundle.inputs["token_type_ids"] == nil ? "absent: zeros" : "from the bundle"))
             report.numerics.append(("pooler", bert.hasPooler ? "present" : "absent"))
+            if !bert.hasPooler, bert.config.architecture.pooler != nil {
+                let gguf = mapping.convention == .gguf
+                report.unproducibleReasons["pooler_output"] =
+                    "the checkpoint has no pooler (\(gguf ? "cls.weight" : "pooler.dense"))"
+                    + (gguf ? ": llama.cpp's convert_hf_to_gguf.py drops BERT's pooler" : "")
+                if bert.config.numLabels != nil, bert.config.architecture.head.input == .pooled {
+                    report.unproducibleReasons["logits"] =
+                        "the classification head is there but not the pooler it reads (\(gguf ? "cls.weight" : "pooler.dense"))"
+                        + (gguf
+                            ? ": llama.cpp's convert_hf_to_gguf.py drops BERT's pooler and keeps the head as cls.output, which llama.cpp then applies to the [CLS] state without the pooler's dense + tanh"
+                            : "")
+                }
+            }
         }
         let bundleIds = inputs["input_ids"]
         if fromText, bundle.texts == nil { throw Failure.noText(bundle: bundlePath) }
