@@ -80,4 +80,31 @@ done
 start=$(date +%s%N)
 "$TPY" "$LLAMA/convert_hf_to_gguf.py" "$MINILM" --outfile "$OUT/hf-f16.gguf" --outtype f16 >/dev/null 2>&1
 echo "convert_hf_to_gguf.py f16: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+# 4. Classifiers in llama.cpp (rank pooling: the head on the first token). transformers' logits
+# for the fixtures' sentences: the tiny BERT classifier (with a WordPiece tokenizer saved from
+# DistilBERT's vocab.txt, the same 99 tokens), RoBERTa, and DistilBERT — for DistilBERT also with
+# tanh in place of its head's ReLU, which is what llama.cpp's rank head computes.
+mkdir -p "$OUT/bert_cls"
+cp Fixtures/references/tiny_bert_cls_pt/config.json Fixtures/references/tiny_bert_cls_pt/model.safetensors "$OUT/bert_cls/"
+HF_HUB_OFFLINE=1 "$TPY" -c "
+import json, sys, numpy as np, torch
+from safetensors import safe_open
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertTokenizer
+out = sys.argv[1]
+BertTokenizer('Fixtures/bert_family/distilbert_cls_pt/vocab.txt', do_lower_case=True).save_pretrained(out + '/bert_cls')
+def texts(name):
+    with safe_open(f'Fixtures/bert_family/{name}.text.reference.safetensors', 'np') as f:
+        return json.loads(f.metadata()['input.text'])
+res = {}
+for label, d, name in [('bert', out + '/bert_cls', 'distilbert_cls_pt'), ('roberta', 'Fixtures/bert_family/roberta_bpe_cls_pt', 'roberta_bpe_cls_pt'),
+                       ('distilbert', 'Fixtures/bert_family/distilbert_cls_pt', 'distilbert_cls_pt')]:
+    tok, m = AutoTokenizer.from_pretrained(d), AutoModelForSequenceClassification.from_pretrained(d).eval()
+    open(f'{out}/{label}-cls.txt', 'w').write('\\n'.join(texts(name)) + '\\n')
+    with torch.no_grad():
+        enc = [tok(t, return_tensors='pt') for t in texts(name)]
+        res[label] = np.stack([m(**e).logits[0].numpy() for e in enc])
+        if label == 'distilbert':
+            h = [m.distilbert(**e).last_hidden_state[0, 0] for e in enc]
+            res['distilbert_tanh'] = np.stack([m.classifier(torch.tanh(m.pre_classifier(x))).numpy() for x in h])
+np.savez(out + '/cls-logits.npz', **res)" "$OUT"
 "$PY" Scripts/llama_cpp_judge.py "$LLAMA/build/bin/llama-embedding" "$OUT" "$REF" "$WK"

@@ -230,5 +230,46 @@ def text_fixture(label, name, ids_must_match):
 
 text_fixture("DistilBERT", "distilbert_cls_pt", ids_must_match=False)
 text_fixture("RoBERTa", "roberta_bpe_cls_pt", ids_must_match=True)
+# 6. Classifiers: llama.cpp's rank pooling runs the head on the first token (cls: dense + tanh, then
+# cls.output) and returns the logits. WeightKit writes BERT and RoBERTa classifiers with
+# pooling_type rank; their logits in llama.cpp against transformers'. DistilBERT's head is
+# pre_classifier + ReLU, which llama.cpp computes with tanh: shown on llama.cpp's own converter's
+# file (WeightKit refuses --pooling rank for it).
+logits = np.load(os.path.join(out, "cls-logits.npz"))
+
+
+def ranked(model, label):
+    """llama.cpp's logits (the first n_labels values of rank pooling's output) for label's sentences."""
+    n = logits[label].shape[1]
+    args = [binary, "-m", model, "--pooling", "rank", "--embd-normalize", "-1", "--embd-output-format", "json",
+            "-f", os.path.join(out, f"{label}-cls.txt"), "-t", "2", "-c", "64", "-b", "512", "-ub", "512", "--no-escape"]
+    for attempt in range(10):
+        r = subprocess.run(args, capture_output=True, text=True, errors="replace")
+        start = r.stdout.find('{\n  "object"')
+        try:
+            data = json.loads(r.stdout[start:])["data"] if start >= 0 else None
+        except json.JSONDecodeError:
+            data = None
+        if data is not None:
+            return np.array([d["embedding"][:n] for d in data], dtype=np.float64)
+    sys.exit(f"llama-embedding --pooling rank on {model}: no complete JSON output in ten runs")
+
+
+for label, src in [("bert", os.path.join(out, "bert_cls")), ("roberta", "Fixtures/bert_family/roberta_bpe_cls_pt")]:
+    d = os.path.join(out, f"{label}-cls.gguf")
+    w = subprocess.run([wk, "convert", src, "-o", d], check=True, capture_output=True, text=True).stdout
+    got, ref = ranked(d, label), logits[label].astype(np.float64)
+    diff = np.abs(got - ref).max()
+    same = (got.argmax(1) == ref.argmax(1)).all()
+    print(f"{label} classifier (WeightKit's GGUF, {'pooling rank' if 'pooling rank' in w else 'NOT rank'}) in llama.cpp vs "
+          f"transformers' logits: max abs {diff:.2e} (largest logit {np.abs(ref).max():.2f}), arg-max equal {same}")
+    if diff > 1e-2 or not same or "pooling rank" not in w:
+        failed.append(f"{label} classifier")
+got = ranked("Fixtures/gguf/hf-converter.distilbert_cls.f32.gguf", "distilbert")
+print(f"DistilBERT classifier (convert_hf_to_gguf.py's GGUF) in llama.cpp, rank pooling: max abs "
+      f"{np.abs(got - logits['distilbert']).max():.2e} from transformers' logits, "
+      f"{np.abs(got - logits['distilbert_tanh']).max():.2e} from its head computed with tanh for ReLU")
+if np.abs(got - logits["distilbert_tanh"]).max() > 1e-2:
+    failed.append("distilbert rank head")
 if failed:
     sys.exit("MISSED: " + ", ".join(failed))

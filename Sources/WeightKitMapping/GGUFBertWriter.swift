@@ -29,8 +29,9 @@ public enum GGUFBertWriter {
         }
     }
 
-    /// llama.cpp's `PoolingType`.
-    public enum Pooling: UInt32, Sendable { case none = 0, mean = 1, cls = 2 }
+    /// llama.cpp's `PoolingType`. `rank`: the classification head on the first token — `cls`
+    /// (dense, then tanh) and `cls.output` — so llama.cpp returns the logits.
+    public enum Pooling: UInt32, Sendable { case none = 0, mean = 1, cls = 2, rank = 4 }
 
     /// A source this export cannot write, in words.
     public struct Unsupported: Error, Sendable, CustomStringConvertible { public var description: String }
@@ -78,6 +79,17 @@ public enum GGUFBertWriter {
                 description:
                     "\(checkpoint.path): GGUF export writes BERT, DistilBERT and RoBERTa (with its byte-level BPE tokenizer); this is \(config.kind.rawValue)"
             )
+        }
+        if pooling == .rank {
+            // llama.cpp's rank head is BERT's and RoBERTa's: dense + tanh, then the output layer.
+            guard config.numLabels != nil else {
+                throw Unsupported(
+                    description:
+                        "\(checkpoint.path): pooling rank runs the classification head, and this model has none")
+            }
+            guard config.kind != .distilbert else {
+                throw Unsupported(description: Self.distilbertRank(checkpoint.path))
+            }
         }
         // RoBERTa's positions start after the padding index: llama.cpp's table starts there too
         // (convert_hf_to_gguf.py drops the first pad_token_id + 1 rows; Docs/gguf-roberta-notes.md).
@@ -169,6 +181,11 @@ public enum GGUFBertWriter {
             metadata.append(("bert.classifier.output_labels", .array(element: 8, labels.map { .string($0) })))
         }
         try GGUFWriter.write(out, q8_0: q8_0, metadata: metadata, to: path, progress: progress, audit: audit)
+    }
+
+    /// Why a DistilBERT classifier cannot be ranked by llama.cpp.
+    public static func distilbertRank(_ path: String) -> String {
+        "\(path): DistilBERT's head is pre_classifier + ReLU; llama.cpp's rank pooling applies tanh after cls, so llama.cpp's logits would be wrong (the head is written as cls / cls.output all the same, as llama.cpp's converter writes it; use --pooling mean|cls|none)"
     }
 
     /// `t` without its first `n` rows (a [rows, H] table), sliced from the source view when written.

@@ -64,7 +64,7 @@ struct ConvertCommand: ParsableCommand {
 
     @Option(
         help:
-            "GGUF: the pooling llama.cpp applies (mean, cls, none; default from sentence-transformers' 1_Pooling, else mean)."
+            "GGUF: the pooling llama.cpp applies (mean, cls, none, or rank: the classification head, so llama.cpp returns logits; default from sentence-transformers' 1_Pooling, else rank for a BERT or RoBERTa classifier, else mean)."
     )
     var pooling: String?
 
@@ -108,8 +108,8 @@ struct ConvertCommand: ParsableCommand {
         }
         if isGGUF {
             guard layout == nil else { throw ValidationError("--layout hf writes a directory, not a .gguf") }
-            guard [nil, "mean", "cls", "none"].contains(pooling) else {
-                throw ValidationError("--pooling \(pooling!): mean, cls or none")
+            guard [nil, "mean", "cls", "none", "rank"].contains(pooling) else {
+                throw ValidationError("--pooling \(pooling!): mean, cls, none or rank")
             }
             return
         }
@@ -301,17 +301,27 @@ struct ConvertCommand: ParsableCommand {
                 tokens: tokens, unk: t.vocab[t.unk]!, cls: t.vocab[t.cls]!, sep: t.vocab[t.sep]!, pad: t.vocab[t.pad],
                 mask: t.vocab["[MASK]"], lowercase: t.lowercase, stripAccents: t.stripAccents)
         }
+        // sentence-transformers' pooling where it says; else a classifier's head (llama.cpp's rank
+        // pooling computes BERT's and RoBERTa's, not DistilBERT's ReLU one); else mean.
         var pool = GGUFBertWriter.Pooling.mean
-        if let p = try? FileSystem.readJSON(FileSystem.join(dir, "1_Pooling/config.json")),
-            p["pooling_mode_cls_token"]?.boolValue == true
-        {
-            pool = .cls
+        var notes: [String] = []
+        let classifier = config.numLabels != nil
+        if let p = try? FileSystem.readJSON(FileSystem.join(dir, "1_Pooling/config.json")) {
+            if p["pooling_mode_cls_token"]?.boolValue == true { pool = .cls }
+        } else if classifier, config.kind != .distilbert {
+            pool = .rank
         }
         switch pooling {
         case "cls": pool = .cls
         case "none": pool = .none
         case "mean": pool = .mean
+        case "rank": pool = .rank
         default: break
+        }
+        if classifier, config.kind == .distilbert {
+            notes.append(
+                "DistilBERT's classification head (pre_classifier + ReLU) is written as cls / cls.output, as llama.cpp's converter writes it, but llama.cpp's rank pooling would apply tanh: use the file for embeddings, not for llama.cpp's logits"
+            )
         }
         let bar = ProgressBar(label: "converting", totalBytes: checkpoint.totalBytes)
         try GGUFBertWriter.write(
@@ -324,7 +334,8 @@ struct ConvertCommand: ParsableCommand {
             type += kept.isEmpty ? " (every matrix)" : " (\(kept.joined(separator: ", ")) kept F16)"
         }
         print(
-            "wrote \(output): GGUF bert (\(report.config!.kind.rawValue) from \(report.convention!.rawValue)), \(type), pooling \(pool), \(tokens.count) tokens"
+            "wrote \(output): GGUF bert (\(report.config!.kind.rawValue) from \(report.convention!.rawValue)), \(type), pooling \(pool)\(pool == .rank ? " (the classification head: llama.cpp returns logits)" : ""), \(tokens.count) tokens"
         )
+        for n in notes { print("  note: " + n) }
     }
 }

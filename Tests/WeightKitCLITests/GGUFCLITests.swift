@@ -281,4 +281,34 @@ struct GGUFCLITests {
         let d = try CLI.run("diff", try Self.gguf(src), path)
         #expect(d.stdout.contains("blk.0.attn_q.weight"), "\(d.stdout)")
     }
+
+    @Test(
+        "pooling: rank by default for a BERT or RoBERTa classifier, mean for an encoder; DistilBERT's ReLU head refused for rank"
+    )
+    func pooling() throws {
+        func pooling(_ path: String) throws -> String? {
+            let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
+            return j["metadata"]?["gguf.bert.pooling_type"]?.stringValue
+        }
+        let dir = try CLI.scratch()
+        let roberta = try CLI.run("convert", CLI.fixture("bert_family/roberta_bpe_cls_pt"), "-o", dir + "/r.gguf")
+        #expect(roberta.stdout.contains("pooling rank (the classification head"), "\(roberta.stdout)")
+        #expect(try pooling(dir + "/r.gguf") == "4")
+        let bert = try Self.gguf(CLI.fixture("tensorflow/google_bert_classifier"))
+        #expect(try pooling(bert) == "4")
+        #expect(try pooling(try Self.gguf(CLI.fixture("tensorflow/google_bert"))) == "1")
+        #expect(
+            try pooling(try Self.gguf(CLI.fixture("tensorflow/google_bert_classifier"), ["--pooling", "mean"])) == "1")
+        // DistilBERT: mean by default, with a note; rank refused with the reason, and nothing written.
+        let distil = CLI.fixture("bert_family/distilbert_cls_pt")
+        let d = try CLI.run("convert", distil, "-o", dir + "/d.gguf")
+        #expect(d.status == 0 && d.stdout.contains("pooling mean") && d.stdout.contains("ReLU"), "\(d.stdout)")
+        let refused = try CLI.run("convert", distil, "-o", dir + "/d2.gguf", "--pooling", "rank")
+        #expect(refused.status != 0 && refused.stderr.contains("applies tanh"), "\(refused.stderr)")
+        #expect(!FileSystem.exists(dir + "/d2.gguf"))
+        // An encoder has no head to rank with.
+        let none = try CLI.run(
+            "convert", CLI.fixture("tensorflow/google_bert"), "-o", dir + "/e.gguf", "--pooling", "rank")
+        #expect(none.status != 0 && none.stderr.contains("this model has none"), "\(none.stderr)")
+    }
 }
