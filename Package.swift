@@ -98,7 +98,7 @@ let package = Package(
         // The model graphs (BERT, the Keras text classifier) and their parameter tables.
         .target(
             name: "WeightKitGraphs",
-            dependencies: ["WeightKitCheckpoints", "WeightKitCompute"]
+            dependencies: ["WeightKitCheckpoints", "WeightKitCompute", "WeightKitTokenizer"]
         ),
         // Every naming convention onto the graphs, as data, with a complete report.
         .target(

@@ -1,4 +1,5 @@
 import WeightKitCompute
+import WeightKitTokenizer
 
 /// What distinguishes one BERT-family encoder from another: its parameter names (Hugging Face
 /// PyTorch spelling, each written once here and used both for the parameter table and for
@@ -29,11 +30,9 @@ public struct BertArchitecture: Sendable {
         public var output: String
     }
 
-    /// How text becomes ids for this family (what `run --text` and text bundles can use).
-    public enum Tokenizer: Sendable { case wordPiece, byteLevelBPE }
-
     public var kind: GraphKind
-    public var tokenizer: Tokenizer = .wordPiece
+    /// How text becomes ids for this family (what `run --text` and text bundles use).
+    public var tokenizer: TextTokenizerKind = .wordPiece
     public var wordEmbeddings, positionEmbeddings: String
     public var tokenTypeEmbeddings: String?
     public var embeddingsNorm: String

@@ -73,7 +73,7 @@ public enum Verifier {
     /// every output the bundle holds.
     public static func verify(
         checkpoint path: String, reference bundlePath: String, atol: Double? = nil, rtol: Double? = nil,
-        config: GraphConfig?, vocab: String? = nil, tokenizer: TokenizerFiles? = nil, fromText: Bool = false,
+        config: GraphConfig?, vocab: String? = nil, tokenizer: (any TextTokenizer)? = nil, fromText: Bool = false,
         vectorizer: KerasTextVectorizer? = nil, precision requested: Precision? = nil
     ) throws -> VerificationReport {
         let bundle = try ReferenceBundle(path: bundlePath)
@@ -137,38 +137,24 @@ public enum Verifier {
         }
         if inputs[graph.inputNames[0]] == nil || fromText, let texts = bundle.texts, let bert = graph as? BertModel {
             // Inputs given as text: tokenise them with the model's own tokenizer (WordPiece, or
-            // RoBERTa's byte-level BPE from the files beside the checkpoint).
+            // RoBERTa's byte-level BPE), the one given, or the one the checkpoint carries or has beside it.
             // Padded as the reference was (a preprocessor pads every row to its sequence length).
             let padTo = bundle.outputs.values.first { $0.shape.count == 3 }?.shape[1]
-            let batch: [WordPieceTokenizer.Encoding]
-            let describe: String
-            if bert.config.architecture.tokenizer == .byteLevelBPE {
-                let bpe: ByteLevelBPETokenizer
+            let t: any TextTokenizer
+            if let tokenizer {
+                t = tokenizer
+            } else {
                 do {
-                    bpe = try ByteLevelBPETokenizer.load(
-                        for: checkpoint, directory: FileSystem.isDirectory(path) ? path : FileSystem.directory(of: path)
-                    )
+                    t = try TextTokenizers.load(
+                        bert.config.architecture.tokenizer, for: checkpoint, path: path, vocab: vocab)
                 } catch {
                     throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
                 }
-                batch = bpe.encodeBatch(texts, maxLength: bert.config.maxSequenceLength, padTo: padTo)
-                describe = "tokenizer: " + bpe.source
-            } else {
-                let files: TokenizerFiles
-                if let tokenizer {
-                    files = tokenizer
-                } else {
-                    do {
-                        files = try TokenizerFiles.load(for: checkpoint, path: path, vocab: vocab)
-                    } catch {
-                        throw Failure.textNeedsTokenizer(bundle: bundlePath, problem: "\(error)")
-                    }
-                }
-                let maxLength = bert.config.maxPositions
-                batch = files.tokenizer.encodeBatch(
-                    texts, maxLength: min(files.maxLength ?? maxLength, maxLength), padTo: padTo)
-                describe = files.describe
             }
+            let positions = bert.config.maxSequenceLength
+            let batch = t.encodeBatch(
+                texts, pairs: nil, maxLength: min(t.maxLength ?? positions, positions), padTo: padTo)
+            let describe = t.describe
             inputs["input_ids"] = batch.map(\.inputIds)
             inputs["attention_mask"] = batch.map(\.attentionMask)
             if graph.inputNames.contains("token_type_ids") { inputs["token_type_ids"] = batch.map(\.tokenTypeIds) }

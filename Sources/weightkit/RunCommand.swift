@@ -48,18 +48,10 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// A WordPiece model's tokenizer: a TF-Hub preprocessor's with --preprocess, else the files
-    /// beside the checkpoint (or --vocab).
-    func wordPieceFiles(_ c: any Checkpoint) throws -> TokenizerFiles {
-        if let preprocess {
-            do { return try TFHubPreprocessor.load(preprocess).tokenizerFiles() } catch {
-                throw CommandFailure(message: "error: \(error)", code: 2)
-            }
-        }
-        do {
-            return try TokenizerFiles.load(for: c, path: checkpoint, vocab: vocab)
-        } catch let e as TokenizerFiles.Problem {
-            throw CommandFailure(message: "error: \(e.description)", code: 2)
+    /// A TF-Hub preprocessor's WordPiece tokenizer (--preprocess).
+    func preprocessorTokenizer(_ preprocess: String) throws -> TokenizerFiles {
+        do { return try TFHubPreprocessor.load(preprocess).tokenizerFiles() } catch {
+            throw CommandFailure(message: "error: \(error)", code: 2)
         }
     }
 
@@ -73,33 +65,24 @@ struct RunCommand: ParsableCommand {
             throw CommandFailure(
                 message: "error: \(checkpoint) does not map onto a BERT-family graph (report above)", code: 1)
         }
-        let batch: [WordPieceTokenizer.Encoding]
-        let describe: String
-        if config.architecture.tokenizer == .byteLevelBPE {
-            // RoBERTa: the byte-level BPE beside the checkpoint (tokenizer.json, or vocab.json + merges.txt).
-            let bpe: ByteLevelBPETokenizer
+        // The model's tokenizer (WordPiece or RoBERTa's byte-level BPE): a TF-Hub preprocessor's
+        // with --preprocess, else --vocab, else the one the checkpoint carries or has beside it.
+        let tokenizer: any TextTokenizer
+        if let preprocess {
+            tokenizer = try preprocessorTokenizer(preprocess)
+        } else {
             do {
-                let dir =
-                    vocab.map { FileSystem.directory(of: $0) }
-                    ?? (FileSystem.isDirectory(checkpoint) ? checkpoint : FileSystem.directory(of: checkpoint))
-                bpe =
-                    vocab == nil
-                    ? try ByteLevelBPETokenizer.load(for: c, directory: dir)
-                    : try ByteLevelBPETokenizer.load(directory: dir)
+                tokenizer = try TextTokenizers.load(
+                    config.architecture.tokenizer, for: c, path: checkpoint, vocab: vocab)
             } catch {
                 throw CommandFailure(message: "error: \(error)", code: 2)
             }
-            let positions = config.maxSequenceLength
-            batch = bpe.encodeBatch(
-                text, pairs: pair.isEmpty ? nil : pair, maxLength: min(maxLength ?? positions, positions))
-            describe = "tokenizer: " + bpe.source
-        } else {
-            let files = try wordPieceFiles(c)
-            batch = files.tokenizer.encodeBatch(
-                text, pairs: pair.isEmpty ? nil : pair,
-                maxLength: min(maxLength ?? files.maxLength ?? config.maxPositions, config.maxPositions))
-            describe = files.describe
         }
+        let positions = config.maxSequenceLength
+        let batch = tokenizer.encodeBatch(
+            text, pairs: pair.isEmpty ? nil : pair,
+            maxLength: min(maxLength ?? tokenizer.maxLength ?? positions, positions), padTo: nil)
+        let describe = tokenizer.describe
         let model = try BertModel(
             config: config, source: MappedParameterSource(checkpoint: c, report: report), precision: precision)
         var wanted = output
