@@ -263,7 +263,9 @@ for label, src in [("bert", os.path.join(out, "bert_cls")), ("roberta", "Fixture
     same = (got.argmax(1) == ref.argmax(1)).all()
     print(f"{label} classifier (WeightKit's GGUF, {'pooling rank' if 'pooling rank' in w else 'NOT rank'}) in llama.cpp vs "
           f"transformers' logits: max abs {diff:.2e} (largest logit {np.abs(ref).max():.2f}), arg-max equal {same}")
-    if diff > 1e-2 or not same or "pooling rank" not in w:
+    # llama.cpp computes GELU with the tanh approximation from an f16 table (and attention in f16
+    # with flash attention): within 1 % of the largest logit, the same arg-max.
+    if diff > 1e-2 * np.abs(ref).max() or not same or "pooling rank" not in w:
         failed.append(f"{label} classifier")
 got = ranked("Fixtures/gguf/hf-converter.distilbert_cls.f32.gguf", "distilbert")
 print(f"DistilBERT classifier (convert_hf_to_gguf.py's GGUF) in llama.cpp, rank pooling: max abs "

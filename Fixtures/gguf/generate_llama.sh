@@ -10,7 +10,7 @@
 #    which only gives it the tokenizer.ggml.pre name its hash table lacks for these vocabularies),
 #    in the pinned PyTorch environment, from the transformers fixtures:
 #      bert_cls.f32        Fixtures/references/tiny_bert_cls_pt (BertForSequenceClassification)
-#                          with a WordPiece tokenizer saved by transformers' BertTokenizer from
+#                          with a WordPiece tokenizer saved by transformers' BertTokenizerFast from
 #                          Fixtures/bert_family/distilbert_cls_pt/vocab.txt (same 99 tokens)
 #      distilbert_cls.f32  Fixtures/bert_family/distilbert_cls_pt
 #      distilbert_cls.q8_0 the same, --outtype q8_0
@@ -33,8 +33,8 @@ mkdir "$tmp/tiny_bert_cls"
 cp Fixtures/references/tiny_bert_cls_pt/config.json Fixtures/references/tiny_bert_cls_pt/model.safetensors "$tmp/tiny_bert_cls/"
 "$TPY" -c "
 import sys
-from transformers import BertTokenizer
-BertTokenizer(sys.argv[1], do_lower_case=True, model_max_length=24).save_pretrained(sys.argv[2])
+from transformers import BertTokenizerFast
+BertTokenizerFast(sys.argv[1], do_lower_case=True, model_max_length=24).save_pretrained(sys.argv[2])
 " Fixtures/bert_family/distilbert_cls_pt/vocab.txt "$tmp/tiny_bert_cls"
 convert() {  # source, tokenizer.ggml.pre, outtype, output name
   "$TPY" Fixtures/gguf/convert_hf.py "$LLAMA" --pre "$2" "$1" --outtype "$3" \

@@ -91,6 +91,58 @@ struct GGUFConverterFixtureTests {
         #expect(whole.status == 0 && whole.stdout.contains("logits "), "\(whole.stdout)")
     }
 
+    @Test(
+        "WeightKit's GGUF of the same model: the converter's tensors byte for byte, the key differences all known",
+        arguments: [
+            ("bert_cls.f32", "references/tiny_bert_cls_pt"), ("distilbert_cls.f32", "bert_family/distilbert_cls_pt"),
+            ("roberta_bpe_cls.f32", "bert_family/roberta_bpe_cls_pt"),
+        ])
+    func sameAsWeightKit(name: String, source: String) throws {
+        var src = CLI.fixture(source)
+        if name == "bert_cls.f32" {
+            // As the generator gave it to the converter: the model with DistilBERT's vocab.txt.
+            src = try CLI.scratch()
+            for f in ["config.json", "model.safetensors"] {
+                try FileManager.default.copyItem(
+                    atPath: CLI.fixture("references/tiny_bert_cls_pt/" + f), toPath: src + "/" + f)
+            }
+            try FileManager.default.copyItem(
+                atPath: CLI.fixture("bert_family/distilbert_cls_pt/vocab.txt"), toPath: src + "/vocab.txt")
+        }
+        let ours = try CLI.scratch() + "/ours.gguf"
+        #expect(try CLI.run("convert", src, "-o", ours).status == 0)
+        let (a, b) = (try Self.storedTensors(Self.fixture(name)), try Self.storedTensors(ours))
+        for (n, t) in a { #expect(b[n]?.type == t.type && b[n]?.bytes == t.bytes, "\(n)") }
+        // The converter drops BERT's pooler; WeightKit keeps it as cls.
+        let extra = Set(b.keys).subtracting(a.keys)
+        #expect(extra == (name == "bert_cls.f32" ? ["cls.weight", "cls.bias"] : []), "\(extra)")
+        let (ka, kb) = (try Self.keys(Self.fixture(name)), try Self.keys(ours))
+        // The converter's model-card keys and tokenizer-hash name (WordPiece: llama.cpp ignores it);
+        // WeightKit's pooling (rank for these classifiers, but DistilBERT's: mean — the converter
+        // writes one only from sentence-transformers' config), cls id, and its own two keys.
+        let onlyConverter: Set<String> =
+            name == "roberta_bpe_cls.f32"
+            ? ["general.size_label", "general.type"] : ["general.size_label", "general.type", "tokenizer.ggml.pre"]
+        #expect(Set(ka.keys).subtracting(kb.keys) == onlyConverter)
+        #expect(
+            Set(kb.keys).subtracting(ka.keys) == [
+                "bert.pooling_type", "tokenizer.ggml.cls_token_id", "weightkit.hidden_act", "weightkit.model_type",
+            ])
+        // general.name: the directory's name there title-cased, here as it is.
+        let differing = ka.keys.filter { kb[$0] != nil && kb[$0] != ka[$0] }
+        #expect(differing == ["general.name"], "\(differing.map { "\($0): \(ka[$0]!) vs \(kb[$0]!)" })")
+    }
+
+    /// A GGUF's keys and their values as `inspect --json` shows them (arrays summarised).
+    static func keys(_ path: String) throws -> [String: String] {
+        let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
+        var out: [String: String] = [:]
+        for (k, v) in j["metadata"]?.objectValue?.entries ?? [] where k.hasPrefix("gguf.") && k != "gguf.version" {
+            out[String(k.dropFirst(5))] = v.stringValue ?? ""
+        }
+        return out
+    }
+
     /// Every tensor of a GGUF: its stored type and bytes, located by `inspect --json`.
     static func storedTensors(_ path: String) throws -> [String: (type: String, bytes: Data)] {
         let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
