@@ -4,6 +4,7 @@ sentence-transformers' embeddings of the corpus (.npy), the weightkit binary.
 Exits non-zero when a threshold of issue 17 is missed."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -17,9 +18,11 @@ reference = np.load(ref_path).astype(np.float64)
 failed = []
 
 
-def embed(model, verbose=False, corpus="corpus.txt", cls=101):
-    """llama.cpp's mean-pooled, L2-normalised embeddings of the corpus, and (verbose) its token ids."""
-    args = [binary, "-m", model, "--pooling", "mean", "--embd-normalize", "2", "--embd-output-format", "json",
+def embed(model, verbose=False, corpus="corpus.txt", cls=101, pooling="mean"):
+    """llama.cpp's mean-pooled, L2-normalised embeddings of the corpus, and (verbose) its token ids.
+    pooling="rank": the classification head's output, not normalised (its logits come first)."""
+    args = [binary, "-m", model, "--pooling", pooling, "--embd-normalize", "-1" if pooling == "rank" else "2",
+            "--embd-output-format", "json",
             "-f", os.path.join(out, corpus), "-t", "2", "-c", "512", "-b", "8192", "-ub", "8192",
             "--no-escape"]  # the corpus has literal backslashes ("\\tokenization" is no tab)
     if verbose:
@@ -34,7 +37,10 @@ def embed(model, verbose=False, corpus="corpus.txt", cls=101):
             sys.exit(f"llama-embedding failed on {model}: {r.stderr[-2000:]}")
         start = r.stdout.find('{\n  "object"')  # after the token listings, which may hold a '{'
         try:
-            data = json.loads(r.stdout[start:])["data"] if start >= 0 else None
+            # Rank pooling fills only the first n_labels values; the rest of the row is whatever
+            # the buffer held, which may print as nan or inf (not JSON).
+            text = re.sub(r"-?\b(nan|inf)\b", "0", r.stdout[start:]) if pooling == "rank" else r.stdout[start:]
+            data = json.loads(text)["data"] if start >= 0 else None
         except json.JSONDecodeError:
             data = None
         if data is not None:
@@ -240,19 +246,7 @@ logits = np.load(os.path.join(out, "cls-logits.npz"))
 
 def ranked(model, label):
     """llama.cpp's logits (the first n_labels values of rank pooling's output) for label's sentences."""
-    n = logits[label].shape[1]
-    args = [binary, "-m", model, "--pooling", "rank", "--embd-normalize", "-1", "--embd-output-format", "json",
-            "-f", os.path.join(out, f"{label}-cls.txt"), "-t", "2", "-c", "64", "-b", "512", "-ub", "512", "--no-escape"]
-    for attempt in range(10):
-        r = subprocess.run(args, capture_output=True, text=True, errors="replace")
-        start = r.stdout.find('{\n  "object"')
-        try:
-            data = json.loads(r.stdout[start:])["data"] if start >= 0 else None
-        except json.JSONDecodeError:
-            data = None
-        if data is not None:
-            return np.array([d["embedding"][:n] for d in data], dtype=np.float64)
-    sys.exit(f"llama-embedding --pooling rank on {model}: no complete JSON output in ten runs")
+    return embed(model, corpus=f"{label}-cls.txt", pooling="rank")[0][:, :logits[label].shape[1]]
 
 
 for label, src in [("bert", os.path.join(out, "bert_cls")), ("roberta", "Fixtures/bert_family/roberta_bpe_cls_pt")]:

@@ -77,13 +77,7 @@ struct GGUFConverterFixtureTests {
             v.stdout.contains("cannot produce: logits")
                 && v.stdout.contains("convert_hf_to_gguf.py drops BERT's pooler"), "\(v.stdout)")
         // WeightKit's own GGUF of the same model keeps the pooler as cls, and verifies whole.
-        let dir = try CLI.scratch()
-        for f in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(
-                atPath: CLI.fixture("references/tiny_bert_cls_pt/" + f), toPath: dir + "/" + f)
-        }
-        try FileManager.default.copyItem(
-            atPath: CLI.fixture("bert_family/distilbert_cls_pt/vocab.txt"), toPath: dir + "/vocab.txt")
+        let dir = try Self.tinyBertClassifier()
         let ours = dir + "/ours.gguf"
         #expect(try CLI.run("convert", dir, "-o", ours).status == 0)
         let whole = try CLI.run(
@@ -99,16 +93,7 @@ struct GGUFConverterFixtureTests {
         ])
     func sameAsWeightKit(name: String, source: String) throws {
         var src = CLI.fixture(source)
-        if name == "bert_cls.f32" {
-            // As the generator gave it to the converter: the model with DistilBERT's vocab.txt.
-            src = try CLI.scratch()
-            for f in ["config.json", "model.safetensors"] {
-                try FileManager.default.copyItem(
-                    atPath: CLI.fixture("references/tiny_bert_cls_pt/" + f), toPath: src + "/" + f)
-            }
-            try FileManager.default.copyItem(
-                atPath: CLI.fixture("bert_family/distilbert_cls_pt/vocab.txt"), toPath: src + "/vocab.txt")
-        }
+        if name == "bert_cls.f32" { src = try Self.tinyBertClassifier() }
         let ours = try CLI.scratch() + "/ours.gguf"
         #expect(try CLI.run("convert", src, "-o", ours).status == 0)
         let (a, b) = (try Self.storedTensors(Self.fixture(name)), try Self.storedTensors(ours))
@@ -131,6 +116,20 @@ struct GGUFConverterFixtureTests {
         // general.name: the directory's name there title-cased, here as it is.
         let differing = ka.keys.filter { kb[$0] != nil && kb[$0] != ka[$0] }
         #expect(differing == ["general.name"], "\(differing.map { "\($0): \(ka[$0]!) vs \(kb[$0]!)" })")
+    }
+
+    /// The tiny BERT classifier as the generator gave it to the converter: the model with
+    /// DistilBERT's vocab.txt (the same 99 tokens), in a scratch directory.
+    static func tinyBertClassifier() throws -> String {
+        let dir = try CLI.scratch()
+        for f in [
+            "references/tiny_bert_cls_pt/config.json", "references/tiny_bert_cls_pt/model.safetensors",
+            "bert_family/distilbert_cls_pt/vocab.txt",
+        ] {
+            try FileManager.default.copyItem(
+                atPath: CLI.fixture(f), toPath: dir + "/" + FileSystem.lastComponent(of: f))
+        }
+        return dir
     }
 
     /// A GGUF's keys and their values as `inspect --json` shows them (arrays summarised).
