@@ -5,6 +5,13 @@ import WeightKitGraphs
 /// The result of mapping a checkpoint onto a graph: every target parameter with its source and
 /// transform, and every problem at once (missing, mis-shaped, ambiguous, unused tensors).
 public struct MappingReport: Sendable {
+    /// Whether the checkpoint holds a classification head's weights (config.json's id2label is
+    /// no evidence: transformers writes two dummy labels for every model).
+    public var hasClassifierHead: Bool {
+        guard let arch = config?.architecture else { return false }
+        return entries.contains { $0.canonical == arch.head.output + ".weight" && $0.status == .mapped }
+    }
+
     /// The outcome for one target parameter.
     public enum Status: String, Sendable { case mapped, missing, shapeMismatch = "shape_mismatch", ambiguous }
 

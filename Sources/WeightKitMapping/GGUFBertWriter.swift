@@ -82,7 +82,7 @@ public enum GGUFBertWriter {
         }
         if pooling == .rank {
             // llama.cpp's rank head is BERT's and RoBERTa's: dense + tanh, then the output layer.
-            guard config.numLabels != nil else {
+            guard report.hasClassifierHead else {
                 throw Unsupported(
                     description:
                         "\(checkpoint.path): pooling rank runs the classification head, and this model has none")

@@ -47,9 +47,7 @@ public enum HuggingFaceWriter {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
         let arch = config.architecture
         let head = [arch.head.output] + (arch.head.hidden.map { [$0.name] } ?? [])
-        let classifier = report.entries.contains {
-            $0.canonical == arch.head.output + ".weight" && $0.status == .mapped
-        }
+        let classifier = report.hasClassifierHead
         var outputs: [OutputTensor] = []
         for e in report.entries where e.status == .mapped {
             guard let source = e.source, let info = checkpoint.info(named: source) else { continue }

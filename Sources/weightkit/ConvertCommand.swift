@@ -69,6 +69,12 @@ struct ConvertCommand: ParsableCommand {
     var pooling: String?
 
     @Option(
+        help:
+            "GGUF: the tokenizer it carries, when none is beside the source (a Keras or TensorFlow file, a bare .bin): a vocab.txt or WordPiece tokenizer.json; for RoBERTa a tokenizer.json or a directory with vocab.json and merges.txt."
+    )
+    var vocab: String?
+
+    @Option(
         name: .customLong("keep-f16"),
         help:
             "GGUF at q8_0: the weight matrices written F16, by llama.cpp's role names (\(GGUFBertWriter.matrixRoles.joined(separator: ", "))), comma-separated; default \(GGUFBertWriter.q8KeptF16Default.joined(separator: ",")) (where llama.cpp's 8-bit products cost most); none quantises every matrix, as convert_hf_to_gguf.py --outtype q8_0 does."
@@ -105,6 +111,9 @@ struct ConvertCommand: ParsableCommand {
                     "--keep-f16 \(unknown.joined(separator: ",")): not a matrix role of llama.cpp's BERT (\(GGUFBertWriter.matrixRoles.joined(separator: ", ")), or none)"
                 )
             }
+        }
+        if vocab != nil, !isGGUF {
+            throw ValidationError("--vocab names the tokenizer a GGUF carries: name the output *.gguf")
         }
         if isGGUF {
             guard layout == nil else { throw ValidationError("--layout hf writes a directory, not a .gguf") }
@@ -253,6 +262,28 @@ struct ConvertCommand: ParsableCommand {
 
     /// A BERT for llama.cpp: mapped, its vocabulary from its own tokenizer files, the pooling from
     /// sentence-transformers' `1_Pooling/config.json` unless --pooling says.
+    /// The tokens in id order, one per row of the model's embedding table (llama.cpp reads the
+    /// vocabulary's length as the table's): ids no token has become `[PAD<id>]`, listed in
+    /// `unused`, as llama.cpp's converter writes them. A tokenizer with more ids than rows is refused.
+    static func tokenTable(_ vocab: [String: Int], rows: Int, unused: inout Set<Int>, tokenizer: String) throws
+        -> [String]
+    {
+        let top = (vocab.values.max() ?? -1) + 1
+        guard top <= rows else {
+            throw CommandFailure(
+                message:
+                    "error: the tokenizer (\(tokenizer)) has ids up to \(top - 1), the model's embedding table \(rows) rows: a GGUF holds one token per row — give the model's own vocabulary (--vocab)",
+                code: 2)
+        }
+        var tokens = (0..<rows).map { "[PAD\($0)]" }
+        unused = Set(tokens.indices)
+        for (token, id) in vocab {
+            tokens[id] = token
+            unused.remove(id)
+        }
+        return tokens
+    }
+
     private func writeGGUF(_ checkpoint: any Checkpoint, audit: CastAudit) throws {
         let report = try mapping(checkpoint, graph: model)
         guard let config = report.config, [.bert, .distilbert, .roberta].contains(config.kind) else {
@@ -267,15 +298,18 @@ struct ConvertCommand: ParsableCommand {
             // The byte-level BPE as it is: tokens in id order up to the model's vocabulary size
             // (ids no token has become "[PAD<id>]", UNUSED, as llama.cpp's converter writes them).
             let t: ByteLevelBPETokenizer
-            do { t = try ByteLevelBPETokenizer.load(directory: dir) } catch {
+            do {
+                if let vocab, vocab.hasSuffix(".json"), !vocab.hasSuffix("vocab.json") {
+                    t = try ByteLevelBPETokenizer.load(tokenizerJSON: vocab)
+                } else {
+                    t = try ByteLevelBPETokenizer.load(
+                        directory: vocab.map { FileSystem.isDirectory($0) ? $0 : FileSystem.directory(of: $0) } ?? dir)
+                }
+            } catch {
                 throw CommandFailure(message: "error: a GGUF carries the tokenizer: \(error)", code: 2)
             }
-            tokens = (0..<max(config.vocabSize, (t.vocab.values.max() ?? -1) + 1)).map { "[PAD\($0)]" }
-            var unused = Set(tokens.indices)
-            for (token, id) in t.vocab {
-                tokens[id] = token
-                unused.remove(id)
-            }
+            var unused = Set<Int>()
+            tokens = try Self.tokenTable(t.vocab, rows: config.vocabSize, unused: &unused, tokenizer: t.source)
             func id(_ s: String) -> Int? { t.vocab[s] }
             guard let unk = id("<unk>"), let bos = id(t.bos), let eos = id(t.eos) else {
                 throw CommandFailure(
@@ -290,22 +324,25 @@ struct ConvertCommand: ParsableCommand {
         } else {
             let files: TokenizerFiles
             do {
-                files = try TokenizerFiles.load(for: checkpoint, path: source)
+                files = try TokenizerFiles.load(for: checkpoint, path: source, vocab: vocab)
             } catch {
                 throw CommandFailure(message: "error: a GGUF carries the tokenizer: \(error)", code: 2)
             }
             let t = files.tokenizer
-            tokens = [String](repeating: "", count: (t.vocab.values.max() ?? -1) + 1)
-            for (token, id) in t.vocab { tokens[id] = token }
-            vocabulary = GGUFBertWriter.Vocabulary(
+            var unused = Set<Int>()
+            tokens = try Self.tokenTable(
+                t.vocab, rows: config.vocabSize, unused: &unused, tokenizer: files.sources.joined(separator: "; "))
+            var v = GGUFBertWriter.Vocabulary(
                 tokens: tokens, unk: t.vocab[t.unk]!, cls: t.vocab[t.cls]!, sep: t.vocab[t.sep]!, pad: t.vocab[t.pad],
                 mask: t.vocab["[MASK]"], lowercase: t.lowercase, stripAccents: t.stripAccents)
+            v.unused = unused
+            vocabulary = v
         }
         // sentence-transformers' pooling where it says; else a classifier's head (llama.cpp's rank
         // pooling computes BERT's and RoBERTa's, not DistilBERT's ReLU one); else mean.
         var pool = GGUFBertWriter.Pooling.mean
         var notes: [String] = []
-        let classifier = config.numLabels != nil
+        let classifier = report.hasClassifierHead
         if let p = try? FileSystem.readJSON(FileSystem.join(dir, "1_Pooling/config.json")) {
             if p["pooling_mode_cls_token"]?.boolValue == true { pool = .cls }
         } else if classifier, config.kind != .distilbert {

@@ -311,4 +311,56 @@ struct GGUFCLITests {
             "convert", CLI.fixture("tensorflow/google_bert"), "-o", dir + "/e.gguf", "--pooling", "rank")
         #expect(none.status != 0 && none.stderr.contains("this model has none"), "\(none.stderr)")
     }
+
+    @Test(
+        "a GGUF from every source kind, its tokenizer given with --vocab where none is beside it: verified against the source's own reference",
+        arguments: [
+            ("keras/hf_bert", "keras/hf_bert", "1"),  // Hugging Face tf_model.h5 (TFBertModel)
+            ("keras/hf_bert_cls", "keras/hf_bert_cls", "4"),  // TFBertForSequenceClassification: rank
+            ("keras/kerashub_bert.weights.h5", "keras/kerashub_bert", "1"),  // keras-hub
+            ("keras/model_garden_bert.h5", "keras/model_garden_bert", "1"),  // Model Garden
+            ("bert_family/distilbert_cls_bin", "bert_family/distilbert_cls_bin", "1"),  // pytorch_model.bin
+            ("bert_family/distilbert_cls_tf", "bert_family/distilbert_cls_tf", "1"),
+        ])
+    func everySource(source: String, reference: String, pooling: String) throws {
+        let path = try CLI.scratch() + "/model.gguf"
+        let c = try CLI.run(
+            "convert", CLI.fixture(source), "-o", path, "--vocab",
+            CLI.fixture("bert_family/distilbert_cls_pt/vocab.txt"))
+        #expect(c.status == 0, "\(c.stdout)\(c.stderr)")
+        let j = try JSONParser.parse(Array(try CLI.run("inspect", path, "--json").stdout.utf8))
+        #expect(j["metadata"]?["gguf.bert.pooling_type"]?.stringValue == pooling)
+        let v = try CLI.run("verify", path, "--reference", CLI.fixture(reference + ".reference.safetensors"))
+        #expect(v.status == 0 && v.stdout.contains("PASS"), "\(v.stdout)\(v.stderr)")
+    }
+
+    @Test(
+        "--vocab: the tokenizer must fit the embedding table (llama.cpp reads one token per row); short ones are padded"
+    )
+    func vocabularyFitsTable() throws {
+        let dir = try CLI.scratch()
+        let big = try CLI.run(
+            "convert", CLI.fixture("tensorflow/google_bert"), "-o", dir + "/a.gguf", "--vocab",
+            CLI.fixture("tokenizer/vocab.txt"))
+        #expect(big.status == 2 && big.stderr.contains("has ids up to 30521, the model's embedding table 64 rows"))
+        let bpe = try CLI.run(
+            "convert", CLI.fixture("bert_family/roberta_cls_tf"), "-o", dir + "/b.gguf", "--vocab",
+            CLI.fixture("bert_family/roberta_bpe_cls_pt"))
+        #expect(bpe.status == 2 && bpe.stderr.contains("has ids up to 799"), "\(bpe.stderr)")
+        #expect(!FileSystem.exists(dir + "/a.gguf") && !FileSystem.exists(dir + "/b.gguf"))
+        #expect(try CLI.run("convert", CLI.fixture("tensorflow/google_bert"), "-o", dir + "/c.gguf").status == 0)
+        // A vocabulary shorter than the table: the missing ids as llama.cpp's converter writes them.
+        let short = dir + "/vocab.txt"
+        let lines = try String(contentsOfFile: CLI.fixture("tensorflow/google_bert/vocab.txt"), encoding: .utf8)
+            .split(separator: "\n").dropLast(4)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: short, atomically: true, encoding: .utf8)
+        let s = try CLI.run("convert", CLI.fixture("tensorflow/google_bert"), "-o", dir + "/d.gguf", "--vocab", short)
+        #expect(s.status == 0, "\(s.stderr)")
+        let j = try JSONParser.parse(Array(try CLI.run("inspect", dir + "/d.gguf", "--json", "--all").stdout.utf8))
+        let tokens = j["metadata"]?["gguf.tokenizer.ggml.tokens"]?.stringValue ?? ""
+        #expect(tokens.contains("\u{2581}[PAD63]") && tokens.contains("[STRING × 64]"), "\(tokens.suffix(200))")
+        let v = try CLI.run(
+            "verify", dir + "/d.gguf", "--reference", CLI.fixture("tensorflow/hub_encoder.reference.safetensors"))
+        #expect(v.status == 0, "\(v.stdout)")
+    }
 }
