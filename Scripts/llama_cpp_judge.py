@@ -29,7 +29,9 @@ def embed(model, verbose=False, corpus="corpus.txt", cls=101, pooling="mean"):
         args.append("--verbose-prompt")
     # llama-embedding 0.3.36 now and then exits 0 right after initialising, with no or a cut output
     # (on the tiny DistilBERT and RoBERTa here, up to half of the runs; its log just stops after
-    # "init:"): such a run is repeated, at most twenty times (its log, which carries the output, is written by a thread that loses the race with exit more often on a busy machine: run the check on an idle one).
+    # "init:"): such a run is repeated, at most twenty times. Its output goes through llama.cpp's
+    # logging thread, which loses the race with exit more often on a busy machine: run the check
+    # on an idle one.
     for attempt in range(20):
         # errors="replace": --verbose-prompt prints byte-level BPE pieces that are partial UTF-8.
         r = subprocess.run(args, capture_output=True, text=True, errors="replace")
