@@ -85,10 +85,16 @@ extension GGUFCheckpoint: EmbeddedTokenizer {
 extension GGUFCheckpoint: EmbeddedByteLevelBPE {
     /// A `gpt2` vocabulary (RoBERTa): `tokenizer.ggml.tokens` as they are (no rewrite), the merges
     /// in rank order, CONTROL tokens matched verbatim, `<s>` / `</s>` from the bos / eos ids;
-    /// nil for other tokenizer models.
+    /// nil for other tokenizer models, except a SentencePiece Unigram one (`t5`, XLM-RoBERTa),
+    /// which is refused by name: the GGUF's tokenizer is that one, not whatever lies beside it.
     public func byteLevelBPE() throws -> ByteLevelBPETokenizer? {
-        guard file.value("tokenizer.ggml.model")?.stringValue == "gpt2" else { return nil }
         func fail(_ d: String) -> ByteLevelBPETokenizer.Problem { .init(description: "\(path): \(d)") }
+        if file.value("tokenizer.ggml.model")?.stringValue == "t5" {
+            throw fail(
+                "tokenizer.ggml.model is t5 (SentencePiece Unigram, as XLM-RoBERTa's), which WeightKit does not tokenise: give token ids (verify with a bundle holding input_ids)"
+            )
+        }
+        guard file.value("tokenizer.ggml.model")?.stringValue == "gpt2" else { return nil }
         guard case .array(_, let items)? = file.value("tokenizer.ggml.tokens") else {
             throw fail("no tokenizer.ggml.tokens array")
         }

@@ -20,12 +20,30 @@ public enum GGUFBertWriter {
         /// only padding of the vocabulary (llama.cpp's UNUSED).
         public var merges: [String]? = nil
         public var unused: Set<Int> = []
+        /// XLM-RoBERTa's SentencePiece Unigram (`tokenizer.ggml.model = t5`, llama.cpp's UGM): the
+        /// tokens as they are, with their scores, the normaliser settings and charsmap.
+        public var unigram: Unigram? = nil
         public init(
             tokens: [String], unk: Int, cls: Int, sep: Int, pad: Int?, mask: Int?, lowercase: Bool = true,
             stripAccents: Bool = true
         ) {
             (self.tokens, self.unk, self.cls, self.sep, self.pad, self.mask) = (tokens, unk, cls, sep, pad, mask)
             (self.lowercase, self.stripAccents) = (lowercase, stripAccents)
+        }
+    }
+
+    /// What llama.cpp's UGM tokenizer reads besides the tokens (`Docs/gguf-xlmr-notes.md`).
+    public struct Unigram: Sendable {
+        public var scores: [Double]
+        public var userDefined: Set<Int>
+        public var precompiledCharsmap: [UInt8]?
+        public var addSpacePrefix: Bool, removeExtraWhitespaces: Bool
+        public init(
+            scores: [Double], userDefined: Set<Int>, precompiledCharsmap: [UInt8]?, addSpacePrefix: Bool,
+            removeExtraWhitespaces: Bool
+        ) {
+            (self.scores, self.userDefined, self.precompiledCharsmap) = (scores, userDefined, precompiledCharsmap)
+            (self.addSpacePrefix, self.removeExtraWhitespaces) = (addSpacePrefix, removeExtraWhitespaces)
         }
     }
 
@@ -74,10 +92,13 @@ public enum GGUFBertWriter {
     ) throws {
         guard report.passed, let config = report.config else { throw GraphReadyWriter.NotMapped(report: report) }
         let bpe = vocabulary.merges != nil
-        guard config.kind == .bert || config.kind == .distilbert || (config.kind == .roberta && bpe) else {
+        let unigram = vocabulary.unigram
+        guard
+            config.kind == .bert || config.kind == .distilbert || (config.kind == .roberta && (bpe || unigram != nil))
+        else {
             throw Unsupported(
                 description:
-                    "\(checkpoint.path): GGUF export writes BERT, DistilBERT and RoBERTa (with its byte-level BPE tokenizer); this is \(config.kind.rawValue)"
+                    "\(checkpoint.path): GGUF export writes BERT, DistilBERT, RoBERTa (byte-level BPE) and XLM-RoBERTa (SentencePiece Unigram); this is \(config.kind.rawValue)"
             )
         }
         if pooling == .rank {
@@ -128,11 +149,16 @@ public enum GGUFBertWriter {
         let specials = Set(
             [vocabulary.unk, vocabulary.cls, vocabulary.sep] + [vocabulary.pad, vocabulary.mask].compactMap { $0 })
         let tokens =
-            bpe
+            bpe || unigram != nil
             ? vocabulary.tokens
             : vocabulary.tokens.enumerated().map { GGUFVocabulary.encode($1, control: specials.contains($0)) }
-        // CONTROL, UNUSED, NORMAL
-        let types = vocabulary.tokens.indices.map { specials.contains($0) ? 3 : vocabulary.unused.contains($0) ? 5 : 1 }
+        // UNKNOWN (SentencePiece's <unk>), CONTROL, USER_DEFINED, UNUSED, NORMAL
+        let types = vocabulary.tokens.indices.map { i in
+            unigram != nil && i == vocabulary.unk
+                ? 2
+                : specials.contains(i)
+                    ? 3 : unigram?.userDefined.contains(i) == true ? 4 : vocabulary.unused.contains(i) ? 5 : 1
+        }
         typealias V = GGUFFile.Value
         func u32(_ v: Int) -> V { .uint(UInt64(v), type: 4) }
         var metadata: [(key: String, value: V)] = [
@@ -153,7 +179,7 @@ public enum GGUFBertWriter {
                         .stringValue ?? "gelu")
             ),
             ("weightkit.model_type", .string(config.kind.rawValue)),
-            ("tokenizer.ggml.model", .string(bpe ? "gpt2" : "bert")),
+            ("tokenizer.ggml.model", .string(bpe ? "gpt2" : unigram != nil ? "t5" : "bert")),
             ("tokenizer.ggml.tokens", .array(element: 8, tokens.map { .string($0) })),
             ("tokenizer.ggml.token_type", .array(element: 5, types.map { .int(Int64($0), type: 5) })),
             // DistilBERT has no token types: llama.cpp's converter counts 1 (and writes no token_types).
@@ -162,17 +188,28 @@ public enum GGUFBertWriter {
             ("tokenizer.ggml.seperator_token_id", u32(vocabulary.sep)),
             ("tokenizer.ggml.cls_token_id", u32(vocabulary.cls)), ("tokenizer.ggml.bos_token_id", u32(vocabulary.cls)),
             ("tokenizer.ggml.eos_token_id", u32(vocabulary.sep)), ("tokenizer.ggml.add_bos_token", .bool(true)),
-            ("tokenizer.ggml.add_eos_token", .bool(true)), ("tokenizer.ggml.add_sep_token", .bool(bpe)),
+            ("tokenizer.ggml.add_eos_token", .bool(true)),
+            ("tokenizer.ggml.add_sep_token", .bool(bpe || unigram != nil)),
         ]
         if let merges = vocabulary.merges {
             // GPT-2's pre-tokenizer, under the name llama.cpp gives RoBERTa's.
             metadata.append(("tokenizer.ggml.pre", .string("roberta-bpe")))
             metadata.append(("tokenizer.ggml.merges", .array(element: 8, merges.map { .string($0) })))
+        } else if let u = unigram {
+            // As llama.cpp's converter writes XLM-RoBERTa (Docs/gguf-xlmr-notes.md).
+            metadata.append(("tokenizer.ggml.pre", .string("default")))
+            metadata.append(("tokenizer.ggml.scores", .array(element: 6, u.scores.map { .float($0, type: 6) })))
+            metadata.append(("tokenizer.ggml.add_space_prefix", .bool(u.addSpacePrefix)))
+            metadata.append(("tokenizer.ggml.remove_extra_whitespaces", .bool(u.removeExtraWhitespaces)))
+            if let map = u.precompiledCharsmap {
+                metadata.append(
+                    ("tokenizer.ggml.precompiled_charsmap", .array(element: 0, map.map { .uint(UInt64($0), type: 0) })))
+            }
         } else {
             // llama.cpp's WPM tokenizer lower-cases and strips accents unless these say otherwise.
             metadata.append(("tokenizer.ggml.normalizer.lowercase", .bool(vocabulary.lowercase)))
         }
-        if !bpe, vocabulary.stripAccents != vocabulary.lowercase {
+        if !bpe, unigram == nil, vocabulary.stripAccents != vocabulary.lowercase {
             metadata.append(("tokenizer.ggml.normalizer.strip_accents", .bool(vocabulary.stripAccents)))
         }
         if let p = vocabulary.pad { metadata.append(("tokenizer.ggml.padding_token_id", u32(p))) }

@@ -294,7 +294,40 @@ struct ConvertCommand: ParsableCommand {
         let dir = FileSystem.isDirectory(source) ? source : FileSystem.directory(of: checkpoint.path)
         let vocabulary: GGUFBertWriter.Vocabulary
         var tokens: [String]
-        if config.kind == .roberta {
+        let tokenizerJSON =
+            vocab.map { FileSystem.isDirectory($0) ? FileSystem.join($0, "tokenizer.json") : $0 }
+            ?? FileSystem.join(dir, "tokenizer.json")
+        if config.kind == .roberta,
+            let root = try? FileSystem.readJSON(tokenizerJSON, limit: 256 << 20),
+            root["model"]?["type"]?.stringValue == "Unigram"
+        {
+            // XLM-RoBERTa: SentencePiece Unigram, written as llama.cpp's converter writes it (t5).
+            let sp: SentencePieceVocabulary
+            do { sp = try SentencePieceVocabulary.load(tokenizerJSON: tokenizerJSON) } catch {
+                throw CommandFailure(message: "error: a GGUF carries the tokenizer: \(error)", code: 2)
+            }
+            var unused = Set<Int>()
+            tokens = try Self.tokenTable(
+                Dictionary(sp.pieces.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }),
+                rows: config.vocabSize, unused: &unused, tokenizer: sp.source)
+            // Pieces are unique in SentencePiece; a repeated one would leave its first id only.
+            for (i, p) in sp.pieces.enumerated() where tokens[i] != p {
+                throw CommandFailure(message: "error: \(sp.source): piece \(i) '\(p)' repeats an earlier one", code: 2)
+            }
+            func id(_ t: String) -> Int? { sp.added[t] }
+            guard let bos = id("<s>"), let eos = id("</s>") else {
+                throw CommandFailure(message: "error: \(tokenizerJSON): the vocabulary has no <s> or </s>", code: 2)
+            }
+            var v = GGUFBertWriter.Vocabulary(
+                tokens: tokens, unk: sp.unknown, cls: bos, sep: eos, pad: id("<pad>"), mask: id("<mask>"),
+                lowercase: false, stripAccents: false)
+            v.unused = unused
+            v.unigram = .init(
+                scores: tokens.indices.map { $0 < sp.scores.count ? sp.scores[$0] : -10000 },
+                userDefined: sp.userDefined, precompiledCharsmap: sp.precompiledCharsmap,
+                addSpacePrefix: sp.addSpacePrefix, removeExtraWhitespaces: sp.removeExtraWhitespaces)
+            vocabulary = v
+        } else if config.kind == .roberta {
             // The byte-level BPE as it is: tokens in id order up to the model's vocabulary size
             // (ids no token has become "[PAD<id>]", UNUSED, as llama.cpp's converter writes them).
             let t: ByteLevelBPETokenizer
