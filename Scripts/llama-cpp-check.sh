@@ -106,5 +106,12 @@ for label, d, name in [('bert', out + '/bert_cls', 'distilbert_cls_pt'), ('rober
         if label == 'distilbert':
             h = [m.distilbert(**e).last_hidden_state[0, 0] for e in enc]
             res['distilbert_tanh'] = np.stack([m.classifier(torch.tanh(m.pre_classifier(x))).numpy() for x in h])
-np.savez(out + '/cls-logits.npz', **res)" "$OUT"
+np.savez(out + '/cls-logits.npz', **res)
+# XLM-RoBERTa's SentencePiece Unigram on the corpus (lines of at most 64 tokens, its positions):
+# transformers' ids, for llama.cpp's UGM tokenizer to match.
+xt = AutoTokenizer.from_pretrained('Fixtures/bert_family/xlmr_unigram_cls_pt')
+lines = open(out + '/corpus.txt').read().splitlines()
+keep = [(l, i) for l, i in zip(lines, xt(lines)['input_ids']) if len(i) <= 64]
+open(out + '/xlmr-corpus.txt', 'w').write('\\n'.join(l for l, _ in keep) + '\\n')
+json.dump([i for _, i in keep], open(out + '/xlmr-corpus.ids.json', 'w'))" "$OUT"
 "$PY" Scripts/llama_cpp_judge.py "$LLAMA/build/bin/llama-embedding" "$OUT" "$REF" "$WK"

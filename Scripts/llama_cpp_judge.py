@@ -18,23 +18,24 @@ reference = np.load(ref_path).astype(np.float64)
 failed = []
 
 
-def embed(model, verbose=False, corpus="corpus.txt", cls=101, pooling="mean"):
+def embed(model, verbose=False, corpus="corpus.txt", cls=101, pooling="mean", threads=2):
     """llama.cpp's mean-pooled, L2-normalised embeddings of the corpus, and (verbose) its token ids.
     pooling="rank": the classification head's output, not normalised (its logits come first)."""
     args = [binary, "-m", model, "--pooling", pooling, "--embd-normalize", "-1" if pooling == "rank" else "2",
             "--embd-output-format", "json",
-            "-f", os.path.join(out, corpus), "-t", "2", "-c", "512", "-b", "8192", "-ub", "8192",
+            "-f", os.path.join(out, corpus), "-t", str(threads), "-c", "512", "-b", "8192", "-ub", "8192",
             "--no-escape"]  # the corpus has literal backslashes ("\\tokenization" is no tab)
     if verbose:
         args.append("--verbose-prompt")
     # llama-embedding 0.3.36 now and then exits 0 right after initialising, with no or a cut output
     # (on the tiny DistilBERT and RoBERTa here, up to half of the runs; its log just stops after
-    # "init:"): such a run is repeated, at most twenty times. Its output goes through llama.cpp's
-    # logging thread, which loses the race with exit more often on a busy machine: run the check
-    # on an idle one.
+    # "init:"): such a run is repeated, at most twenty times. It is a race among ggml's OpenMP
+    # threads: measured here on the tiny RoBERTa, 40-70 % of runs with two threads come out empty,
+    # 2 of 30 with one (threads=1, which the tiny models use; the real MiniLM keeps two).
     for attempt in range(20):
         # errors="replace": --verbose-prompt prints byte-level BPE pieces that are partial UTF-8.
-        r = subprocess.run(args, capture_output=True, text=True, errors="replace")
+        r = subprocess.run(args, capture_output=True, text=True, errors="replace",
+                           env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
         if r.returncode != 0:
             sys.exit(f"llama-embedding failed on {model}: {r.stderr[-2000:]}")
         start = r.stdout.find('{\n  "object"')  # after the token listings, which may hold a '{'
@@ -225,7 +226,7 @@ def text_fixture(label, name, ids_must_match):
     ids = [[int(x) for x in l.split()] for l in subprocess.run(
         [wk, "tokenize", os.path.join(out, name + ".txt"), "--model", d], capture_output=True, text=True).stdout.splitlines()]
     ref = np.array([hidden[i, :len(t)].mean(0) for i, t in enumerate(ids)])
-    got, tokens = embed(d, verbose=True, corpus=name + ".txt", cls=ids[0][0])
+    got, tokens = embed(d, verbose=True, corpus=name + ".txt", cls=ids[0][0], threads=1)
     c = cosines(got, ref)
     print(f"{label} (Fixtures/bert_family/{name}) in llama.cpp vs transformers: cosine min {c.min():.7f}; "
           f"token ids equal on {sum(a == b for a, b in zip(tokens, ids))} of {len(ids)}")
@@ -238,6 +239,47 @@ def text_fixture(label, name, ids_must_match):
 
 text_fixture("DistilBERT", "distilbert_cls_pt", ids_must_match=False)
 text_fixture("RoBERTa", "roberta_bpe_cls_pt", ids_must_match=True)
+
+
+def xlm_roberta():
+    """XLM-RoBERTa with a SentencePiece Unigram (tokenizer.ggml.model t5: llama.cpp's UGM, with the
+    precompiled charsmap): WeightKit does not tokenise it, so llama.cpp's ids are held against
+    transformers' (the bundle's input_ids), its mean-pooled states against transformers'
+    last_hidden_state and its rank logits against transformers' logits."""
+    name = "xlmr_unigram_cls_pt"
+    d = os.path.join(out, name + ".gguf")
+    subprocess.run([wk, "convert", f"Fixtures/bert_family/{name}", "-o", d], check=True, capture_output=True)
+    with safe_open(f"Fixtures/bert_family/{name}.reference.safetensors", "np") as f:
+        texts = json.loads(f.metadata()["input.text"])
+        ids, mask = f.get_tensor("input.input_ids"), f.get_tensor("input.attention_mask")
+        hidden = f.get_tensor("output.last_hidden_state").astype(np.float64)
+        ref_logits = f.get_tensor("output.logits").astype(np.float64)
+    open(os.path.join(out, name + ".txt"), "w").write("\n".join(texts) + "\n")
+    theirs = [[int(x) for x, m in zip(r, k) if m == 1] for r, k in zip(ids, mask)]
+    got, tokens = embed(d, verbose=True, corpus=name + ".txt", cls=0, threads=1)
+    c = cosines(got, np.array([hidden[i][mask[i] == 1].mean(0) for i in range(len(texts))]))
+    rank = embed(d, corpus=name + ".txt", pooling="rank", threads=1)[0][:, :ref_logits.shape[1]]
+    diff = np.abs(rank - ref_logits).max()
+    print(f"XLM-RoBERTa (Fixtures/bert_family/{name}, SentencePiece Unigram) in llama.cpp vs transformers: "
+          f"token ids equal on {sum(a == b for a, b in zip(tokens, theirs))} of {len(theirs)}; cosine min {c.min():.7f}; "
+          f"rank logits max abs {diff:.2e} (largest {np.abs(ref_logits).max():.2f})")
+    for t, i in zip(tokens, theirs):
+        if t != i:
+            print(f"  llama.cpp    {t}\n  transformers {i}")
+    # The corpus through llama.cpp's UGM tokenizer (with the GGUF's charsmap) against transformers'.
+    corpus_ids = json.load(open(os.path.join(out, "xlmr-corpus.ids.json")))
+    _, llama_ids = embed(d, verbose=True, corpus="xlmr-corpus.txt", cls=0, threads=1)
+    same = sum(a == b for a, b in zip(llama_ids, corpus_ids))
+    print(f"  llama.cpp's tokenizer on the GGUF's vocabulary and charsmap: transformers' ids on {same} of "
+          f"{len(corpus_ids)} corpus lines (single-line entries of at most 64 tokens)")
+    for k, (a, b) in enumerate(zip(llama_ids, corpus_ids)):
+        if a != b and k < 5:
+            print(f"    line {k}: llama.cpp {a[:12]} transformers {b[:12]}")
+    if tokens != theirs or c.min() < 0.99999 or diff > 1e-2 * np.abs(ref_logits).max() or same != len(corpus_ids):
+        failed.append("xlm-roberta")
+
+
+xlm_roberta()
 # 6. Classifiers: llama.cpp's rank pooling runs the head on the first token (cls: dense + tanh, then
 # cls.output) and returns the logits. WeightKit writes BERT and RoBERTa classifiers with
 # pooling_type rank; their logits in llama.cpp against transformers'. DistilBERT's head is
@@ -248,7 +290,7 @@ logits = np.load(os.path.join(out, "cls-logits.npz"))
 
 def ranked(model, label):
     """llama.cpp's logits (the first n_labels values of rank pooling's output) for label's sentences."""
-    return embed(model, corpus=f"{label}-cls.txt", pooling="rank")[0][:, :logits[label].shape[1]]
+    return embed(model, corpus=f"{label}-cls.txt", pooling="rank", threads=1)[0][:, :logits[label].shape[1]]
 
 
 for label, src in [("bert", os.path.join(out, "bert_cls")), ("roberta", "Fixtures/bert_family/roberta_bpe_cls_pt")]:
