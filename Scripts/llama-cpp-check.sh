@@ -10,7 +10,10 @@
 #      llama.cpp wrote back with WeightKit: every tensor decoded equal to gguf-py's decoding, and
 #      `weightkit verify` against the reference bundle (the drift each type costs);
 #   3. converts it with llama.cpp's own convert_hf_to_gguf.py (f16) and lists every key and tensor
-#      in which its file and WeightKit's differ.
+#      in which its file and WeightKit's differ;
+#   4. the tiny DistilBERT, RoBERTa (byte-level BPE) and XLM-RoBERTa (SentencePiece Unigram: its ids
+#      over the corpus against transformers') in llama.cpp against transformers;
+#   5. classifiers under llama.cpp's rank pooling: their logits against transformers'.
 #
 #   bash Scripts/llama-cpp-check.sh        (first run: ~10 min to build on 2 cores; then cached)
 #
