@@ -19,6 +19,21 @@ struct GGUFCLITests {
         return out
     }
 
+    /// Python code run by the interop environment's interpreter (gguf-py and numpy), with `args`
+    /// as sys.argv[1...]: its standard output.
+    static func runPython(_ code: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(python))
+        p.arguments = ["-c", code] + args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        return text
+    }
+
     static func readWithGGUFPy(_ path: String, source: String) throws -> JSONValue {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(python))
@@ -199,10 +214,7 @@ struct GGUFCLITests {
         #expect(m?["gguf.tokenizer.ggml.pre"]?.stringValue == "roberta-bpe")
         #expect(m?["gguf.bert.context_length"]?.stringValue == "64", "66 positions less pad_token_id + 1")
         // gguf-py, llama.cpp's own reader: 800 tokens as vocab.json spells them, every merge, the cut table.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(Self.python))
-        p.arguments = [
-            "-c",
+        let text = try Self.runPython(
             """
             import gguf, sys
             r = gguf.GGUFReader(sys.argv[1])
@@ -212,13 +224,7 @@ struct GGUFCLITests {
             print(len(strings("tokenizer.ggml.tokens")), len(strings("tokenizer.ggml.merges")),
                   strings("tokenizer.ggml.tokens")[:3], [int(d) for d in t["position_embd.weight"].shape],
                   [int(f["tokenizer.ggml.token_type"].parts[i][0]) for i in f["tokenizer.ggml.token_type"].data][:6])
-            """, path,
-        ]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+            """, [path])
         let merges = try String(contentsOfFile: src + "/merges.txt", encoding: .utf8).split(separator: "\n").count - 1
         #expect(
             text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -380,10 +386,7 @@ struct GGUFCLITests {
         #expect(m?["gguf.tokenizer.ggml.remove_extra_whitespaces"]?.stringValue == "true")
         #expect(m?["gguf.bert.context_length"]?.stringValue == "64", "66 positions less pad_token_id + 1")
         // gguf-py: the tokens, scores and charsmap are tokenizer.json's; <s> <pad> </s> CONTROL, <unk> UNKNOWN.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try #require(Self.python))
-        p.arguments = [
-            "-c",
+        let text = try Self.runPython(
             """
             import base64, json, sys, gguf
             f = gguf.GGUFReader(sys.argv[1]).fields
@@ -396,13 +399,7 @@ struct GGUFCLITests {
             print(tokens == [v[0] for v in j["model"]["vocab"]],
                   all(abs(a - b[1]) < 1e-6 for a, b in zip(scores, j["model"]["vocab"])),
                   charsmap == base64.b64decode(pre["precompiled_charsmap"]), types[:5], types[501], len(tokens))
-            """, path, src,
-        ]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+            """, [path, src])
         #expect(
             text.trimmingCharacters(in: .whitespacesAndNewlines) == "True True True [3, 3, 3, 2, 1] 3 502", "\(text)")
         // Read back: RoBERTa by WeightKit's key, the padding rows restored; verified from the ids.
