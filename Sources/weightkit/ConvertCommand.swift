@@ -83,6 +83,9 @@ struct ConvertCommand: ParsableCommand {
 
     var isGGUF: Bool { output.hasSuffix(".gguf") }
 
+    /// The roles kept F16, in llama.cpp's order (for the summary line and `--json`).
+    var keptF16InOrder: [String] { GGUFBertWriter.matrixRoles.filter(keptF16.contains) }
+
     /// `--keep-f16` as a set of roles (the default when not given).
     var keptF16: Set<String> {
         guard let keepF16 else { return Set(GGUFBertWriter.q8KeptF16Default) }
@@ -189,7 +192,7 @@ struct ConvertCommand: ParsableCommand {
         if isGGUF {
             summary.append(("format", .string("gguf")))
             if dtype == .q8_0 {
-                let kept = GGUFBertWriter.matrixRoles.filter(keptF16.contains)
+                let kept = keptF16InOrder
                 summary.append(("gguf_kept_f16", .array(kept.map { .string($0) })))
             }
             return try writeGGUF(checkpoint, audit: audit)
@@ -400,7 +403,7 @@ struct ConvertCommand: ParsableCommand {
         bar.finish()
         var type = dtype == .keep ? "f32" : dtype.rawValue
         if dtype == .q8_0 {
-            let kept = GGUFBertWriter.matrixRoles.filter(keptF16.contains)
+            let kept = keptF16InOrder
             type += kept.isEmpty ? " (every matrix)" : " (\(kept.joined(separator: ", ")) kept F16)"
         }
         print(
